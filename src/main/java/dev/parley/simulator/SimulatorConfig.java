@@ -1,0 +1,53 @@
+package dev.parley.simulator;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Configuration of the Anthropic API simulator ({@code parley.simulator.*}).
+ */
+@ConfigMapping(prefix = "parley.simulator")
+public interface SimulatorConfig {
+
+    /** Serve the simulator under {@code /simulator}. A runtime switch: off in production unless set. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The only API key the simulator accepts (as {@code x-api-key} or {@code Authorization: Bearer}). */
+    @WithDefault("parley-simulator-key")
+    String apiKey();
+
+    /** Largest accepted request body; the real Messages API allows 32 MB. */
+    @WithDefault("33554432")
+    long maxRequestBytes();
+
+    /** A {@code ping} event is sent when a stream has been silent this long (stalls excepted). */
+    @WithDefault("15s")
+    Duration pingInterval();
+
+    /** Delay between two streamed deltas unless a directive says otherwise. */
+    @WithDefault("0ms")
+    Duration tokenDelay();
+
+    /** Time to first token unless a directive says otherwise. */
+    @WithDefault("0ms")
+    Duration firstTokenDelay();
+
+    /** Lifetime of a 5-minute cache entry; tests may shorten it. */
+    @WithDefault("5m")
+    Duration cacheTtl5m();
+
+    /** Lifetime of a 1-hour cache entry; tests may shorten it. */
+    @WithDefault("1h")
+    Duration cacheTtl1h();
+
+    /** How many requests are kept per directive id for {@code GET /simulator/admin/requests}. */
+    @WithDefault("50")
+    int recordedRequestsPerId();
+
+    /** Organization id reported in the {@code anthropic-organization-id} header. */
+    @WithDefault("5e1d0b43-4a36-4f0e-9a61-0c0a5e7b1d2f")
+    String organizationId();
+}
