@@ -12,10 +12,11 @@ final class ModelCatalog {
 
     /**
      * One served model. {@code cacheMinimumTokens} is the shortest prefix that can be cached; {@code created} is the
-     * epoch where the release date is not known, as the real API does.
+     * epoch where the release date is not known, as the real API does; {@code lifecycle} is {@code active} or
+     * {@code deprecated}.
      */
     record SimModel(String id, List<String> aliases, String displayName, Instant created, long maxInputTokens,
-            long maxOutputTokens, long cacheMinimumTokens) {
+            long maxOutputTokens, long cacheMinimumTokens, String lifecycle) {
 
         boolean answersTo(String name) {
             return id.equals(name) || aliases.contains(name);
@@ -34,17 +35,17 @@ final class ModelCatalog {
             model("claude-sonnet-5", "Claude Sonnet 5", "2026-06-30", MILLION, 128_000, 2048),
             model("claude-fable-5", "Claude Fable 5", "2026-06-09", MILLION, 128_000, 2048),
             model("claude-opus-4-8", "Claude Opus 4.8", "2026-05-28", MILLION, 128_000, 4096),
-            new SimModel("claude-opus-4-7", List.of(), "Claude Opus 4.7", UNKNOWN, MILLION, 128_000, 4096),
-            new SimModel("claude-opus-4-6", List.of(), "Claude Opus 4.6", UNKNOWN, MILLION, 128_000, 4096),
-            new SimModel("claude-sonnet-4-6", List.of(), "Claude Sonnet 4.6", UNKNOWN, MILLION, 64_000, 2048),
+            new SimModel("claude-opus-4-7", List.of(), "Claude Opus 4.7", UNKNOWN, MILLION, 128_000, 4096, "active"),
+            new SimModel("claude-opus-4-6", List.of(), "Claude Opus 4.6", UNKNOWN, MILLION, 128_000, 4096, "active"),
+            new SimModel("claude-sonnet-4-6", List.of(), "Claude Sonnet 4.6", UNKNOWN, MILLION, 64_000, 2048, "active"),
             new SimModel("claude-opus-4-5-20251101", List.of("claude-opus-4-5"), "Claude Opus 4.5",
-                    Instant.parse("2025-11-24T00:00:00Z"), 200_000, 64_000, 4096),
+                    Instant.parse("2025-11-24T00:00:00Z"), 200_000, 64_000, 4096, "active"),
             new SimModel("claude-haiku-4-5-20251001", List.of("claude-haiku-4-5"), "Claude Haiku 4.5",
-                    Instant.parse("2025-10-01T00:00:00Z"), 200_000, 64_000, 4096),
+                    Instant.parse("2025-10-01T00:00:00Z"), 200_000, 64_000, 4096, "active"),
             new SimModel("claude-sonnet-4-5-20250929", List.of("claude-sonnet-4-5"), "Claude Sonnet 4.5",
-                    Instant.parse("2025-09-29T00:00:00Z"), 200_000, 64_000, 1024),
+                    Instant.parse("2025-09-29T00:00:00Z"), 200_000, 64_000, 1024, "deprecated"),
             new SimModel("claude-sonnet-4-20250514", List.of("claude-sonnet-4-0"), "Claude Sonnet 4",
-                    Instant.parse("2025-05-14T00:00:00Z"), 200_000, 64_000, 1024));
+                    Instant.parse("2025-05-14T00:00:00Z"), 200_000, 64_000, 1024, "deprecated"));
 
     private ModelCatalog() {
     }
@@ -56,6 +57,6 @@ final class ModelCatalog {
     private static SimModel model(String id, String displayName, String released, long maxInput, long maxOutput,
             long cacheMinimum) {
         return new SimModel(id, List.of(), displayName, Instant.parse(released + "T00:00:00Z"), maxInput, maxOutput,
-                cacheMinimum);
+                cacheMinimum, "active");
     }
 }

@@ -35,7 +35,8 @@ import dev.parley.simulator.PromptAccounting.Result;
 public class SimulatorRoutes {
 
     static final String PREFIX = "/simulator";
-    private static final Set<String> API_VERSIONS = Set.of("2023-06-01", "2023-01-01");
+    /** 2026-10-21 is what the official Java SDK 3.13 sends; the protocol reference predates it. */
+    private static final Set<String> API_VERSIONS = Set.of("2023-06-01", "2023-01-01", "2026-10-21");
     private static final Set<String> KNOWN_BETAS = Set.of("message-batches-2024-09-24", "prompt-caching-2024-07-31",
             "computer-use-2024-10-22", "computer-use-2025-01-24", "pdfs-2024-09-25", "token-counting-2024-11-01",
             "token-efficient-tools-2025-02-19", "output-128k-2025-02-19", "files-api-2025-04-14",
@@ -292,18 +293,30 @@ public class SimulatorRoutes {
         node.put("id", model.id());
         node.put("display_name", model.displayName());
         node.put("created_at", model.created().toString());
+        node.put("lifecycle", model.lifecycle());
         node.put("max_input_tokens", model.maxInputTokens());
         node.put("max_tokens", model.maxOutputTokens());
         ObjectNode capabilities = node.putObject("capabilities");
-        for (String capability : new String[]{"batch", "citations", "image_input", "pdf_input",
-                "structured_outputs"}) {
-            capabilities.putObject(capability).put("supported", true);
+        for (String capability : new String[]{"batch", "citations", "code_execution", "context_management",
+                "image_input", "pdf_input", "structured_outputs"}) {
+            supported(capabilities, capability);
         }
-        ObjectNode thinking = capabilities.putObject("thinking");
-        thinking.put("supported", true);
-        thinking.putObject("types").putObject("enabled").put("supported", true);
-        ((ObjectNode) thinking.path("types")).putObject("adaptive").put("supported", true);
+        ObjectNode effort = supported(capabilities, "effort");
+        for (String level : new String[]{"low", "medium", "high", "max"}) {
+            supported(effort, level);
+        }
+        ObjectNode serverTools = supported(capabilities, "server_tools");
+        supported(serverTools, "code_execution");
+        supported(serverTools, "web_search");
+        ObjectNode thinkingTypes = supported(capabilities, "thinking").putObject("types");
+        for (String type : new String[]{"enabled", "adaptive", "disabled", "between_tools"}) {
+            supported(thinkingTypes, type);
+        }
         return node;
+    }
+
+    private static ObjectNode supported(ObjectNode parent, String name) {
+        return parent.putObject(name).put("supported", true);
     }
 
     // ---------------------------------------------------------------- checks shared by the API endpoints

@@ -71,6 +71,7 @@ final class WireFormat {
             case ToolUseBlock tool -> {
                 node.put("type", "tool_use").put("id", tool.id()).put("name", tool.name());
                 node.putObject("input");
+                node.putObject("caller").put("type", "direct");
             }
         }
         return node;
