@@ -1,0 +1,52 @@
+package dev.parley.usage;
+
+/**
+ * Token counts of one model call or a sum of calls, split the way they are billed. All counts are {@code long} and
+ * never negative.
+ *
+ * @param inputTokens uncached prompt tokens
+ * @param outputTokens generated tokens, thinking included
+ * @param cacheReadInputTokens prompt tokens read from the prompt cache
+ * @param cacheWrite5mInputTokens prompt tokens written to the cache with the 5-minute lifetime
+ * @param cacheWrite1hInputTokens prompt tokens written to the cache with the 1-hour lifetime
+ */
+public record TokenUsage(long inputTokens, long outputTokens, long cacheReadInputTokens,
+        long cacheWrite5mInputTokens, long cacheWrite1hInputTokens) {
+
+    /** No tokens at all: the neutral element of {@link #plus(TokenUsage)}. */
+    public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0, 0);
+
+    public TokenUsage {
+        requireNonNegative("inputTokens", inputTokens);
+        requireNonNegative("outputTokens", outputTokens);
+        requireNonNegative("cacheReadInputTokens", cacheReadInputTokens);
+        requireNonNegative("cacheWrite5mInputTokens", cacheWrite5mInputTokens);
+        requireNonNegative("cacheWrite1hInputTokens", cacheWrite1hInputTokens);
+    }
+
+    /** The sum of this usage and another, count by count. */
+    public TokenUsage plus(TokenUsage other) {
+        return new TokenUsage(
+                Math.addExact(inputTokens, other.inputTokens),
+                Math.addExact(outputTokens, other.outputTokens),
+                Math.addExact(cacheReadInputTokens, other.cacheReadInputTokens),
+                Math.addExact(cacheWrite5mInputTokens, other.cacheWrite5mInputTokens),
+                Math.addExact(cacheWrite1hInputTokens, other.cacheWrite1hInputTokens));
+    }
+
+    /** Prompt tokens written to the cache, whatever their lifetime (the API's {@code cache_creation_input_tokens}). */
+    public long cacheCreationInputTokens() {
+        return Math.addExact(cacheWrite5mInputTokens, cacheWrite1hInputTokens);
+    }
+
+    /** The whole prompt: uncached input, cache reads and cache writes. Long-context price bands are chosen on it. */
+    public long totalInputTokens() {
+        return Math.addExact(Math.addExact(inputTokens, cacheReadInputTokens), cacheCreationInputTokens());
+    }
+
+    private static void requireNonNegative(String name, long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + count);
+        }
+    }
+}

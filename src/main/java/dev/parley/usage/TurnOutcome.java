@@ -1,0 +1,16 @@
+package dev.parley.usage;
+
+/** How a turn that reached the upstream ended; a closed set, used as a metric tag and in the ledger. */
+public enum TurnOutcome {
+    OK("ok"), UPSTREAM_ERROR("upstream_error"), CLIENT_CANCELLED("client_cancelled"), INTERNAL_ERROR("internal_error");
+
+    private final String tag;
+
+    TurnOutcome(String tag) {
+        this.tag = tag;
+    }
+
+    public String tag() {
+        return tag;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.parley.usage;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+
+/**
+ * Reports every turn that reached the upstream: one log line (no prompt content) and metrics named after the
+ * OpenTelemetry GenAI conventions where they exist ({@code gen_ai.client.token.usage},
+ * {@code gen_ai.client.operation.duration}), plus parley's own. Tags come only from closed sets.
+ */
+@ApplicationScoped
+public class UsageMeter {
+
+    private final MeterRegistry registry;
+    private final Map<String, Meters> metersByModelAndOutcome = new ConcurrentHashMap<>();
+
+    UsageMeter(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void record(UsageRecord record) {
+        Meters meters = metersByModelAndOutcome.computeIfAbsent(record.model() + '\u0000' + record.outcome(),
+                key -> new Meters(registry, record.model(), record.outcome()));
+        TokenUsage usage = record.usage();
+        meters.input.record(usage.inputTokens());
+        meters.output.record(usage.outputTokens());
+        meters.cacheRead.record(usage.cacheReadInputTokens());
+        meters.cacheCreation.record(usage.cacheCreationInputTokens());
+        meters.duration.record(record.duration());
+        meters.turns.increment();
+        record.timeToFirstToken().ifPresent(meters.timeToFirstToken::record);
+        record.cost().ifPresent(cost -> meters.cost.increment(cost.totalUsd().doubleValue()));
+        Log.infof("[%s] turn %s assistant=%s model=%s tokens in=%d out=%d cache_read=%d cache_write=%d cost=%s "
+                + "ttft_ms=%s duration_ms=%d", record.requestId(), record.outcome().tag(), record.assistant(),
+                record.model(), usage.inputTokens(), usage.outputTokens(), usage.cacheReadInputTokens(),
+                usage.cacheCreationInputTokens(),
+                record.cost().map(cost -> cost.totalUsd().toPlainString()).orElse("unknown"),
+                record.timeToFirstToken().map(ttft -> Long.toString(ttft.toMillis())).orElse("-"),
+                record.duration().toMillis());
+    }
+
+    /** The meters of one (model, outcome) pair, built once. */
+    private static final class Meters {
+        final DistributionSummary input;
+        final DistributionSummary output;
+        final DistributionSummary cacheRead;
+        final DistributionSummary cacheCreation;
+        final Timer duration;
+        final Timer timeToFirstToken;
+        final Counter turns;
+        final Counter cost;
+
+        Meters(MeterRegistry registry, String model, TurnOutcome outcome) {
+            input = tokens(registry, model, "input");
+            output = tokens(registry, model, "output");
+            cacheRead = tokens(registry, model, "cache_read");
+            cacheCreation = tokens(registry, model, "cache_creation");
+            duration = Timer.builder("gen_ai.client.operation.duration")
+                    .description("Duration of a chat turn, all upstream calls included")
+                    .tag("gen_ai.operation.name", "chat").tag("gen_ai.provider.name", "anthropic")
+                    .tag("gen_ai.request.model", model).tag("outcome", outcome.tag())
+                    .register(registry);
+            timeToFirstToken = Timer.builder("parley.chat.time_to_first_token")
+                    .description("Time from the request to the first text sent to the client")
+                    .tag("gen_ai.request.model", model).register(registry);
+            turns = Counter.builder("parley.chat.requests").description("Chat turns that reached the upstream")
+                    .tag("gen_ai.request.model", model).tag("outcome", outcome.tag()).register(registry);
+            cost = Counter.builder("parley.chat.cost").baseUnit("usd")
+                    .description("Cost of chat turns in USD (turns of unpriced models not included)")
+                    .tag("gen_ai.request.model", model).register(registry);
+        }
+
+        private static DistributionSummary tokens(MeterRegistry registry, String model, String type) {
+            return DistributionSummary.builder("gen_ai.client.token.usage").baseUnit("{token}")
+                    .description("Tokens used per chat turn")
+                    .tag("gen_ai.operation.name", "chat").tag("gen_ai.provider.name", "anthropic")
+                    .tag("gen_ai.request.model", model).tag("gen_ai.token.type", type)
+                    .register(registry);
+        }
+    }
+}
