@@ -29,7 +29,8 @@ class ReadmeExamplesTest {
 
     private static final Pattern EXAMPLE = Pattern
             .compile("<!-- readme-example:(.*?)-->\\s*```bash\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern EXPECT = Pattern.compile("expect=\"(.*?)\"");
+    /** {@code expect="…"}, where {@code \"} stands for a quote inside the expected text. */
+    private static final Pattern EXPECT = Pattern.compile("expect=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     @TestHTTPResource("/")
     URI application;
@@ -68,7 +69,7 @@ class ReadmeExamplesTest {
             List<String> expectations = new ArrayList<>();
             Matcher expect = EXPECT.matcher(matcher.group(1));
             while (expect.find()) {
-                expectations.add(expect.group(1));
+                expectations.add(expect.group(1).replace("\\\"", "\""));
             }
             examples.add(new Example(examples.size() + 1, expectations, matcher.group(2).trim()));
         }

@@ -47,11 +47,24 @@ final class ModelCatalog {
             new SimModel("claude-sonnet-4-20250514", List.of("claude-sonnet-4-0"), "Claude Sonnet 4",
                     Instant.parse("2025-05-14T00:00:00Z"), 200_000, 64_000, 1024, "deprecated"));
 
-    private ModelCatalog() {
+    private final List<SimModel> served;
+
+    /**
+     * The catalog plus extra model ids (200K context, 64K output), e.g. to stand for a model released after
+     * parley's price table was written.
+     */
+    ModelCatalog(List<String> extraModels) {
+        this.served = java.util.stream.Stream.concat(MODELS.stream(), extraModels.stream()
+                .map(id -> new SimModel(id, List.of(), id, Instant.EPOCH, 200_000, 64_000, 1024, "active")))
+                .toList();
     }
 
-    static Optional<SimModel> find(String name) {
-        return MODELS.stream().filter(model -> model.answersTo(name)).findFirst();
+    Optional<SimModel> find(String name) {
+        return served.stream().filter(model -> model.answersTo(name)).findFirst();
+    }
+
+    List<SimModel> all() {
+        return served;
     }
 
     private static SimModel model(String id, String displayName, String released, long maxInput, long maxOutput,

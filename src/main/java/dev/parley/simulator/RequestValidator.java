@@ -35,7 +35,7 @@ final class RequestValidator {
     }
 
     /** Validates a {@code POST /v1/messages} body and returns the model it asks for. */
-    static SimModel validateMessages(JsonNode body, ThinkingSignatures signatures) {
+    static SimModel validateMessages(JsonNode body, ModelCatalog catalog, ThinkingSignatures signatures) {
         requireObject(body);
         rejectExtraFields(body, MESSAGE_FIELDS);
         String modelName = requireString(body, "model");
@@ -51,7 +51,7 @@ final class RequestValidator {
         }
         validateCommon(body);
         validateSampling(body);
-        SimModel model = ModelCatalog.find(modelName)
+        SimModel model = catalog.find(modelName)
                 .orElseThrow(() -> new SimulatedApiError(ErrorType.NOT_FOUND, "model: " + modelName));
         if (maxTokens.asLong() > model.maxOutputTokens()) {
             throw SimulatedApiError.invalidRequest("max_tokens: " + maxTokens.asLong() + " > "
@@ -64,12 +64,12 @@ final class RequestValidator {
     }
 
     /** Validates a {@code POST /v1/messages/count_tokens} body and returns the model it asks for. */
-    static SimModel validateCountTokens(JsonNode body) {
+    static SimModel validateCountTokens(JsonNode body, ModelCatalog catalog) {
         requireObject(body);
         rejectExtraFields(body, COUNT_TOKENS_FIELDS);
         String modelName = requireString(body, "model");
         validateCommon(body);
-        return ModelCatalog.find(modelName)
+        return catalog.find(modelName)
                 .orElseThrow(() -> new SimulatedApiError(ErrorType.NOT_FOUND, "model: " + modelName));
     }
 

@@ -1,6 +1,8 @@
 package dev.parley.simulator;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -46,6 +48,9 @@ public interface SimulatorConfig {
     /** How many requests are kept per directive id for {@code GET /simulator/admin/requests}. */
     @WithDefault("50")
     int recordedRequestsPerId();
+
+    /** Model ids served in addition to the catalog (e.g. one missing from parley's price table, for tests). */
+    Optional<List<String>> extraModels();
 
     /** Organization id reported in the {@code anthropic-organization-id} header. */
     @WithDefault("5e1d0b43-4a36-4f0e-9a61-0c0a5e7b1d2f")

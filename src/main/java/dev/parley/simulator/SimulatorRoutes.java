@@ -1,6 +1,7 @@
 package dev.parley.simulator;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +54,7 @@ public class SimulatorRoutes {
     private final PromptCache cache;
     private final ThinkingSignatures signatures;
     private final RateLimitWindow rateLimits;
+    private final ModelCatalog catalog;
 
     SimulatorRoutes(SimulatorConfig config, SimulatorCounters counters, FaultBook faults, PromptCache cache,
             ThinkingSignatures signatures, RateLimitWindow rateLimits) {
@@ -62,6 +64,7 @@ public class SimulatorRoutes {
         this.cache = cache;
         this.signatures = signatures;
         this.rateLimits = rateLimits;
+        this.catalog = new ModelCatalog(config.extraModels().orElse(List.of()));
     }
 
     void register(@Observes Router router) {
@@ -130,7 +133,7 @@ public class SimulatorRoutes {
         SimulatorCounters.Scope scope = counters.scope(directives);
         long attempt = scope.request();
         scope.record(recordOf(ctx.request(), body));
-        SimModel model = RequestValidator.validateMessages(body, signatures);
+        SimModel model = RequestValidator.validateMessages(body, catalog, signatures);
         Fault fault = faults.faultFor(directives, attempt).orElse(null);
         if (fault != null && fault.kind() == Fault.Kind.HTTP) {
             throw fault.asHttpError();
@@ -218,7 +221,7 @@ public class SimulatorRoutes {
     private void countTokens(RoutingContext ctx, String requestId, Buffer rawBody) {
         checkAuthAndVersion(ctx.request());
         JsonNode body = parseJson(rawBody);
-        RequestValidator.validateCountTokens(body);
+        RequestValidator.validateCountTokens(body, catalog);
         ObjectNode result = SimJson.MAPPER.createObjectNode().put("input_tokens",
                 PromptAccounting.countTokens(body));
         HttpServerResponse response = ctx.response();
@@ -234,7 +237,7 @@ public class SimulatorRoutes {
             if (limit < 1 || limit > MAX_MODELS_PAGE) {
                 throw SimulatedApiError.invalidRequest("limit: Input should be between 1 and " + MAX_MODELS_PAGE);
             }
-            var models = ModelCatalog.MODELS;
+            var models = catalog.all();
             int from = 0;
             int to = models.size();
             String afterId = ctx.request().getParam("after_id");
@@ -268,7 +271,7 @@ public class SimulatorRoutes {
         try {
             checkAuthAndVersion(ctx.request());
             String id = ctx.pathParam("id");
-            SimModel model = ModelCatalog.find(id)
+            SimModel model = catalog.find(id)
                     .orElseThrow(() -> new SimulatedApiError(ErrorType.NOT_FOUND, "model: " + id));
             HttpServerResponse response = ctx.response();
             commonHeaders(response, requestId);
@@ -278,9 +281,9 @@ public class SimulatorRoutes {
         }
     }
 
-    private static int indexOf(String id) {
-        for (int i = 0; i < ModelCatalog.MODELS.size(); i++) {
-            if (ModelCatalog.MODELS.get(i).answersTo(id)) {
+    private int indexOf(String id) {
+        for (int i = 0; i < catalog.all().size(); i++) {
+            if (catalog.all().get(i).answersTo(id)) {
                 return i;
             }
         }

@@ -299,7 +299,11 @@ class OfficialSdkFidelityTest {
 
     @Test
     void modelListPagesThroughTheWholeCatalog() {
-        List<String> catalog = ModelCatalog.MODELS.stream().map(ModelCatalog.SimModel::id).toList();
+        // The test profile serves one extra model (parley.simulator.extra-models) after the catalog.
+        List<String> catalog = java.util.stream.Stream.concat(
+                ModelCatalog.MODELS.stream().map(ModelCatalog.SimModel::id),
+                java.util.stream.Stream.of("claude-future-9"))
+                .toList();
         ModelListPage first = client.models().list(ModelListParams.builder().limit(3L).build());
 
         List<String> seen = new ArrayList<>();

@@ -128,12 +128,13 @@ class SimulatorFaultTest {
 
     @Test
     void stallBetweenDeltasIsSilentWithoutPings() {
+        long start = System.nanoTime();
         List<SseEvent> events = stream("[[sim:tokens=4]] [[sim:ping=50ms]] [[sim:fault=stall after=2 ms=400]]");
         List<SseEvent> deltas = events.stream().filter(e -> e.event().equals("content_block_delta")).toList();
-        // Arrival times are taken by the reader, which may see the earlier delta a little late.
-        assertThat(Duration.ofNanos(deltas.get(2).atNanos() - deltas.get(1).atNanos()))
-                .isGreaterThanOrEqualTo(Duration.ofMillis(350));
-        assertThat(names(events).stream().filter("ping"::equals).count()).isEqualTo(1);
+        // Lower bounds from the start hold however late the reader sees an event.
+        assertThat(Duration.ofNanos(deltas.get(2).atNanos() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        assertThat(names(events).stream().filter("ping"::equals).count()).as("only the ping after the first block")
+                .isEqualTo(1);
     }
 
     @Test

@@ -42,7 +42,8 @@ class SimulatorModelsTest {
             page.path("data").forEach(model -> ids.add(model.path("id").asText()));
             after = page.path("last_id").asText();
         } while (page.path("has_more").asBoolean());
-        assertThat(ids).hasSize(ModelCatalog.MODELS.size()).doesNotHaveDuplicates()
+        // The catalog, plus the extra model the test profile configures (parley.simulator.extra-models).
+        assertThat(ids).hasSize(ModelCatalog.MODELS.size() + 1).endsWith("claude-future-9").doesNotHaveDuplicates()
                 .contains("claude-sonnet-4-6", "claude-haiku-4-5-20251001", "claude-opus-4-8")
                 .doesNotContain("claude-3-opus-20240229");
         assertThat(ids.getFirst()).isEqualTo("claude-haiku-5-5");

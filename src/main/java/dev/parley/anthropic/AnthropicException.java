@@ -1,0 +1,118 @@
+package dev.parley.anthropic;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every upstream failure, typed once: an HTTP error response, an {@code error} event inside a 200 stream, or a
+ * transport failure. Carries what the retry policy needs (§4): status, error type, {@code request-id},
+ * {@code retry-after} and {@code x-should-retry}. The upstream's own message is kept for logs only; it is never
+ * shown to parley's clients.
+ */
+public final class AnthropicException extends RuntimeException {
+
+    /** Where the failure happened. */
+    public enum Kind {
+        /** The upstream answered with an HTTP error status. */
+        HTTP_ERROR,
+        /** An {@code error} event arrived inside a 200 stream. */
+        STREAM_ERROR,
+        /** No connection could be made. */
+        CONNECTION_FAILED,
+        /** The upstream went silent for longer than the read timeout. */
+        TIMEOUT,
+        /** The connection broke, or the stream ended without {@code message_stop}. */
+        INTERRUPTED
+    }
+
+    private static final Set<String> RETRYABLE_STREAM_ERRORS = Set.of("overloaded_error", "api_error",
+            "rate_limit_error", "timeout_error");
+
+    private final Kind kind;
+    private final int status;
+    private final String errorType;
+    private final String upstreamMessage;
+    private final String requestId;
+    private final Duration retryAfter;
+    private final Boolean shouldRetry;
+
+    AnthropicException(Kind kind, int status, String errorType, String upstreamMessage, String requestId,
+            Duration retryAfter, Boolean shouldRetry, Throwable cause) {
+        super(describe(kind, status, errorType, requestId), cause);
+        this.kind = kind;
+        this.status = status;
+        this.errorType = errorType;
+        this.upstreamMessage = upstreamMessage;
+        this.requestId = requestId;
+        this.retryAfter = retryAfter;
+        this.shouldRetry = shouldRetry;
+    }
+
+    static AnthropicException transport(Kind kind, Throwable cause) {
+        return new AnthropicException(kind, 0, null, cause == null ? null : cause.toString(), null, null, null,
+                cause);
+    }
+
+    /** A stream that ended without {@code message_stop}: the reply was cut off. */
+    public static AnthropicException cutOff() {
+        return transport(Kind.INTERRUPTED, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The HTTP status, or 0 when there was none (stream errors carry the stream's 200). */
+    public int status() {
+        return status;
+    }
+
+    /** The Anthropic error type ({@code overloaded_error}, …), if the upstream said. */
+    public Optional<String> errorType() {
+        return Optional.ofNullable(errorType);
+    }
+
+    /** For logs only: may echo parts of the request. */
+    public Optional<String> upstreamMessage() {
+        return Optional.ofNullable(upstreamMessage);
+    }
+
+    public Optional<String> requestId() {
+        return Optional.ofNullable(requestId);
+    }
+
+    /** How long the upstream asked us to wait ({@code retry-after-ms} or {@code retry-after}). */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    /**
+     * Whether trying again may succeed, by the official SDKs' policy: {@code x-should-retry} when present; else
+     * 408, 409, 429 and 5xx; transport failures; overload, rate-limit, timeout and API errors inside a stream.
+     */
+    public boolean retryable() {
+        if (shouldRetry != null) {
+            return shouldRetry;
+        }
+        return switch (kind) {
+            case HTTP_ERROR -> status == 408 || status == 409 || status == 429 || status >= 500;
+            case STREAM_ERROR -> errorType != null && RETRYABLE_STREAM_ERRORS.contains(errorType);
+            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED -> true;
+        };
+    }
+
+    private static String describe(Kind kind, int status, String errorType, String requestId) {
+        StringBuilder text = new StringBuilder("Anthropic API ").append(kind.name().toLowerCase());
+        if (status > 0) {
+            text.append(' ').append(status);
+        }
+        if (errorType != null) {
+            text.append(' ').append(errorType);
+        }
+        if (requestId != null) {
+            text.append(" (").append(requestId).append(')');
+        }
+        return text.toString();
+    }
+}

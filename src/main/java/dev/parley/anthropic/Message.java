@@ -1,0 +1,35 @@
+package dev.parley.anthropic;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/** An assistant message: the non-streaming response, or what a stream accumulates to (§1.4). */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record Message(String id, String model, List<ContentBlock> content, String stopReason, String stopSequence,
+        Usage usage) {
+
+    public static final String STOP_TOOL_USE = "tool_use";
+    public static final String STOP_MAX_TOKENS = "max_tokens";
+
+    public Message {
+        content = content == null ? List.of() : List.copyOf(content);
+        usage = usage == null ? Usage.EMPTY : usage;
+    }
+
+    /** The text of all text blocks. */
+    public String text() {
+        StringBuilder text = new StringBuilder();
+        for (ContentBlock block : content) {
+            if (block instanceof ContentBlock.Text t) {
+                text.append(t.text());
+            }
+        }
+        return text.toString();
+    }
+}

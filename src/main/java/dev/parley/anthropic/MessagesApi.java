@@ -1,0 +1,42 @@
+package dev.parley.anthropic;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.client.SseEvent;
+
+import io.quarkus.rest.client.reactive.ClientExceptionMapper;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The raw Messages API. No logic here: headers, timeouts, decoding and error typing belong to {@link MessagesClient}.
+ * Built programmatically by it, because the base URL may be this process's own simulator on a port known only once
+ * the server runs.
+ */
+@Path("/v1/messages")
+interface MessagesApi {
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    Multi<SseEvent<String>> stream(@HeaderParam("x-api-key") String apiKey,
+            @HeaderParam("anthropic-version") String version, @HeaderParam("anthropic-beta") String beta,
+            MessageRequest request);
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Message> create(@HeaderParam("x-api-key") String apiKey, @HeaderParam("anthropic-version") String version,
+            @HeaderParam("anthropic-beta") String beta, MessageRequest request);
+
+    @ClientExceptionMapper
+    static AnthropicException toException(Response response) {
+        return UpstreamErrors.fromResponse(response);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.parley.anthropic;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.ws.rs.core.Response;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.VertxException;
+
+/**
+ * Turns what went wrong upstream into an {@link AnthropicException}: HTTP error responses (called from the REST
+ * client's exception mapper), {@code error} events, and transport failures.
+ */
+final class UpstreamErrors {
+
+    /** Tree parsing only, so nothing needs registering for native images. */
+    private static final ObjectMapper TREES = new ObjectMapper();
+
+    private UpstreamErrors() {
+    }
+
+    static AnthropicException fromResponse(Response response) {
+        String type = null;
+        String message = null;
+        String requestId = response.getHeaderString("request-id");
+        try {
+            String body = response.readEntity(String.class);
+            JsonNode json = TREES.readTree(body == null ? "" : body);
+            if (json != null) {
+                type = text(json.path("error").path("type"));
+                message = text(json.path("error").path("message"));
+                if (requestId == null) {
+                    requestId = text(json.path("request_id"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not JSON (a proxy's HTML page, say): the status alone has to do.
+        }
+        String shouldRetry = response.getHeaderString("x-should-retry");
+        return new AnthropicException(AnthropicException.Kind.HTTP_ERROR, response.getStatus(), type, message,
+                requestId, retryAfter(response.getHeaderString("retry-after-ms"),
+                        response.getHeaderString("retry-after")),
+                shouldRetry == null ? null : Boolean.parseBoolean(shouldRetry.trim()), null);
+    }
+
+    static AnthropicException fromStreamError(StreamEvent.Error error) {
+        ErrorBody.Detail detail = error.error();
+        return new AnthropicException(AnthropicException.Kind.STREAM_ERROR, 200,
+                detail == null ? null : detail.type(), detail == null ? null : detail.message(), error.requestId(),
+                null, null, null);
+    }
+
+    /** Any failure of a call, typed: an {@link AnthropicException} stays as it is. */
+    static Throwable classify(Throwable failure) {
+        if (failure instanceof AnthropicException) {
+            return failure;
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AnthropicException anthropic) {
+                return anthropic;
+            }
+            if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
+                return AnthropicException.transport(AnthropicException.Kind.CONNECTION_FAILED, failure);
+            }
+            if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+                return AnthropicException.transport(AnthropicException.Kind.TIMEOUT, failure);
+            }
+        }
+        if (failure instanceof IOException || failure instanceof VertxException
+                || failure instanceof jakarta.ws.rs.ProcessingException) {
+            return AnthropicException.transport(AnthropicException.Kind.INTERRUPTED, failure);
+        }
+        return failure;
+    }
+
+    /** {@code retry-after-ms} (milliseconds), else {@code retry-after} as seconds or an HTTP date (§4). */
+    static Duration retryAfter(String retryAfterMs, String retryAfter) {
+        if (retryAfterMs != null) {
+            try {
+                return Duration.ofNanos(Math.round(Double.parseDouble(retryAfterMs.trim()) * 1_000_000));
+            } catch (NumberFormatException e) {
+                // fall through to retry-after
+            }
+        }
+        if (retryAfter == null) {
+            return null;
+        }
+        try {
+            return Duration.ofNanos(Math.round(Double.parseDouble(retryAfter.trim()) * 1_000_000_000));
+        } catch (NumberFormatException e) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(retryAfter.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return wait.isNegative() ? Duration.ZERO : wait;
+            } catch (DateTimeParseException unparseable) {
+                return null;
+            }
+        }
+    }
+
+    private static String text(JsonNode node) {
+        return node.isTextual() ? node.asText() : null;
+    }
+}

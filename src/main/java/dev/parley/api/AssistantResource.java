@@ -1,0 +1,37 @@
+package dev.parley.api;
+
+import java.util.List;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+import dev.parley.chat.AssistantProfiles;
+
+/** {@code GET /v1/assistants}: the assistant profiles a client may choose from. */
+@Path("/v1/assistants")
+public class AssistantResource {
+
+    private final AssistantProfiles profiles;
+
+    AssistantResource(AssistantProfiles profiles) {
+        this.profiles = profiles;
+    }
+
+    /** One profile as clients see it (the system prompt stays on the server). */
+    @RegisterForReflection
+    public record AssistantView(String name, String description, String model, int maxTokens) {
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<AssistantView> list() {
+        return profiles.all().stream()
+                .map(profile -> new AssistantView(profile.name(), profile.description(), profile.model(),
+                        profile.maxTokens()))
+                .toList();
+    }
+}

@@ -1,0 +1,25 @@
+package dev.parley.api;
+
+import java.util.List;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The body of {@code POST /v1/chat/stream} and {@code POST /v1/chat}.
+ *
+ * @param message the new user message (required)
+ * @param history prior messages, for clients that keep the conversation themselves
+ * @param conversationId a server-side conversation to continue
+ * @param startConversation ask the service to keep this conversation; its id comes back in {@code done}
+ * @param assistant the assistant profile ({@code default} when absent)
+ * @param maxTokens cap on the reply's length, within the profile's maximum
+ */
+@RegisterForReflection
+public record ChatRequest(String message, List<HistoryMessage> history, String conversationId,
+        Boolean startConversation, String assistant, Integer maxTokens) {
+
+    /** A prior message: role {@code user} or {@code assistant}, and its text. */
+    @RegisterForReflection
+    public record HistoryMessage(String role, String content) {
+    }
+}

@@ -1,0 +1,105 @@
+package dev.parley.api;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.quarkus.logging.Log;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.parley.chat.ChatRejectedException;
+
+/** Every error the API answers before a stream starts, as {@code application/problem+json} with a stable code. */
+public class ProblemMappers {
+
+    @ServerExceptionMapper
+    public Response rejected(ChatRejectedException e, RoutingContext context) {
+        int status = switch (e.reason()) {
+            case CONVERSATION_NOT_FOUND -> 404;
+            case MESSAGE_TOO_LONG, HISTORY_TOO_LONG -> 413;
+            default -> 400;
+        };
+        return problem(Problem.of(status, e.reason().code(), titleOf(e.reason()), e.getMessage(),
+                RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response upstreamFailed(UpstreamFailedException e, RoutingContext context) {
+        EventPayloads.ErrorView error = EventPayloads.errorView(e.failed().failure());
+        Problem problem = new Problem("https://parley.dev/problems/" + error.code(), "Upstream failure", 502,
+                error.message(), error.code(), RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
+                e.failed().cost().map(EventPayloads::cost).orElse(null));
+        Response.ResponseBuilder response = Response.status(502).type(Problem.MEDIA_TYPE).entity(problem);
+        if (error.retryAfterSeconds() != null) {
+            response.header(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e, RoutingContext context) {
+        return problem(Problem.of(400, "invalid_json", "Malformed JSON",
+                "The body is not valid JSON of the expected shape.", RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e, RoutingContext context) {
+        return problem(Problem.of(404, "not_found", "Not found", "No such resource.", RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response methodNotAllowed(NotAllowedException e, RoutingContext context) {
+        return problem(Problem.of(405, "method_not_allowed", "Method not allowed",
+                "This resource does not support that method.", RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, RoutingContext context) {
+        return problem(Problem.of(415, "unsupported_media_type", "Unsupported media type",
+                "Send the body as application/json.", RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, RoutingContext context) {
+        int status = e.getResponse().getStatus();
+        if (status == 400 && e.getCause() instanceof JsonProcessingException) {
+            return malformedJson((JsonProcessingException) e.getCause(), context);
+        }
+        if (status >= 500) {
+            Log.errorf(e, "[%s] request failed", RequestIds.of(context));
+        }
+        return problem(Problem.of(status, status >= 500 ? "internal_error" : "invalid_request",
+                status >= 500 ? "Internal error" : "Bad request",
+                status >= 500 ? "Something went wrong in parley." : "The request could not be processed.",
+                RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, RoutingContext context) {
+        Log.errorf(e, "[%s] request failed", RequestIds.of(context));
+        return problem(Problem.of(500, "internal_error", "Internal error", "Something went wrong in parley.",
+                RequestIds.of(context)));
+    }
+
+    private static Response problem(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+
+    private static String titleOf(ChatRejectedException.Reason reason) {
+        return switch (reason) {
+            case INVALID_REQUEST -> "Invalid request";
+            case UNKNOWN_ASSISTANT -> "Unknown assistant";
+            case CONVERSATION_NOT_FOUND -> "Conversation not found";
+            case MESSAGE_TOO_LONG -> "Message too long";
+            case HISTORY_TOO_LONG -> "History too long";
+            case MAX_TOKENS_OUT_OF_RANGE -> "maxTokens out of range";
+        };
+    }
+}

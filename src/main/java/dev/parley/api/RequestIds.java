@@ -1,0 +1,48 @@
+package dev.parley.api;
+
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
+
+import jakarta.ws.rs.container.ContainerResponseContext;
+
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The id of a request: the caller's {@code X-Request-Id} when it is sane, else a new one; kept with the request so
+ * logs, problems and the response header all carry the same id.
+ */
+public final class RequestIds {
+
+    static final String HEADER = "X-Request-Id";
+    private static final String KEY = "parley.requestId";
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    static String of(RoutingContext context) {
+        String id = context.get(KEY);
+        if (id == null) {
+            String given = context.request().getHeader(HEADER);
+            id = given != null && SANE.matcher(given).matches() ? given : generate();
+            context.put(KEY, id);
+        }
+        return id;
+    }
+
+    @ServerResponseFilter
+    public void addHeader(ContainerResponseContext response, RoutingContext context) {
+        if (!response.getHeaders().containsKey(HEADER)) {
+            response.getHeaders().putSingle(HEADER, of(context));
+        }
+    }
+
+    private static String generate() {
+        char[] id = new char[20];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return "preq_" + new String(id);
+    }
+}

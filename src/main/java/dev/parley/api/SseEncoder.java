@@ -1,0 +1,50 @@
+package dev.parley.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.parley.chat.ChatEvent;
+
+/**
+ * Writes one stream's chat events as Server-Sent Events frames: a named event whose {@code data} is one JSON object
+ * with a {@code type} equal to the event name, and the next {@code id}. One instance per stream.
+ *
+ * <p>
+ * parley frames SSE itself rather than through JAX-RS's {@code OutboundSseEvent}: in Quarkus 3.33 the SSE writer
+ * commits a 200 before the stream's first item, and a turn must still be refusable with an HTTP status until the
+ * upstream is called.
+ */
+final class SseEncoder {
+
+    static final String MEDIA_TYPE = "text/event-stream";
+    static final String HEARTBEAT = ": ping\n\n";
+
+    private final ObjectMapper mapper;
+    private long nextId = 1;
+
+    SseEncoder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    String encode(ChatEvent event) {
+        return switch (event) {
+            case ChatEvent.TextChunk text -> frame("text", new EventPayloads.TextEvent(text.text()));
+            case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(done));
+            case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(failed));
+        };
+    }
+
+    /** A comment line: ignored by SSE parsers, but it keeps gateways from closing an idle stream. */
+    String heartbeat() {
+        return HEARTBEAT;
+    }
+
+    private String frame(String name, Object payload) {
+        try {
+            // JSON never contains a raw newline, so one data line always suffices.
+            return "id: " + nextId++ + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(payload) + "\n\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + name + " event", e);
+        }
+    }
+}

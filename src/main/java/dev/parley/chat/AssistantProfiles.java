@@ -1,0 +1,45 @@
+package dev.parley.chat;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The configured assistant profiles, checked once at start-up. */
+@ApplicationScoped
+public class AssistantProfiles {
+
+    public static final String DEFAULT = "default";
+
+    private final Map<String, AssistantProfile> profiles = new TreeMap<>();
+
+    AssistantProfiles(AssistantsConfig config) {
+        config.profiles().forEach((name, profile) -> {
+            if (profile.maxTokens() < 1) {
+                throw new IllegalStateException("parley.assistants." + name + ".max-tokens must be at least 1");
+            }
+            profiles.put(name, new AssistantProfile(name, profile.description().orElse(""), profile.model(),
+                    profile.systemPrompt(), profile.maxTokens(), profile.temperature(),
+                    AssistantsConfig.SystemPromptCache.of(profile.cacheSystemPrompt())));
+        });
+        if (!profiles.containsKey(DEFAULT)) {
+            throw new IllegalStateException(
+                    "parley.assistants.default is not configured: a default profile is required");
+        }
+    }
+
+    public Optional<AssistantProfile> find(String name) {
+        return Optional.ofNullable(profiles.get(name));
+    }
+
+    /** All profiles, {@code default} first, then by name. */
+    public List<AssistantProfile> all() {
+        return profiles.values().stream()
+                .sorted(Comparator.comparing((AssistantProfile p) -> !p.name().equals(DEFAULT))
+                        .thenComparing(AssistantProfile::name))
+                .toList();
+    }
+}

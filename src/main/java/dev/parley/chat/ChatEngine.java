@@ -1,0 +1,149 @@
+package dev.parley.chat;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+import dev.parley.anthropic.CacheControl;
+import dev.parley.anthropic.ContentBlock;
+import dev.parley.anthropic.InputMessage;
+import dev.parley.anthropic.MessageRequest;
+import dev.parley.anthropic.MessagesClient;
+import dev.parley.chat.ChatCommand.HistoryEntry;
+import dev.parley.chat.ChatRejectedException.Reason;
+import dev.parley.usage.Pricing;
+import dev.parley.usage.UsageMeter;
+
+/**
+ * Runs chat turns. {@link #prepare} decides everything that can be decided before the upstream is called (so the API
+ * can still answer with an HTTP status); {@link #run} then streams the turn as one {@code Multi<ChatEvent>} that
+ * always ends with exactly one {@code TurnDone} or {@code TurnFailed}.
+ */
+@ApplicationScoped
+public class ChatEngine {
+
+    private static final char[] ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+            .toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final MessagesClient client;
+    private final AssistantProfiles profiles;
+    private final ConversationStore conversations;
+    private final ChatLimitsConfig limits;
+    private final Pricing pricing;
+    private final UsageMeter meter;
+
+    ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
+            ChatLimitsConfig limits, Pricing pricing, UsageMeter meter) {
+        this.client = client;
+        this.profiles = profiles;
+        this.conversations = conversations;
+        this.limits = limits;
+        this.pricing = pricing;
+        this.meter = meter;
+    }
+
+    /** Checks a command and builds the upstream request; fails with {@link ChatRejectedException}. */
+    public Uni<PreparedTurn> prepare(ChatCommand command) {
+        if (command.message().length() > limits.maxMessageChars()) {
+            return reject(Reason.MESSAGE_TOO_LONG,
+                    "message is longer than " + limits.maxMessageChars() + " characters");
+        }
+        if (command.conversationId().isPresent() && !command.history().isEmpty()) {
+            return reject(Reason.INVALID_REQUEST, "send either history or a conversationId, not both");
+        }
+        if (command.conversationId().isPresent() && command.startConversation()) {
+            return reject(Reason.INVALID_REQUEST, "startConversation cannot be combined with a conversationId");
+        }
+        if (command.conversationId().isEmpty()) {
+            List<InputMessage> history = command.history().stream().map(ChatEngine::toMessage).toList();
+            Optional<String> newId = command.startConversation()
+                    ? Optional.of(newConversationId())
+                    : Optional.empty();
+            return Uni.createFrom().item(() -> build(command, profileNamed(command.assistant()), history, newId));
+        }
+        String id = command.conversationId().get();
+        return conversations.find(id).map(found -> {
+            Conversation conversation = found.orElseThrow(
+                    () -> new ChatRejectedException(Reason.CONVERSATION_NOT_FOUND, "no conversation " + id));
+            if (command.assistant().isPresent() && !command.assistant().get().equals(conversation.assistant())) {
+                throw new ChatRejectedException(Reason.INVALID_REQUEST,
+                        "conversation " + id + " belongs to assistant '" + conversation.assistant() + "'");
+            }
+            return build(command, profileNamed(Optional.of(conversation.assistant())), conversation.messages(),
+                    Optional.of(id));
+        });
+    }
+
+    /** Streams a prepared turn. Cancelling the stream cancels the upstream request. */
+    public Multi<ChatEvent> run(PreparedTurn turn) {
+        return Multi.createFrom().deferred(() -> {
+            TurnRun run = new TurnRun(turn, conversations, pricing, meter);
+            return client.stream(turn.request())
+                    .onItem().transformToIterable(run::onEvent)
+                    .onCompletion().switchTo(() -> run.finish().toMulti())
+                    .onFailure().recoverWithMulti(failure -> run.fail(failure).toMulti())
+                    .onCancellation().invoke(run::cancelled);
+        });
+    }
+
+    private PreparedTurn build(ChatCommand command, AssistantProfile profile, List<InputMessage> history,
+            Optional<String> conversationId) {
+        if (history.size() > limits.maxHistoryMessages()) {
+            throw new ChatRejectedException(Reason.HISTORY_TOO_LONG,
+                    "history has more than " + limits.maxHistoryMessages() + " messages");
+        }
+        if (Messages.textLength(history) > limits.maxHistoryChars()) {
+            throw new ChatRejectedException(Reason.HISTORY_TOO_LONG,
+                    "history is longer than " + limits.maxHistoryChars() + " characters");
+        }
+        int maxTokens = command.maxTokens().orElse(profile.maxTokens());
+        if (maxTokens < 1 || maxTokens > profile.maxTokens()) {
+            throw new ChatRejectedException(Reason.MAX_TOKENS_OUT_OF_RANGE,
+                    "maxTokens must be between 1 and " + profile.maxTokens() + " for assistant '" + profile.name()
+                            + "'");
+        }
+        InputMessage user = InputMessage.user(command.message());
+        List<InputMessage> messages = new ArrayList<>(history);
+        messages.add(user);
+        CacheControl cache = switch (profile.cacheSystemPrompt()) {
+            case NONE -> null;
+            case FIVE_MINUTES -> CacheControl.fiveMinutes();
+            case ONE_HOUR -> CacheControl.oneHour();
+        };
+        ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(), cache);
+        MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system), null, null,
+                null, null, profile.temperature().orElse(null), null);
+        return new PreparedTurn(command.requestId(), profile, request, user, conversationId, history.size());
+    }
+
+    private AssistantProfile profileNamed(Optional<String> name) {
+        String wanted = name.orElse(AssistantProfiles.DEFAULT);
+        return profiles.find(wanted).orElseThrow(
+                () -> new ChatRejectedException(Reason.UNKNOWN_ASSISTANT, "no assistant named '" + wanted + "'"));
+    }
+
+    private static InputMessage toMessage(HistoryEntry entry) {
+        return entry.role() == ChatCommand.Role.USER
+                ? InputMessage.user(entry.text())
+                : InputMessage.assistant(List.of(new ContentBlock.Text(entry.text())));
+    }
+
+    private static String newConversationId() {
+        char[] id = new char[24];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_ALPHABET[RANDOM.nextInt(ID_ALPHABET.length)];
+        }
+        return "conv_" + new String(id);
+    }
+
+    private static <T> Uni<T> reject(Reason reason, String message) {
+        return Uni.createFrom().failure(new ChatRejectedException(reason, message));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.parley.chat;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.parley.anthropic.AnthropicException;
+
+/**
+ * Why a turn failed once the upstream was called: a stable code, a message safe to show a user, and whether trying
+ * again may help. Upstream details stay in the logs.
+ */
+public record ChatFailure(Code code, String message, boolean retryable, Optional<Duration> retryAfter) {
+
+    /** The stable codes of failed turns, documented in the README. */
+    public enum Code {
+        UPSTREAM_REJECTED("upstream_rejected", "The AI service rejected the request."), UPSTREAM_AUTH("upstream_auth",
+                "The AI service refused parley's credentials."), UPSTREAM_BILLING("upstream_billing",
+                        "The AI service account has a billing problem."), UPSTREAM_RATE_LIMITED("upstream_rate_limited",
+                                "The AI service is rate limiting requests; try again shortly."), UPSTREAM_OVERLOADED(
+                                        "upstream_overloaded",
+                                        "The AI service is overloaded; try again shortly."), UPSTREAM_ERROR(
+                                                "upstream_error",
+                                                "The AI service had an internal error; try again."), UPSTREAM_TIMEOUT(
+                                                        "upstream_timeout",
+                                                        "The AI service did not answer in time."), UPSTREAM_INTERRUPTED(
+                                                                "upstream_interrupted",
+                                                                "The reply from the AI service was cut off."), UPSTREAM_UNAVAILABLE(
+                                                                        "upstream_unavailable",
+                                                                        "The AI service cannot be reached."), CONVERSATION_CONFLICT(
+                                                                                "conversation_conflict",
+                                                                                "The conversation changed while this reply was written; the reply was not saved."), INTERNAL_ERROR(
+                                                                                        "internal_error",
+                                                                                        "Something went wrong in parley.");
+
+        private final String wireName;
+        private final String userMessage;
+
+        Code(String wireName, String userMessage) {
+            this.wireName = wireName;
+            this.userMessage = userMessage;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        public String userMessage() {
+            return userMessage;
+        }
+    }
+
+    static ChatFailure of(Code code, boolean retryable) {
+        return new ChatFailure(code, code.userMessage(), retryable, Optional.empty());
+    }
+
+    /** Classifies an upstream failure by status, error type and kind. */
+    static ChatFailure from(Throwable failure) {
+        if (failure instanceof ConversationConflictException) {
+            return of(Code.CONVERSATION_CONFLICT, false);
+        }
+        if (!(failure instanceof AnthropicException upstream)) {
+            return of(Code.INTERNAL_ERROR, false);
+        }
+        Code code = switch (upstream.kind()) {
+            case CONNECTION_FAILED -> Code.UPSTREAM_UNAVAILABLE;
+            case TIMEOUT -> Code.UPSTREAM_TIMEOUT;
+            case INTERRUPTED -> Code.UPSTREAM_INTERRUPTED;
+            case HTTP_ERROR, STREAM_ERROR -> byStatusAndType(upstream.status(), upstream.errorType().orElse(""));
+        };
+        return new ChatFailure(code, code.userMessage(), upstream.retryable(), upstream.retryAfter());
+    }
+
+    private static Code byStatusAndType(int status, String errorType) {
+        if (status == 529 || errorType.equals("overloaded_error")) {
+            return Code.UPSTREAM_OVERLOADED;
+        }
+        if (status == 429 || errorType.equals("rate_limit_error")) {
+            return Code.UPSTREAM_RATE_LIMITED;
+        }
+        if (status == 504 || status == 408 || errorType.equals("timeout_error")) {
+            return Code.UPSTREAM_TIMEOUT;
+        }
+        if (status == 401 || status == 403) {
+            return Code.UPSTREAM_AUTH;
+        }
+        if (status == 402) {
+            return Code.UPSTREAM_BILLING;
+        }
+        if (status >= 400 && status < 500 && status != 409) {
+            return Code.UPSTREAM_REJECTED;
+        }
+        return Code.UPSTREAM_ERROR;
+    }
+}

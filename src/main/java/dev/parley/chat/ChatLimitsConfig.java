@@ -1,0 +1,21 @@
+package dev.parley.chat;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Size limits on what a request may send ({@code parley.limits.*}); checked before the upstream is called. */
+@ConfigMapping(prefix = "parley.limits")
+public interface ChatLimitsConfig {
+
+    /** Longest new user message, in characters. */
+    @WithDefault("100000")
+    int maxMessageChars();
+
+    /** Most prior messages (sent by the client, or stored in the conversation) a turn may carry. */
+    @WithDefault("200")
+    int maxHistoryMessages();
+
+    /** Most characters of prior text a turn may carry. */
+    @WithDefault("400000")
+    int maxHistoryChars();
+}

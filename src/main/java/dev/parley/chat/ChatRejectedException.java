@@ -1,0 +1,33 @@
+package dev.parley.chat;
+
+/** A turn refused before the upstream is called; the API answers it with an HTTP status. */
+public final class ChatRejectedException extends RuntimeException {
+
+    /** Why; each reason is a stable, documented problem code. */
+    public enum Reason {
+        INVALID_REQUEST("invalid_request"), UNKNOWN_ASSISTANT("unknown_assistant"), CONVERSATION_NOT_FOUND(
+                "conversation_not_found"), MESSAGE_TOO_LONG("message_too_long"), HISTORY_TOO_LONG(
+                        "history_too_long"), MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    private final Reason reason;
+
+    public ChatRejectedException(Reason reason, String message) {
+        super(message, null, false, false);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.parley.chat;
+
+import java.util.Optional;
+
+import dev.parley.anthropic.InputMessage;
+import dev.parley.anthropic.MessageRequest;
+
+/**
+ * A turn that passed every check and is ready to call the upstream.
+ *
+ * @param conversationId the conversation the turn will be committed to, if any (new or existing)
+ * @param storedLength how many messages the conversation had when the turn began
+ */
+public record PreparedTurn(String requestId, AssistantProfile profile, MessageRequest request,
+        InputMessage userMessage, Optional<String> conversationId, int storedLength) {
+}

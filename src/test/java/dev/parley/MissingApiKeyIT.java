@@ -1,0 +1,41 @@
+package dev.parley;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged application, started for a real upstream without {@code ANTHROPIC_API_KEY}, refuses to start with
+ * one clear line and never prints anything resembling a key.
+ */
+class MissingApiKeyIT {
+
+    @Test
+    void startWithoutKeyFailsWithOneClearLine() throws Exception {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).exists();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Dquarkus.http.port=0", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(name -> name.startsWith("ANTHROPIC_") || name.startsWith("PARLEY_")
+                || name.startsWith("QUARKUS_"));
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Files.writeString(Path.of("target/missing-api-key.log"), output);
+
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output).contains("ANTHROPIC_API_KEY is not set");
+        assertThat(output.lines().filter(line -> line.contains("ANTHROPIC_API_KEY is not set")).count())
+                .isLessThanOrEqualTo(2);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.parley.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A plain SSE client for parley's chat stream: JDK HTTP client, our own parsing of {@code id:}, {@code event:},
+ * {@code data:} and comment lines, and the arrival time of every frame.
+ */
+final class SseTestClient {
+
+    /** Reads numbers with a fraction as BigDecimal, so amounts of money are compared exactly. */
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private final URI base;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    SseTestClient(URI base) {
+        this.base = base;
+    }
+
+    /** One frame: a named event with its id and JSON data, or a comment (heartbeat). */
+    record Frame(String id, String event, JsonNode data, String comment, long atNanos) {
+        boolean isComment() {
+            return comment != null;
+        }
+    }
+
+    record StreamReply(int status, HttpResponse<?> response, List<Frame> frames, String body) {
+        List<Frame> events() {
+            return frames.stream().filter(frame -> !frame.isComment()).toList();
+        }
+
+        List<String> names() {
+            return events().stream().map(Frame::event).toList();
+        }
+
+        String text() {
+            StringBuilder text = new StringBuilder();
+            events().stream().filter(f -> f.event().equals("text")).forEach(f -> text.append(f.data().path("text")
+                    .asText()));
+            return text.toString();
+        }
+
+        Frame last() {
+            return events().getLast();
+        }
+
+        String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    StreamReply stream(String body) {
+        return stream(body, frame -> false);
+    }
+
+    /** Streams until the end, or until {@code stopAfter} accepts a frame (the connection is then closed). */
+    StreamReply stream(String body, Predicate<Frame> stopAfter) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
+                .timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/json").header("accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+            List<Frame> frames = new ArrayList<>();
+            StringBuilder raw = new StringBuilder();
+            try (Stream<String> lines = response.body()) {
+                var iterator = lines.iterator();
+                List<String> frameLines = new ArrayList<>();
+                while (iterator.hasNext()) {
+                    String line = iterator.next();
+                    raw.append(line).append('\n');
+                    if (!line.isEmpty()) {
+                        frameLines.add(line);
+                        continue;
+                    }
+                    if (frameLines.isEmpty()) {
+                        continue;
+                    }
+                    Frame frame = parse(frameLines);
+                    frameLines.clear();
+                    frames.add(frame);
+                    if (stopAfter.test(frame)) {
+                        break;
+                    }
+                }
+            }
+            return new StreamReply(response.statusCode(), response, frames, raw.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Frame parse(List<String> lines) {
+        long now = System.nanoTime();
+        if (lines.size() == 1 && lines.getFirst().startsWith(":")) {
+            return new Frame(null, null, null, lines.getFirst(), now);
+        }
+        String id = null;
+        String event = null;
+        String data = null;
+        for (String line : lines) {
+            if (line.startsWith("id: ")) {
+                id = line.substring(4);
+            } else if (line.startsWith("event: ")) {
+                event = line.substring(7);
+            } else if (line.startsWith("data: ")) {
+                if (data != null) {
+                    throw new AssertionError("more than one data line: " + lines);
+                }
+                data = line.substring(6);
+            } else {
+                throw new AssertionError("unexpected SSE line '" + line + "' in " + lines);
+            }
+        }
+        if (id == null || event == null || data == null) {
+            throw new AssertionError("a frame needs id, event and data: " + lines);
+        }
+        try {
+            return new Frame(id, event, JSON.readTree(data), null, now);
+        } catch (IOException e) {
+            throw new AssertionError("data is not JSON: " + data, e);
+        }
+    }
+}
