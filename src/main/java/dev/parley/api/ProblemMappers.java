@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.RoutingContext;
@@ -47,6 +48,12 @@ public class ProblemMappers {
     public Response malformedJson(JsonProcessingException e, RoutingContext context) {
         return problem(Problem.of(400, "invalid_json", "Malformed JSON",
                 "The body is not valid JSON of the expected shape.", RequestIds.of(context)));
+    }
+
+    /** Quarkus has its own handler for this subtype (a plain 400); a more specific mapper of ours wins over it. */
+    @ServerExceptionMapper
+    public Response wrongShape(MismatchedInputException e, RoutingContext context) {
+        return malformedJson(e, context);
     }
 
     @ServerExceptionMapper

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.path.json.JsonPath;
 
 import dev.parley.api.SseTestClient.Frame;
 import dev.parley.api.SseTestClient.StreamReply;
@@ -117,16 +116,17 @@ class ChatStreamTest {
 
     @Test
     void fiveMinuteCacheWritesAndReadsArePricedAtTheirRates() {
-        // Breakpoint after "You are a cached test assistant." (10 tokens) at 4 + 10 = 14. The message
-        // "[[sim:cache-min=1]][[sim:reply=Done.]]" is 23 tokens, plus 3: 26 uncached input tokens.
-        String message = "[[sim:cache-min=1]][[sim:reply=Done.]]";
-        JsonNode first = sse.stream(body(message, "cached5m")).last().data();
-        assertUsage(first.path("usage"), 26, 2, 0, 14, 0);
-        // 26 × 3 + 14 × 3.75 + 2 × 15 = 160.5 millionths
-        assertThat(usd(first.path("cost").path("totalUsd"))).isEqualByComparingTo("0.0001605");
+        // Breakpoint after "You are a cached test assistant." (10 tokens) at 4 + 10 = 14. The first request forces a
+        // miss with [[sim:cache=cold]] (10 tokens), so it writes whatever ran before; 3 + 12 + 11 + 10 = 36 input.
+        JsonNode first = sse.stream(body("[[sim:cache-min=1]][[sim:cache=cold]][[sim:reply=Done.]]", "cached5m"))
+                .last().data();
+        assertUsage(first.path("usage"), 36, 2, 0, 14, 0);
+        // 36 × 3 + 14 × 3.75 + 2 × 15 = 190.5 millionths
+        assertThat(usd(first.path("cost").path("totalUsd"))).isEqualByComparingTo("0.0001905");
         assertThat(usd(first.path("cost").path("cacheWrite5mUsd"))).isEqualByComparingTo("0.0000525");
 
-        JsonNode second = sse.stream(body(message, "cached5m")).last().data();
+        // "[[sim:cache-min=1]][[sim:reply=Done.]]" is 23 tokens, plus 3: 26 uncached input tokens.
+        JsonNode second = sse.stream(body("[[sim:cache-min=1]][[sim:reply=Done.]]", "cached5m")).last().data();
         assertUsage(second.path("usage"), 26, 2, 14, 0, 0);
         // 26 × 3 + 14 × 0.30 + 2 × 15 = 112.2 millionths
         assertThat(usd(second.path("cost").path("totalUsd"))).isEqualByComparingTo("0.0001122");
@@ -135,11 +135,12 @@ class ChatStreamTest {
 
     @Test
     void oneHourCacheWritesArePricedAtTwiceTheInputRate() {
-        // "You are an hourly cached test assistant." is 12 tokens: breakpoint at 16.
-        JsonNode first = sse.stream(body("[[sim:cache-min=1]][[sim:reply=Done.]]", "cached1h")).last().data();
-        assertUsage(first.path("usage"), 26, 2, 0, 0, 16);
-        // 26 × 3 + 16 × 6 + 2 × 15 = 204 millionths
-        assertThat(usd(first.path("cost").path("totalUsd"))).isEqualByComparingTo("0.000204");
+        // "You are an hourly cached test assistant." is 12 tokens: breakpoint at 16; 36 uncached input tokens.
+        JsonNode first = sse.stream(body("[[sim:cache-min=1]][[sim:cache=cold]][[sim:reply=Done.]]", "cached1h"))
+                .last().data();
+        assertUsage(first.path("usage"), 36, 2, 0, 0, 16);
+        // 36 × 3 + 16 × 6 + 2 × 15 = 234 millionths
+        assertThat(usd(first.path("cost").path("totalUsd"))).isEqualByComparingTo("0.000234");
         assertThat(usd(first.path("cost").path("cacheWrite1hUsd"))).isEqualByComparingTo("0.000096");
     }
 
@@ -164,11 +165,16 @@ class ChatStreamTest {
     @Test
     void clientDisconnectCancelsTheUpstreamWithinASecond() {
         String id = uniqueId();
-        StreamReply partial = sse.stream(body("[[sim:id=" + id + "]] [[sim:tokens=200]] [[sim:delay=50ms]]"),
+        List<Frame> partial = sse.streamAndHangUp(
+                body("[[sim:id=" + id + "]] [[sim:tokens=200]] [[sim:delay=50ms]]"),
                 frame -> "text".equals(frame.event()));
-        assertThat(partial.names()).containsExactly("text");
-        await().atMost(Duration.ofSeconds(1)).until(() -> simulatorCounters(id).getLong("streamsAbandoned") == 1);
-        assertThat(simulatorCounters(id).getLong("streamsCompleted")).isZero();
+        assertThat(partial).extracting(Frame::event).containsExactly("text");
+        await().atMost(Duration.ofSeconds(1)).until(() -> sse.simulatorCounter(id, "streamsAbandoned") == 1);
+        assertThat(sse.simulatorCounter(id, "streamsCompleted")).isZero();
+        // The partial usage of the cancelled turn is counted.
+        await().atMost(Duration.ofSeconds(5)).until(() -> given().get(app.resolve("/q/metrics")).asString()
+                .contains(
+                        "parley_chat_requests_total{gen_ai_request_model=\"claude-sonnet-4-6\",outcome=\"client_cancelled\"}"));
     }
 
     @Test
@@ -207,10 +213,6 @@ class ChatStreamTest {
         assertThat(error.path("code").asText()).isEqualTo(code);
         assertThat(error.path("retryable").asBoolean()).isEqualTo(retryable);
         assertThat(reply.body()).doesNotContain("secret").doesNotContain("parley-simulator-key");
-    }
-
-    private JsonPath simulatorCounters(String id) {
-        return given().get(app.resolve("/simulator/admin/counters?id=" + id)).then().extract().jsonPath();
     }
 
     static void assertUsage(JsonNode usage, long input, long output, long cacheRead, long write5m, long write1h) {

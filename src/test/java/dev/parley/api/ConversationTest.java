@@ -74,11 +74,9 @@ class ConversationTest {
     void cancelledTurnLeavesTheConversationExactlyAsItWas() {
         String conversation = startConversation("Hello [[sim:reply=Hi.]]");
         String id = uniqueId();
-        sse.stream(json(Map.of("message", "Go on [[sim:id=" + id + "]] [[sim:tokens=100]] [[sim:delay=50ms]]",
+        sse.streamAndHangUp(json(Map.of("message", "Go on [[sim:id=" + id + "]] [[sim:tokens=100]] [[sim:delay=50ms]]",
                 "conversationId", conversation)), frame -> "text".equals(frame.event()));
-        await().atMost(Duration.ofSeconds(1)).until(() -> given()
-                .get(app.resolve("/simulator/admin/counters?id=" + id)).then().extract().jsonPath()
-                .getLong("streamsAbandoned") == 1);
+        await().atMost(Duration.ofSeconds(1)).until(() -> sse.simulatorCounter(id, "streamsAbandoned") == 1);
         assertThat(transcript(conversation)).hasSize(2);
     }
 

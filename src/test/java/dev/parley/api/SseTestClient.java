@@ -1,11 +1,15 @@
 package dev.parley.api;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +72,50 @@ final class SseTestClient {
         return stream(body, frame -> false);
     }
 
-    /** Streams until the end, or until {@code stopAfter} accepts a frame (the connection is then closed). */
+    /**
+     * Streams until {@code stopAfter} accepts a frame, then hangs up at once, as a closed browser tab would:
+     * {@code HttpURLConnection.disconnect()} closes the socket there and then, rather than leaving it to a pool.
+     */
+    List<Frame> streamAndHangUp(String body, Predicate<Frame> stopAfter) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) base.resolve("/v1/chat/stream").toURL()
+                    .openConnection();
+            connection.setRequestMethod("POST");
+            connection.setDoOutput(true);
+            connection.setRequestProperty("content-type", "application/json");
+            connection.setRequestProperty("accept", "text/event-stream");
+            connection.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+            List<Frame> frames = new ArrayList<>();
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8))) {
+                List<String> frameLines = new ArrayList<>();
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (!line.isEmpty()) {
+                        frameLines.add(line);
+                    } else if (!frameLines.isEmpty()) {
+                        Frame frame = parse(frameLines);
+                        frameLines.clear();
+                        frames.add(frame);
+                        if (stopAfter.test(frame)) {
+                            break;
+                        }
+                    }
+                }
+            } finally {
+                connection.disconnect();
+            }
+            return frames;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     StreamReply stream(String body, Predicate<Frame> stopAfter) {
+        return stream(client, body, stopAfter);
+    }
+
+    private StreamReply stream(HttpClient client, String body, Predicate<Frame> stopAfter) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json").header("accept", "text/event-stream")
@@ -106,6 +152,28 @@ final class SseTestClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * GETs a JSON document with the already-warm JDK client: quick enough to poll inside a one-second bound
+     * (REST Assured's first call alone can take half a second).
+     */
+    JsonNode getJson(String path) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The simulator's counter for a directive id. */
+    long simulatorCounter(String id, String counter) {
+        return getJson("/simulator/admin/counters?id=" + id).path(counter).asLong();
     }
 
     private static Frame parse(List<String> lines) {

@@ -1,0 +1,117 @@
+package dev.parley.harness;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Starts the packaged application ({@code target/quarkus-app/quarkus-run.jar}) as a separate process on a random
+ * port, with exactly the environment a test gives it, and waits until it listens. For tests that need several
+ * processes: a relay and its upstream, or several replicas sharing state.
+ */
+public final class ParleyProcess implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final List<String> output = new ArrayList<>();
+    private final URI uri;
+    private final String name;
+
+    private ParleyProcess(String name, Map<String, String> environment) throws IOException {
+        this.name = name;
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the application first: " + jar + " is missing");
+        }
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dquarkus.http.port=0", "-jar", jar.toString()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
+                || key.startsWith("QUARKUS_"));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> readOutput(port), name + "-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            uri = URI.create("http://localhost:" + port.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        } catch (Exception e) {
+            process.destroyForcibly();
+            throw new IllegalStateException(name + " did not start: " + String.join("\n", output()), e);
+        }
+    }
+
+    /** Starts a process with this environment (nothing inherited from ANTHROPIC_*, PARLEY_* or QUARKUS_*). */
+    public static ParleyProcess start(String name, Map<String, String> environment) {
+        try {
+            return new ParleyProcess(name, environment);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A process serving only the simulator, as a separate upstream. */
+    public static ParleyProcess simulator() {
+        return start("simulator", Map.of("PARLEY_SIMULATOR_ENABLED", "true", "PARLEY_ANTHROPIC_BASE_URL", "embedded"));
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    /** Everything the process printed so far. */
+    public List<String> output() {
+        synchronized (output) {
+            return List.copyOf(output);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            Files.write(Path.of("target", name + "-" + uri.getPort() + ".log"), output());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void readOutput(CompletableFuture<Integer> port) {
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                synchronized (output) {
+                    output.add(line);
+                }
+                Matcher listening = LISTENING.matcher(line);
+                if (listening.find()) {
+                    port.complete(Integer.parseInt(listening.group(1)));
+                }
+            }
+            port.completeExceptionally(new IllegalStateException("exited with " + process.waitFor()));
+        } catch (IOException | InterruptedException e) {
+            port.completeExceptionally(e);
+        }
+    }
+}
