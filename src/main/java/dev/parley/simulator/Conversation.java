@@ -17,7 +17,7 @@ final class Conversation {
         JsonNode messages = request.path("messages");
         for (int i = messages.size() - 1; i >= 0; i--) {
             JsonNode message = messages.get(i);
-            if ("user".equals(message.path("role").asText()) && !text(message).isEmpty()) {
+            if ("user".equals(message.path("role").asText()) && !text(message.path("content")).isEmpty()) {
                 return i;
             }
         }
@@ -26,7 +26,9 @@ final class Conversation {
 
     static Optional<String> latestUserText(JsonNode request) {
         int index = latestUserTextIndex(request);
-        return index < 0 ? Optional.empty() : Optional.of(text(request.path("messages").get(index)));
+        return index < 0
+                ? Optional.empty()
+                : Optional.of(text(request.path("messages").get(index).path("content")));
     }
 
     static boolean hasBlock(JsonNode message, String type) {
@@ -51,7 +53,7 @@ final class Conversation {
         List<String> parts = new ArrayList<>();
         for (JsonNode block : last.path("content")) {
             if ("tool_result".equals(block.path("type").asText())) {
-                String content = resultText(block.path("content"));
+                String content = text(block.path("content"));
                 if (content.length() > maxCharsEach) {
                     content = content.substring(0, maxCharsEach) + "…";
                 }
@@ -62,21 +64,8 @@ final class Conversation {
                 .of("Simulated answer based on " + parts.size() + " tool result(s): " + String.join("; ", parts));
     }
 
-    private static String resultText(JsonNode content) {
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        StringBuilder text = new StringBuilder();
-        for (JsonNode block : content) {
-            if ("text".equals(block.path("type").asText())) {
-                text.append(block.path("text").asText());
-            }
-        }
-        return text.toString();
-    }
-
-    private static String text(JsonNode message) {
-        JsonNode content = message.path("content");
+    /** The text of a message's or a tool result's content: the string itself, or its text blocks joined. */
+    private static String text(JsonNode content) {
         if (content.isTextual()) {
             return content.asText();
         }
