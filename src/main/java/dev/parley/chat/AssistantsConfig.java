@@ -43,7 +43,9 @@ public interface AssistantsConfig {
 
     /** Prompt caching of a profile's system prompt. */
     enum SystemPromptCache {
-        NONE, FIVE_MINUTES, ONE_HOUR;
+        NONE,
+        FIVE_MINUTES,
+        ONE_HOUR;
 
         /** Accepts the values as written in configuration: none, 5m, 1h. */
         public static SystemPromptCache of(String value) {

@@ -5,9 +5,12 @@ public final class ChatRejectedException extends RuntimeException {
 
     /** Why; each reason is a stable, documented problem code. */
     public enum Reason {
-        INVALID_REQUEST("invalid_request"), UNKNOWN_ASSISTANT("unknown_assistant"), CONVERSATION_NOT_FOUND(
-                "conversation_not_found"), MESSAGE_TOO_LONG("message_too_long"), HISTORY_TOO_LONG(
-                        "history_too_long"), MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range");
+        INVALID_REQUEST("invalid_request"),
+        UNKNOWN_ASSISTANT("unknown_assistant"),
+        CONVERSATION_NOT_FOUND("conversation_not_found"),
+        MESSAGE_TOO_LONG("message_too_long"),
+        HISTORY_TOO_LONG("history_too_long"),
+        MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range");
 
         private final String code;
 

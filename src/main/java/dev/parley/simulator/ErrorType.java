@@ -5,17 +5,16 @@ import java.util.Optional;
 
 /** The Anthropic error types, their HTTP statuses and usual messages (section 3 of the protocol reference). */
 enum ErrorType {
-    INVALID_REQUEST("invalid_request_error", 400, "Invalid request"), AUTHENTICATION("authentication_error", 401,
-            "invalid x-api-key"), BILLING("billing_error", 402,
-                    "Your credit balance is too low to access the Anthropic API."), PERMISSION("permission_error", 403,
-                            "Your API key does not have permission to use the specified resource."), NOT_FOUND(
-                                    "not_found_error", 404, "Not found"), REQUEST_TOO_LARGE("request_too_large", 413,
-                                            "Request exceeds the maximum size"), RATE_LIMIT("rate_limit_error", 429,
-                                                    "Number of request tokens has exceeded your per-minute rate limit"), API(
-                                                            "api_error", 500,
-                                                            "Internal server error"), TIMEOUT("timeout_error", 504,
-                                                                    "Request timed out"), OVERLOADED("overloaded_error",
-                                                                            529, "Overloaded");
+    INVALID_REQUEST("invalid_request_error", 400, "Invalid request"),
+    AUTHENTICATION("authentication_error", 401, "invalid x-api-key"),
+    BILLING("billing_error", 402, "Your credit balance is too low to access the Anthropic API."),
+    PERMISSION("permission_error", 403, "Your API key does not have permission to use the specified resource."),
+    NOT_FOUND("not_found_error", 404, "Not found"),
+    REQUEST_TOO_LARGE("request_too_large", 413, "Request exceeds the maximum size"),
+    RATE_LIMIT("rate_limit_error", 429, "Number of request tokens has exceeded your per-minute rate limit"),
+    API("api_error", 500, "Internal server error"),
+    TIMEOUT("timeout_error", 504, "Request timed out"),
+    OVERLOADED("overloaded_error", 529, "Overloaded");
 
     private final String wireName;
     private final int status;

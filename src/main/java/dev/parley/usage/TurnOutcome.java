@@ -2,7 +2,10 @@ package dev.parley.usage;
 
 /** How a turn that reached the upstream ended; a closed set, used as a metric tag and in the ledger. */
 public enum TurnOutcome {
-    OK("ok"), UPSTREAM_ERROR("upstream_error"), CLIENT_CANCELLED("client_cancelled"), INTERNAL_ERROR("internal_error");
+    OK("ok"),
+    UPSTREAM_ERROR("upstream_error"),
+    CLIENT_CANCELLED("client_cancelled"),
+    INTERNAL_ERROR("internal_error");
 
     private final String tag;
 

@@ -24,7 +24,8 @@ class ChatValidationTest {
 
     /** The two chat endpoints, each called with the {@code Accept} header its clients send. */
     enum Endpoint {
-        STREAM("/v1/chat/stream", "text/event-stream"), JSON("/v1/chat", "application/json");
+        STREAM("/v1/chat/stream", "text/event-stream"),
+        JSON("/v1/chat", "application/json");
 
         final String path;
         final String accept;
