@@ -13,10 +13,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param startConversation ask the service to keep this conversation; its id comes back in {@code done}
  * @param assistant the assistant profile ({@code default} when absent)
  * @param maxTokens cap on the reply's length, within the profile's maximum
+ * @param deadlineMs how long the whole turn may take, retries included (capped by {@code parley.limits.max-deadline})
  */
 @RegisterForReflection
 public record ChatRequest(String message, List<HistoryMessage> history, String conversationId,
-        Boolean startConversation, String assistant, Integer maxTokens) {
+        Boolean startConversation, String assistant, Integer maxTokens, Long deadlineMs) {
 
     /** A prior message: role {@code user} or {@code assistant}, and its text. */
     @RegisterForReflection

@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,9 +47,13 @@ final class ChatRequests {
         if (request.assistant() != null && request.assistant().isBlank()) {
             throw invalid("assistant must not be blank");
         }
+        if (request.deadlineMs() != null && request.deadlineMs() < 1) {
+            throw invalid("deadlineMs must be a positive number of milliseconds");
+        }
         return new ChatCommand(requestId, Optional.ofNullable(request.assistant()), request.message(), history,
                 Optional.ofNullable(request.conversationId()), Boolean.TRUE.equals(request.startConversation()),
-                request.maxTokens() == null ? OptionalInt.empty() : OptionalInt.of(request.maxTokens()));
+                request.maxTokens() == null ? OptionalInt.empty() : OptionalInt.of(request.maxTokens()),
+                Optional.ofNullable(request.deadlineMs()).map(Duration::ofMillis));
     }
 
     private static ChatRejectedException invalid(String message) {

@@ -76,6 +76,9 @@ public class ChatResource {
         for (ChatEvent event : events) {
             switch (event) {
                 case ChatEvent.TextChunk chunk -> text.append(chunk.text());
+                case ChatEvent.Retrying retrying -> {
+                    // Retries are invisible in a one-shot response; the timings show the time they took.
+                }
                 case ChatEvent.TurnDone done -> {
                     return EventPayloads.response(text.toString(), done);
                 }

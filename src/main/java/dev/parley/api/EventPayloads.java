@@ -24,6 +24,11 @@ final class EventPayloads {
         }
     }
 
+    /** A round is tried again after {@code delayMs}: UIs can say "busy, retrying in 2 s". */
+    @RegisterForReflection
+    record RetryEvent(String type, int attempt, String reason, long delayMs) {
+    }
+
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DoneEvent(String type, String stopReason, String model, UsageView usage,

@@ -29,6 +29,8 @@ final class SseEncoder {
     String encode(ChatEvent event) {
         return switch (event) {
             case ChatEvent.TextChunk text -> frame("text", new EventPayloads.TextEvent(text.text()));
+            case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",
+                    retrying.attempt(), retrying.reason(), retrying.delay().toMillis()));
             case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(done));
             case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(failed));
         };

@@ -1,15 +1,17 @@
 package dev.parley.chat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * One chat turn as asked for: the new user message, and either the prior history (stateless clients) or a
- * server-side conversation to continue or start.
+ * server-side conversation to continue or start. {@code deadline} is the client's own, capped by configuration.
  */
 public record ChatCommand(String requestId, Optional<String> assistant, String message, List<HistoryEntry> history,
-        Optional<String> conversationId, boolean startConversation, OptionalInt maxTokens) {
+        Optional<String> conversationId, boolean startConversation, OptionalInt maxTokens,
+        Optional<Duration> deadline) {
 
     public ChatCommand {
         history = List.copyOf(history);
@@ -21,6 +23,7 @@ public record ChatCommand(String requestId, Optional<String> assistant, String m
 
     /** Who said it. */
     public enum Role {
-        USER, ASSISTANT
+        USER,
+        ASSISTANT
     }
 }

@@ -1,12 +1,14 @@
 package dev.parley.chat;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -17,6 +19,10 @@ import dev.parley.anthropic.MessageRequest;
 import dev.parley.anthropic.MessagesClient;
 import dev.parley.chat.ChatCommand.HistoryEntry;
 import dev.parley.chat.ChatRejectedException.Reason;
+import dev.parley.resilience.Deadlines;
+import dev.parley.resilience.RetryDecision;
+import dev.parley.resilience.RetryMeter;
+import dev.parley.resilience.RetryPolicy;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.UsageMeter;
 
@@ -38,15 +44,19 @@ public class ChatEngine {
     private final ChatLimitsConfig limits;
     private final Pricing pricing;
     private final UsageMeter meter;
+    private final RetryPolicy retries;
+    private final RetryMeter retryMeter;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
-            ChatLimitsConfig limits, Pricing pricing, UsageMeter meter) {
+            ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
         this.limits = limits;
         this.pricing = pricing;
         this.meter = meter;
+        this.retries = retries;
+        this.retryMeter = retryMeter;
     }
 
     /** Checks a command and builds the upstream request; fails with {@link ChatRejectedException}. */
@@ -81,16 +91,48 @@ public class ChatEngine {
         });
     }
 
-    /** Streams a prepared turn. Cancelling the stream cancels the upstream request. */
+    /**
+     * Streams a prepared turn. A round that fails before anything of it reached the client is retried (with a
+     * {@code Retrying} event), within the attempts and the deadline; after that, a failure ends the turn. Cancelling
+     * the stream cancels the upstream request.
+     */
     public Multi<ChatEvent> run(PreparedTurn turn) {
         return Multi.createFrom().deferred(() -> {
             TurnRun run = new TurnRun(turn, conversations, pricing, meter);
-            return client.stream(turn.request())
-                    .onItem().transformToIterable(run::onEvent)
-                    .onCompletion().switchTo(() -> run.finish().toMulti())
-                    .onFailure().recoverWithMulti(failure -> run.fail(failure).toMulti())
+            return Deadlines.enforce(attempt(run, 0), turn.deadline(), DeadlineExceededException::new)
+                    .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
                     .onCancellation().invoke(run::cancelled);
         });
+    }
+
+    private Multi<ChatEvent> attempt(TurnRun run, int retriesDone) {
+        return Multi.createFrom().deferred(() -> {
+            run.startAttempt();
+            return client.stream(run.request())
+                    .onItem().transformToIterable(run::onEvent)
+                    .onCompletion().switchTo(() -> run.finish().toMulti())
+                    .onFailure().recoverWithMulti(failure -> retryOrFail(run, retriesDone, failure));
+        });
+    }
+
+    private Multi<ChatEvent> retryOrFail(TurnRun run, int retriesDone, Throwable failure) {
+        if (run.sentToClient()) {
+            // The client has seen part of this round: a retry would repeat or contradict it.
+            return run.fail(failure).toMulti();
+        }
+        return switch (retries.decide(failure, retriesDone, run.remaining())) {
+            case RetryDecision.Retry retry -> {
+                String reason = ChatFailure.from(failure).code().wireName();
+                retryMeter.retried(reason);
+                Log.infof("[%s] retrying after %s in %d ms (attempt %d)", run.requestId(), reason,
+                        retry.delay().toMillis(), retriesDone + 2);
+                yield Multi.createBy().concatenating().streams(
+                        Multi.createFrom().item(new ChatEvent.Retrying(retriesDone + 2, reason, retry.delay())),
+                        Uni.createFrom().voidItem().onItem().delayIt().by(retry.delay())
+                                .onItem().transformToMulti(ignored -> attempt(run, retriesDone + 1)));
+            }
+            case RetryDecision.GiveUp giveUp -> run.fail(failure, giveUp.retryAfter()).toMulti();
+        };
     }
 
     private PreparedTurn build(ChatCommand command, AssistantProfile profile, List<InputMessage> history,
@@ -120,7 +162,10 @@ public class ChatEngine {
         ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(), cache);
         MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system), null, null,
                 null, null, profile.temperature().orElse(null), null);
-        return new PreparedTurn(command.requestId(), profile, request, user, conversationId, history.size());
+        Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
+                .orElse(limits.maxDeadline());
+        return new PreparedTurn(command.requestId(), profile, request, user, conversationId, history.size(),
+                deadline);
     }
 
     private AssistantProfile profileNamed(Optional<String> name) {

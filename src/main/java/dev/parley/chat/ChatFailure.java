@@ -13,24 +13,19 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
 
     /** The stable codes of failed turns, documented in the README. */
     public enum Code {
-        UPSTREAM_REJECTED("upstream_rejected", "The AI service rejected the request."), UPSTREAM_AUTH("upstream_auth",
-                "The AI service refused parley's credentials."), UPSTREAM_BILLING("upstream_billing",
-                        "The AI service account has a billing problem."), UPSTREAM_RATE_LIMITED("upstream_rate_limited",
-                                "The AI service is rate limiting requests; try again shortly."), UPSTREAM_OVERLOADED(
-                                        "upstream_overloaded",
-                                        "The AI service is overloaded; try again shortly."), UPSTREAM_ERROR(
-                                                "upstream_error",
-                                                "The AI service had an internal error; try again."), UPSTREAM_TIMEOUT(
-                                                        "upstream_timeout",
-                                                        "The AI service did not answer in time."), UPSTREAM_INTERRUPTED(
-                                                                "upstream_interrupted",
-                                                                "The reply from the AI service was cut off."), UPSTREAM_UNAVAILABLE(
-                                                                        "upstream_unavailable",
-                                                                        "The AI service cannot be reached."), CONVERSATION_CONFLICT(
-                                                                                "conversation_conflict",
-                                                                                "The conversation changed while this reply was written; the reply was not saved."), INTERNAL_ERROR(
-                                                                                        "internal_error",
-                                                                                        "Something went wrong in parley.");
+        UPSTREAM_REJECTED("upstream_rejected", "The AI service rejected the request."),
+        UPSTREAM_AUTH("upstream_auth", "The AI service refused parley's credentials."),
+        UPSTREAM_BILLING("upstream_billing", "The AI service account has a billing problem."),
+        UPSTREAM_RATE_LIMITED("upstream_rate_limited", "The AI service is rate limiting requests; try again shortly."),
+        UPSTREAM_OVERLOADED("upstream_overloaded", "The AI service is overloaded; try again shortly."),
+        UPSTREAM_ERROR("upstream_error", "The AI service had an internal error; try again."),
+        UPSTREAM_TIMEOUT("upstream_timeout", "The AI service did not answer in time."),
+        UPSTREAM_INTERRUPTED("upstream_interrupted", "The reply from the AI service was cut off."),
+        UPSTREAM_UNAVAILABLE("upstream_unavailable", "The AI service cannot be reached."),
+        DEADLINE_EXCEEDED("deadline_exceeded", "The reply did not complete within the request's deadline."),
+        CONVERSATION_CONFLICT("conversation_conflict",
+                "The conversation changed while this reply was written; the reply was not saved."),
+        INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
 
         private final String wireName;
         private final String userMessage;
@@ -49,6 +44,11 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         }
     }
 
+    /** The same failure, telling the client how long to wait before trying again. */
+    ChatFailure withRetryAfter(Optional<Duration> wait) {
+        return wait.isPresent() ? new ChatFailure(code, message, retryable, wait) : this;
+    }
+
     static ChatFailure of(Code code, boolean retryable) {
         return new ChatFailure(code, code.userMessage(), retryable, Optional.empty());
     }
@@ -57,6 +57,9 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
     static ChatFailure from(Throwable failure) {
         if (failure instanceof ConversationConflictException) {
             return of(Code.CONVERSATION_CONFLICT, false);
+        }
+        if (failure instanceof DeadlineExceededException) {
+            return of(Code.DEADLINE_EXCEEDED, true);
         }
         if (!(failure instanceof AnthropicException upstream)) {
             return of(Code.INTERNAL_ERROR, false);

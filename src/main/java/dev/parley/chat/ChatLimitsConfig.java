@@ -1,5 +1,7 @@
 package dev.parley.chat;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,6 +16,10 @@ public interface ChatLimitsConfig {
     /** Most prior messages (sent by the client, or stored in the conversation) a turn may carry. */
     @WithDefault("200")
     int maxHistoryMessages();
+
+    /** The longest a turn may take, retries and waits included; a request may ask for less. */
+    @WithDefault("10m")
+    Duration maxDeadline();
 
     /** Most characters of prior text a turn may carry. */
     @WithDefault("400000")

@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import dev.parley.anthropic.InputMessage;
@@ -10,7 +11,8 @@ import dev.parley.anthropic.MessageRequest;
  *
  * @param conversationId the conversation the turn will be committed to, if any (new or existing)
  * @param storedLength how many messages the conversation had when the turn began
+ * @param deadline how long the whole turn may take
  */
 public record PreparedTurn(String requestId, AssistantProfile profile, MessageRequest request,
-        InputMessage userMessage, Optional<String> conversationId, int storedLength) {
+        InputMessage userMessage, Optional<String> conversationId, int storedLength, Duration deadline) {
 }

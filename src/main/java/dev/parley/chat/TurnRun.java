@@ -26,8 +26,9 @@ import dev.parley.usage.UsageMeter;
 import dev.parley.usage.UsageRecord;
 
 /**
- * One run of one turn: folds the upstream events, turns text deltas into chunks as they come, and at the end
- * commits the conversation and reports usage. Created per subscription and confined to it.
+ * One run of one turn: folds the upstream events of the current attempt, turns text deltas into chunks as they come,
+ * sums usage over every attempt (a failed attempt may have been billed), and at the end commits the conversation and
+ * reports usage exactly once. Created per subscription and confined to it.
  */
 final class TurnRun {
 
@@ -35,8 +36,11 @@ final class TurnRun {
     private final ConversationStore conversations;
     private final Pricing pricing;
     private final UsageMeter meter;
-    private final MessageAccumulator accumulator = new MessageAccumulator();
     private final long startNanos = System.nanoTime();
+    private final long deadlineNanos;
+    private MessageAccumulator accumulator = new MessageAccumulator();
+    private TokenUsage earlierAttempts = TokenUsage.ZERO;
+    private boolean sentThisRound;
     private long firstTokenNanos;
     private boolean ended;
 
@@ -45,6 +49,30 @@ final class TurnRun {
         this.conversations = conversations;
         this.pricing = pricing;
         this.meter = meter;
+        this.deadlineNanos = startNanos + turn.deadline().toNanos();
+    }
+
+    /** Starts an attempt: what earlier attempts used is kept, their partial content is not. */
+    void startAttempt() {
+        earlierAttempts = earlierAttempts.plus(usageOf(accumulator));
+        accumulator = new MessageAccumulator();
+    }
+
+    /** Whether anything of the current round has been sent to the client (then it must not be retried). */
+    boolean sentToClient() {
+        return sentThisRound;
+    }
+
+    Duration remaining() {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+    }
+
+    String requestId() {
+        return turn.requestId();
+    }
+
+    dev.parley.anthropic.MessageRequest request() {
+        return turn.request();
     }
 
     List<ChatEvent> onEvent(StreamEvent event) {
@@ -54,14 +82,16 @@ final class TurnRun {
             if (firstTokenNanos == 0) {
                 firstTokenNanos = System.nanoTime();
             }
+            sentThisRound = true;
             return List.of(new TextChunk(text.text()));
         }
         return List.of();
     }
 
+    /** The end of the upstream stream: a cut stream fails (so it may be retried), a complete one is committed. */
     Uni<ChatEvent> finish() {
         if (!accumulator.complete()) {
-            return fail(AnthropicException.cutOff());
+            return Uni.createFrom().failure(AnthropicException.cutOff());
         }
         Message message = accumulator.message();
         Uni<Void> commit = turn.conversationId()
@@ -76,11 +106,16 @@ final class TurnRun {
             end(TurnOutcome.OK, usage, cost, timings);
             return (ChatEvent) new TurnDone(message.stopReason(), modelName(message), usage, cost,
                     turn.conversationId(), timings);
-        }).onFailure().recoverWithUni(this::fail);
+        });
     }
 
     Uni<ChatEvent> fail(Throwable failure) {
-        ChatFailure classified = ChatFailure.from(failure);
+        return fail(failure, Optional.empty());
+    }
+
+    /** Ends the turn with a failure; {@code retryAfter} tells the client how long to wait, when known. */
+    Uni<ChatEvent> fail(Throwable failure, Optional<Duration> retryAfter) {
+        ChatFailure classified = ChatFailure.from(failure).withRetryAfter(retryAfter);
         TokenUsage usage = tokenUsage();
         Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
         Timings timings = timings();
@@ -115,6 +150,10 @@ final class TurnRun {
     }
 
     private TokenUsage tokenUsage() {
+        return earlierAttempts.plus(usageOf(accumulator));
+    }
+
+    private static TokenUsage usageOf(MessageAccumulator accumulator) {
         Usage usage = accumulator.usage();
         return new TokenUsage(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(),
                 usage.cacheWrite1h());
