@@ -16,6 +16,7 @@ import io.quarkus.logging.Log;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatRejectedException;
+import dev.parley.resilience.UpstreamRejectedException;
 
 /** Every error the API answers before a stream starts, as {@code application/problem+json} with a stable code. */
 public class ProblemMappers {
@@ -42,6 +43,19 @@ public class ProblemMappers {
             response.header(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
         }
         return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response protecting(UpstreamRejectedException e, RoutingContext context) {
+        Problem problem = switch (e.reason()) {
+            case CIRCUIT_OPEN -> Problem.of(503, "upstream_circuit_open", "Upstream circuit open",
+                    "The AI service is failing; parley pauses calls to it for a moment. Try again shortly.",
+                    RequestIds.of(context));
+            case TOO_MANY_STREAMS -> Problem.of(429, "too_many_requests", "Too many requests",
+                    "parley is at its limit of concurrent replies. Try again shortly.", RequestIds.of(context));
+        };
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
+                .header(HttpHeaders.RETRY_AFTER, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)).build();
     }
 
     @ServerExceptionMapper

@@ -23,6 +23,8 @@ import dev.parley.resilience.Deadlines;
 import dev.parley.resilience.RetryDecision;
 import dev.parley.resilience.RetryMeter;
 import dev.parley.resilience.RetryPolicy;
+import dev.parley.resilience.UpstreamProtection;
+import dev.parley.resilience.UpstreamRejectedException;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.UsageMeter;
 
@@ -46,9 +48,11 @@ public class ChatEngine {
     private final UsageMeter meter;
     private final RetryPolicy retries;
     private final RetryMeter retryMeter;
+    private final UpstreamProtection protection;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
-            ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter) {
+            ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter,
+            UpstreamProtection protection) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -57,10 +61,19 @@ public class ChatEngine {
         this.meter = meter;
         this.retries = retries;
         this.retryMeter = retryMeter;
+        this.protection = protection;
     }
 
-    /** Checks a command and builds the upstream request; fails with {@link ChatRejectedException}. */
+    /**
+     * Checks a command and builds the upstream request; fails with {@link ChatRejectedException}, or with
+     * {@link UpstreamRejectedException} while the circuit breaker is open.
+     */
     public Uni<PreparedTurn> prepare(ChatCommand command) {
+        try {
+            protection.checkBreaker();
+        } catch (UpstreamRejectedException e) {
+            return Uni.createFrom().failure(e);
+        }
         if (command.message().length() > limits.maxMessageChars()) {
             return reject(Reason.MESSAGE_TOO_LONG,
                     "message is longer than " + limits.maxMessageChars() + " characters");
@@ -94,21 +107,22 @@ public class ChatEngine {
     /**
      * Streams a prepared turn. A round that fails before anything of it reached the client is retried (with a
      * {@code Retrying} event), within the attempts and the deadline; after that, a failure ends the turn. Cancelling
-     * the stream cancels the upstream request.
+     * the stream cancels the upstream request. A turn waits for a free upstream stream under the concurrency limit;
+     * when even the queue is full, the stream fails before its first event with {@link UpstreamRejectedException}.
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
-        return Multi.createFrom().deferred(() -> {
+        return protection.admitted(Multi.createFrom().deferred(() -> {
             TurnRun run = new TurnRun(turn, conversations, pricing, meter);
             return Deadlines.enforce(attempt(run, 0), turn.deadline(), DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
                     .onCancellation().invoke(run::cancelled);
-        });
+        }));
     }
 
     private Multi<ChatEvent> attempt(TurnRun run, int retriesDone) {
         return Multi.createFrom().deferred(() -> {
             run.startAttempt();
-            return client.stream(run.request())
+            return protection.opening(client.stream(run.request()))
                     .onItem().transformToIterable(run::onEvent)
                     .onCompletion().switchTo(() -> run.finish().toMulti())
                     .onFailure().recoverWithMulti(failure -> retryOrFail(run, retriesDone, failure));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.parley.anthropic.AnthropicException;
+import dev.parley.resilience.UpstreamRejectedException;
 
 /**
  * Why a turn failed once the upstream was called: a stable code, a message safe to show a user, and whether trying
@@ -22,6 +23,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         UPSTREAM_TIMEOUT("upstream_timeout", "The AI service did not answer in time."),
         UPSTREAM_INTERRUPTED("upstream_interrupted", "The reply from the AI service was cut off."),
         UPSTREAM_UNAVAILABLE("upstream_unavailable", "The AI service cannot be reached."),
+        UPSTREAM_CIRCUIT_OPEN("upstream_circuit_open",
+                "The AI service is failing; parley pauses calls to it for a moment. Try again shortly."),
         DEADLINE_EXCEEDED("deadline_exceeded", "The reply did not complete within the request's deadline."),
         CONVERSATION_CONFLICT("conversation_conflict",
                 "The conversation changed while this reply was written; the reply was not saved."),
@@ -60,6 +63,10 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         }
         if (failure instanceof DeadlineExceededException) {
             return of(Code.DEADLINE_EXCEEDED, true);
+        }
+        if (failure instanceof UpstreamRejectedException rejected) {
+            return new ChatFailure(Code.UPSTREAM_CIRCUIT_OPEN, Code.UPSTREAM_CIRCUIT_OPEN.userMessage(), true,
+                    Optional.of(rejected.retryAfter()));
         }
         if (!(failure instanceof AnthropicException upstream)) {
             return of(Code.INTERNAL_ERROR, false);

@@ -1,0 +1,153 @@
+package dev.parley.resilience;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.util.TypeLiteral;
+
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+import io.quarkus.runtime.Startup;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
+
+import dev.parley.anthropic.AnthropicException;
+
+/**
+ * SmallRye Fault Tolerance around the upstream, where it fits a stream: a circuit breaker on the opening of each
+ * upstream call (from request to first event), and a bulkhead whose permit is held for the whole life of a turn's
+ * stream, not just while it opens. Fault Tolerance guards {@code Uni}s, so each is given the {@code Uni} that
+ * completes at the right moment.
+ */
+@Startup // the breaker must exist (and be queryable by name) before the first chat
+@ApplicationScoped
+public class UpstreamProtection {
+
+    /** The breaker's name, for {@link CircuitBreakerMaintenance}. */
+    public static final String BREAKER = "anthropic-upstream";
+    private static final TypeLiteral<Uni<Void>> UNI_VOID = new TypeLiteral<>() {
+    };
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final TypedGuard<Uni<Void>> breaker;
+    private final TypedGuard<Uni<Void>> bulkhead;
+    private final Duration breakerDelay;
+
+    UpstreamProtection(UpstreamProtectionConfig config) {
+        UpstreamProtectionConfig.CircuitBreaker cb = config.circuitBreaker();
+        this.breakerDelay = cb.delay();
+        this.breaker = TypedGuard.create(UNI_VOID)
+                .withCircuitBreaker().name(BREAKER)
+                .requestVolumeThreshold(cb.requestVolumeThreshold()).failureRatio(cb.failureRatio())
+                .delay(cb.delay().toMillis(), ChronoUnit.MILLIS).successThreshold(cb.successThreshold())
+                .when(UpstreamProtection::isUpstreamTrouble)
+                .done().withThreadOffload(false).build();
+        this.bulkhead = TypedGuard.create(UNI_VOID)
+                .withBulkhead().limit(config.concurrency().maxStreams()).queueSize(config.concurrency().queueSize())
+                .done().withThreadOffload(false).build();
+    }
+
+    /** Refuses at once while the breaker is open, so the refusal can still be an HTTP status. */
+    public void checkBreaker() {
+        if (CircuitBreakerMaintenance.get().currentState(BREAKER) == CircuitBreakerState.OPEN) {
+            throw new UpstreamRejectedException(UpstreamRejectedException.Reason.CIRCUIT_OPEN, breakerDelay);
+        }
+    }
+
+    /**
+     * One upstream call under the breaker: its outcome is what happens before the first event (an HTTP error, a
+     * connection failure, a timeout); what follows belongs to the stream, not to the opening.
+     */
+    public <T> Multi<T> opening(Multi<T> call) {
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicReference<UniEmitter<? super Void>> opened = new AtomicReference<>();
+            AtomicReference<Cancellable> running = new AtomicReference<>();
+            Uni<Void> open = Uni.createFrom().emitter(openEmitter -> {
+                opened.set(openEmitter);
+                running.set(call.subscribe().with(item -> {
+                    openEmitter.complete(null);
+                    emitter.emit(item);
+                }, failure -> {
+                    openEmitter.fail(failure);
+                    emitter.fail(failure);
+                }, () -> {
+                    openEmitter.complete(null);
+                    emitter.complete();
+                }));
+            });
+            Cancellable guarded = breaker.get(() -> open).subscribe().with(ignored -> {
+            }, failure -> {
+                if (failure instanceof CircuitBreakerOpenException) {
+                    emitter.fail(new UpstreamRejectedException(UpstreamRejectedException.Reason.CIRCUIT_OPEN,
+                            breakerDelay));
+                }
+            });
+            emitter.onTermination(() -> {
+                Cancellable subscription = running.get();
+                if (subscription != null) {
+                    subscription.cancel();
+                }
+                guarded.cancel();
+            });
+        });
+    }
+
+    /**
+     * A turn under the concurrency limit: it waits in the queue for a permit and keeps it until its stream ends
+     * (completion, failure or cancellation); a full queue refuses it at once, before the upstream is called.
+     */
+    public <T> Multi<T> admitted(Multi<T> turn) {
+        return Multi.createFrom().emitter(emitter -> {
+            AtomicReference<UniEmitter<? super Void>> lifetime = new AtomicReference<>();
+            AtomicReference<Cancellable> running = new AtomicReference<>();
+            Uni<Void> permit = Uni.createFrom().emitter(done -> {
+                lifetime.set(done);
+                running.set(turn.subscribe().with(emitter::emit, failure -> {
+                    emitter.fail(failure);
+                    done.complete(null);
+                }, () -> {
+                    emitter.complete();
+                    done.complete(null);
+                }));
+            });
+            Cancellable admission = bulkhead.get(() -> permit).subscribe().with(ignored -> {
+            }, failure -> emitter.fail(failure instanceof BulkheadException
+                    ? new UpstreamRejectedException(UpstreamRejectedException.Reason.TOO_MANY_STREAMS,
+                            BUSY_RETRY_AFTER)
+                    : failure));
+            emitter.onTermination(() -> {
+                Cancellable subscription = running.get();
+                if (subscription != null) {
+                    subscription.cancel();
+                }
+                UniEmitter<? super Void> done = lifetime.get();
+                if (done != null) {
+                    // A cancelled stream releases its permit too.
+                    done.complete(null);
+                }
+                admission.cancel();
+            });
+        });
+    }
+
+    /** Failures that say the upstream is in trouble; a rejected request or a rate limit does not. */
+    private static boolean isUpstreamTrouble(Throwable failure) {
+        if (!(failure instanceof AnthropicException upstream)) {
+            return false;
+        }
+        return switch (upstream.kind()) {
+            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED -> true;
+            case HTTP_ERROR, STREAM_ERROR -> upstream.status() >= 500
+                    || upstream.errorType().filter(type -> type.equals("overloaded_error") || type.equals("api_error"))
+                            .isPresent();
+        };
+    }
+}

@@ -1,0 +1,32 @@
+package dev.parley.resilience;
+
+import java.time.Duration;
+
+/** A chat refused to protect the upstream or this process, before the upstream was called. */
+public final class UpstreamRejectedException extends RuntimeException {
+
+    /** Why. */
+    public enum Reason {
+        /** The circuit breaker is open. */
+        CIRCUIT_OPEN,
+        /** The concurrency limit and its queue are full. */
+        TOO_MANY_STREAMS
+    }
+
+    private final Reason reason;
+    private final Duration retryAfter;
+
+    public UpstreamRejectedException(Reason reason, Duration retryAfter) {
+        super(reason.name().toLowerCase(), null, false, false);
+        this.reason = reason;
+        this.retryAfter = retryAfter;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}
