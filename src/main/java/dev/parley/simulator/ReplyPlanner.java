@@ -2,7 +2,6 @@ package dev.parley.simulator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -98,7 +97,7 @@ final class ReplyPlanner {
         }
     }
 
-    /** Tool calls of this round: from {@code tool@N} directives, else (round 1) tools the user names. */
+    /** Tool calls of this round: from {@code tool@N} directives, else (round 1) by {@link ToolCallHeuristics}. */
     private List<ToolCallDirective> toolCallsForThisRound() {
         int round = round();
         if (!directives.toolsByRound().isEmpty()) {
@@ -107,15 +106,7 @@ final class ReplyPlanner {
         if (round != 1) {
             return List.of();
         }
-        String userText = Conversation.latestUserText(request).orElse("").toLowerCase();
-        List<ToolCallDirective> named = new ArrayList<>();
-        for (JsonNode tool : request.path("tools")) {
-            String name = tool.path("name").asText();
-            if (userText.contains(name.toLowerCase()) || userText.contains(name.replace('_', ' ').toLowerCase())) {
-                named.add(new ToolCallDirective(name, Optional.empty()));
-            }
-        }
-        return named;
+        return ToolCallHeuristics.choose(request, Conversation.latestUserText(request).orElse(""));
     }
 
     /** 1 for the first call of a turn; one more for every assistant tool round since the directive's message. */

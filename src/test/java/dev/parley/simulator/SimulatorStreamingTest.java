@@ -321,6 +321,67 @@ class SimulatorStreamingTest {
     }
 
     @Test
+    void pricesOfTwoTickersMakeTwoParallelCallsOfTheStockTool() {
+        JsonNode message = nonStreaming(withDemoTools(request(MODEL, 300,
+                "What are the current prices of AAPL and NVDA?")));
+        assertThat(message.path("stop_reason").asText()).isEqualTo("tool_use");
+        List<JsonNode> calls = toolUses(message);
+        assertThat(calls).extracting(call -> call.path("name").asText()).containsExactly("get_stock_price",
+                "get_stock_price");
+        assertThat(calls).extracting(call -> call.path("input").toString())
+                .containsExactly("{\"ticker\":\"AAPL\"}", "{\"ticker\":\"NVDA\"}");
+    }
+
+    @Test
+    void aTimeQuestionCallsTheTimeToolWithTheNamedZone() {
+        List<JsonNode> calls = toolUses(nonStreaming(withDemoTools(request(MODEL, 300,
+                "What time is it in Europe/Oslo?"))));
+        assertThat(calls).extracting(call -> call.path("input").toString())
+                .containsExactly("{\"timezone\":\"Europe/Oslo\"}");
+    }
+
+    @Test
+    void arithmeticInTheTextIsHandedToTheCalculator() {
+        List<JsonNode> calls = toolUses(nonStreaming(withDemoTools(request(MODEL, 300,
+                "Please calculate (2 + 3) * 4 for me"))));
+        assertThat(calls).extracting(call -> call.path("input").toString())
+                .containsExactly("{\"expression\":\"(2 + 3) * 4\"}");
+    }
+
+    @Test
+    void textThatMentionsNoToolGetsAPlainAnswer() {
+        JsonNode message = nonStreaming(withDemoTools(request(MODEL, 300, "Tell me a joke")));
+        assertThat(message.path("stop_reason").asText()).isEqualTo("end_turn");
+    }
+
+    private static List<JsonNode> toolUses(JsonNode message) {
+        List<JsonNode> calls = new ArrayList<>();
+        message.path("content").forEach(block -> {
+            if (block.path("type").asText().equals("tool_use")) {
+                calls.add(block);
+            }
+        });
+        return calls;
+    }
+
+    /** The three tools parley ships, as their schemas reach the API. */
+    private static ObjectNode withDemoTools(ObjectNode body) {
+        var tools = body.putArray("tools");
+        addTool(tools, "get_stock_price", "ticker", "Stock ticker symbol, e.g. AAPL");
+        addTool(tools, "get_current_time", "timezone", "IANA time zone, e.g. Europe/Oslo");
+        addTool(tools, "calculate", "expression", "Arithmetic expression, e.g. (2 + 3) * 4");
+        return body;
+    }
+
+    private static void addTool(com.fasterxml.jackson.databind.node.ArrayNode tools, String name, String property,
+            String description) {
+        ObjectNode tool = tools.addObject().put("name", name).put("description", "A demo tool");
+        ObjectNode schema = tool.putObject("input_schema").put("type", "object");
+        schema.putObject("properties").putObject(property).put("type", "string").put("description", description);
+        schema.putArray("required").add(property);
+    }
+
+    @Test
     void directiveIdScopesCountersAndRecordsTheRequest() {
         String id = UUID.randomUUID().toString();
         http.stream(streaming(request(MODEL, 100, "Hi [[sim:id=" + id + "]]")));
