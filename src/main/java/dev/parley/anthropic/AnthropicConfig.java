@@ -34,7 +34,29 @@ public interface AnthropicConfig {
     @WithDefault("10s")
     Duration connectTimeout();
 
-    /** Longest silence tolerated on an open upstream connection (the upstream pings during long silences). */
+    /**
+     * From sending a request until the response headers and the first event arrive. A stream that exceeds it fails
+     * with {@link AnthropicException.Kind#TIMEOUT} and its connection is closed.
+     */
     @WithDefault("60s")
-    Duration readTimeout();
+    Duration firstByteTimeout();
+
+    /**
+     * From sending a request until the first {@code content_block_delta}: long, because the model may think for a
+     * while first. Pings do not count. Also the overall bound of a non-streaming call, whose content arrives all at
+     * once with the whole reply.
+     */
+    @WithDefault("120s")
+    Duration firstContentTimeout();
+
+    /**
+     * Longest gap between two events once a stream has started. Pings count: the upstream sends them during long
+     * silences precisely to show it is alive.
+     */
+    @WithDefault("45s")
+    Duration idleTimeout();
+
+    // There is deliberately no read-timeout. The REST client's read timeout is Vert.x's idle timeout on the
+    // connection: it cannot tell a ping from content, names nothing, and would cut a non-streaming call that is
+    // still generating. MessagesClient derives it from the limits above, as a backstop set just past them.
 }

@@ -20,7 +20,10 @@ public final class AnthropicException extends RuntimeException {
         STREAM_ERROR,
         /** No connection could be made. */
         CONNECTION_FAILED,
-        /** The upstream went silent for longer than the read timeout. */
+        /**
+         * The upstream stalled past one of parley's limits (first byte, first content, idle), which the message
+         * names, or past the REST client's own read timeout, the backstop behind them.
+         */
         TIMEOUT,
         /** The connection broke, or the stream ended without {@code message_stop}. */
         INTERRUPTED
@@ -39,7 +42,13 @@ public final class AnthropicException extends RuntimeException {
 
     AnthropicException(Kind kind, int status, String errorType, String upstreamMessage, String requestId,
             Duration retryAfter, Boolean shouldRetry, Throwable cause) {
-        super(describe(kind, status, errorType, requestId), cause);
+        this(describe(kind, status, errorType, requestId), kind, status, errorType, upstreamMessage, requestId,
+                retryAfter, shouldRetry, cause);
+    }
+
+    private AnthropicException(String message, Kind kind, int status, String errorType, String upstreamMessage,
+            String requestId, Duration retryAfter, Boolean shouldRetry, Throwable cause) {
+        super(message, cause);
         this.kind = kind;
         this.status = status;
         this.errorType = errorType;
@@ -52,6 +61,15 @@ public final class AnthropicException extends RuntimeException {
     static AnthropicException transport(Kind kind, Throwable cause) {
         return new AnthropicException(kind, 0, null, cause == null ? null : cause.toString(), null, null, null,
                 cause);
+    }
+
+    /**
+     * The upstream stalled past a limit: {@code limit} names it ({@code "first byte"}, {@code "idle"}, …), and the
+     * message reads, say, "Anthropic API timeout: first byte after 60s".
+     */
+    static AnthropicException timeout(String limit, Duration after) {
+        String message = describe(Kind.TIMEOUT, 0, null, null) + ": " + limit + " after " + readable(after);
+        return new AnthropicException(message, Kind.TIMEOUT, 0, null, null, null, null, null, null);
     }
 
     /** A stream that ended without {@code message_stop}: the reply was cut off. */
@@ -100,6 +118,11 @@ public final class AnthropicException extends RuntimeException {
             case STREAM_ERROR -> errorType != null && RETRYABLE_STREAM_ERRORS.contains(errorType);
             case CONNECTION_FAILED, TIMEOUT, INTERRUPTED -> true;
         };
+    }
+
+    private static String readable(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private static String describe(Kind kind, int status, String errorType, String requestId) {

@@ -1,6 +1,7 @@
 package dev.parley.anthropic;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,42 +16,69 @@ import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * Parley's client of the Anthropic Messages API: adds the headers, decodes the stream once into typed
  * {@link StreamEvent}s (pings skipped, an {@code error} event turned into an {@link AnthropicException}) and types
- * every failure. It does not retry: exactly one layer does, and it is the chat engine's, which knows whether anything
- * has reached the client yet.
+ * every failure. A stalled upstream is cut, never left hanging: see {@link StreamTimeouts} and the timeouts of
+ * {@link AnthropicConfig}. It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
+ * anything has reached the client yet.
  */
 @ApplicationScoped
 public class MessagesClient {
 
+    /**
+     * How far past the limits the REST client's own read timeout sits. That timeout is only a backstop, see
+     * {@link #apis()}; the limits are what fire, and they name what stalled.
+     */
+    private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(1);
+
     private final AnthropicConfig config;
     private final ObjectMapper mapper;
+    private final Vertx vertx;
+    private final StreamTimeouts.Limits limits;
     private final String apiKey;
-    private volatile MessagesApi api;
+    private volatile Apis apis;
 
-    MessagesClient(AnthropicConfig config, ObjectMapper mapper) {
+    /** One REST client per call style, as they need different backstops. */
+    private record Apis(MessagesApi streaming, MessagesApi whole) {
+    }
+
+    MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx) {
         this.config = config;
         this.mapper = mapper;
+        this.vertx = vertx;
+        this.limits = StreamTimeouts.Limits.of(config);
         this.apiKey = config.apiKey().orElse("");
     }
 
-    /** Streams a reply. Cancelling the returned stream closes the upstream connection. */
+    /**
+     * Streams a reply. Cancelling the returned stream closes the upstream connection. A stream that stalls (first
+     * byte, first content or idle timeout) fails with an {@link AnthropicException} of kind {@code TIMEOUT}.
+     */
     public Multi<StreamEvent> stream(MessageRequest request) {
-        return Multi.createFrom()
-                .deferred(() -> api().stream(apiKey, config.version(), config.beta().orElse(null),
+        Multi<StreamEvent> events = Multi.createFrom()
+                .deferred(() -> apis().streaming().stream(apiKey, config.version(), config.beta().orElse(null),
                         request.streaming(true)))
-                .map(this::decode)
+                .map(this::decode);
+        // Pings are activity for the idle timeout, so they are dropped only after it.
+        return StreamTimeouts.guard(events, limits, vertx)
                 .filter(event -> !(event instanceof StreamEvent.Ping || event instanceof StreamEvent.Unknown))
                 .onFailure().transform(UpstreamErrors::classify);
     }
 
-    /** A whole reply in one response. */
+    /**
+     * A whole reply in one response, within the first-content timeout: its content arrives all at once, with the
+     * reply. Past it the call fails with an {@link AnthropicException} of kind {@code TIMEOUT} and is cancelled,
+     * which resets its connection.
+     */
     public Uni<Message> create(MessageRequest request) {
+        Duration limit = config.firstContentTimeout();
         return Uni.createFrom()
-                .deferred(() -> api().create(apiKey, config.version(), config.beta().orElse(null),
+                .deferred(() -> apis().whole().create(apiKey, config.version(), config.beta().orElse(null),
                         request.streaming(false)))
+                .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
                 .onFailure().transform(UpstreamErrors::classify);
     }
 
@@ -78,21 +106,39 @@ public class MessagesClient {
         return event;
     }
 
-    private MessagesApi api() {
-        MessagesApi current = api;
+    /**
+     * The REST clients, built on first use. Their read timeout (Vert.x's idle timeout on the connection, reset by
+     * any bytes) is set just past the longest silence each call style may legitimately wait out, so it never cuts a
+     * healthy call before parley's own limits do. It is still needed as a backstop: a stream cancelled before its
+     * response headers arrive is closed by the REST client only once they arrive, so for an upstream that never
+     * answers, this timeout is what closes the connection. (A cancelled {@code Uni} call resets its request at once.)
+     * Left unset, the REST client's default of 30 s would apply, shorter than the limits.
+     */
+    private Apis apis() {
+        Apis current = apis;
         if (current == null) {
             synchronized (this) {
-                current = api;
+                current = apis;
                 if (current == null) {
-                    current = QuarkusRestClientBuilder.newBuilder()
-                            .baseUri(baseUri())
-                            .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                            .readTimeout(config.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                            .build(MessagesApi.class);
-                    api = current;
+                    Duration streamSilence = max(limits.firstByte(), limits.idle());
+                    current = new Apis(build(streamSilence.plus(BACKSTOP_MARGIN)),
+                            build(limits.firstContent().plus(BACKSTOP_MARGIN)));
+                    apis = current;
                 }
             }
         }
         return current;
+    }
+
+    private MessagesApi build(Duration readTimeout) {
+        return QuarkusRestClientBuilder.newBuilder()
+                .baseUri(baseUri())
+                .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .build(MessagesApi.class);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }

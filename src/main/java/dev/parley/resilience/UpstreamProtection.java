@@ -2,6 +2,7 @@ package dev.parley.resilience;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,8 @@ import jakarta.enterprise.util.TypeLiteral;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -40,8 +43,14 @@ public class UpstreamProtection {
     private final TypedGuard<Uni<Void>> breaker;
     private final TypedGuard<Uni<Void>> bulkhead;
     private final Duration breakerDelay;
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final AtomicInteger waitingStreams = new AtomicInteger();
 
-    UpstreamProtection(UpstreamProtectionConfig config) {
+    UpstreamProtection(UpstreamProtectionConfig config, MeterRegistry registry) {
+        Gauge.builder("parley.upstream.streams.active", activeStreams, AtomicInteger::get)
+                .description("Turns holding an upstream stream permit").register(registry);
+        Gauge.builder("parley.upstream.streams.waiting", waitingStreams, AtomicInteger::get)
+                .description("Turns queued for an upstream stream permit").register(registry);
         UpstreamProtectionConfig.CircuitBreaker cb = config.circuitBreaker();
         this.breakerDelay = cb.delay();
         this.breaker = TypedGuard.create(UNI_VOID)
@@ -108,7 +117,10 @@ public class UpstreamProtection {
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<UniEmitter<? super Void>> lifetime = new AtomicReference<>();
             AtomicReference<Cancellable> running = new AtomicReference<>();
-            Uni<Void> permit = Uni.createFrom().emitter(done -> {
+            waitingStreams.incrementAndGet();
+            Uni<Void> permit = Uni.createFrom().<Void>emitter(done -> {
+                waitingStreams.decrementAndGet();
+                activeStreams.incrementAndGet();
                 lifetime.set(done);
                 running.set(turn.subscribe().with(emitter::emit, failure -> {
                     emitter.fail(failure);
@@ -117,7 +129,7 @@ public class UpstreamProtection {
                     emitter.complete();
                     done.complete(null);
                 }));
-            });
+            }).onTermination().invoke(activeStreams::decrementAndGet);
             Cancellable admission = bulkhead.get(() -> permit).subscribe().with(ignored -> {
             }, failure -> emitter.fail(failure instanceof BulkheadException
                     ? new UpstreamRejectedException(UpstreamRejectedException.Reason.TOO_MANY_STREAMS,
@@ -132,6 +144,9 @@ public class UpstreamProtection {
                 if (done != null) {
                     // A cancelled stream releases its permit too.
                     done.complete(null);
+                } else {
+                    // Rejected, or cancelled while still waiting in the queue.
+                    waitingStreams.decrementAndGet();
                 }
                 admission.cancel();
             });

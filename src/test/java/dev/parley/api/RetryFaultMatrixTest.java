@@ -137,6 +137,29 @@ class RetryFaultMatrixTest {
     }
 
     @Test
+    void upstreamStallAfterTextEndsWithUpstreamTimeout() {
+        long start = System.nanoTime();
+        StreamReply reply = stream("[[sim:tokens=10]] [[sim:fault=stall after=2 ms=5000]]");
+        assertThat(reply.names()).containsExactly("text", "text", "error");
+        assertThat(reply.last().data().path("error").path("code").asText()).isEqualTo("upstream_timeout");
+        // Test idle timeout: 1.5 s.
+        assertThat(Duration.ofNanos(reply.last().atNanos() - start)).isBetween(Duration.ofMillis(1500),
+                Duration.ofSeconds(4));
+        assertThat(attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void upstreamSilentBeforeItsFirstByteIsRetriedThenReportedAsTimeout() {
+        long start = System.nanoTime();
+        StreamReply reply = stream("[[sim:fault=stall-headers ms=3000 times=always]]");
+        assertThat(reply.names()).containsExactly("retry", "retry", "error");
+        assertThat(reply.events().getFirst().data().path("reason").asText()).isEqualTo("upstream_timeout");
+        assertThat(reply.last().data().path("error").path("code").asText()).isEqualTo("upstream_timeout");
+        // Three attempts, each cut at the test's first-byte timeout of 1 s.
+        assertThat(Duration.ofNanos(reply.last().atNanos() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void retryAfterBeyondTheDeadlineFailsFastWithItsOwnRetryAfter() {
         long start = System.nanoTime();
         StreamReply reply = sse.stream(json(Map.of("message", message("[[sim:fault=429 retry-after=30]]"),

@@ -101,8 +101,10 @@ class UpstreamProtectionTest {
         CompletableFuture<StreamReply> third = CompletableFuture
                 .supplyAsync(() -> sse.stream(body("[[sim:id=" + queued + "]] [[sim:reply=Queued, then served.]]")));
         // The third waits in the queue without reaching the upstream; a fourth finds the queue full.
-        await().atMost(Duration.ofSeconds(5)).until(() -> given().contentType("application/json")
-                .body(body("[[sim:reply=Too many.]]")).post(app.resolve("/v1/chat/stream")).statusCode() == 429);
+        await().atMost(Duration.ofSeconds(5)).until(() -> given().get(app.resolve("/q/metrics")).asString()
+                .contains("parley_upstream_streams_waiting 1.0"));
+        given().contentType("application/json").body(body("[[sim:reply=Too many.]]"))
+                .post(app.resolve("/v1/chat/stream")).then().statusCode(429);
         given().contentType("application/json").body(body("[[sim:reply=Too many.]]"))
                 .post(app.resolve("/v1/chat")).then().statusCode(429).header("Retry-After", "1")
                 .body("code", equalTo("too_many_requests"));
