@@ -1,5 +1,7 @@
 package dev.parley.api;
 
+import java.time.Duration;
+
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -15,32 +17,51 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.chat.ChatFailure;
 import dev.parley.chat.ChatRejectedException;
+import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.UpstreamRejectedException;
 
 /** Every error the API answers before a stream starts, as {@code application/problem+json} with a stable code. */
 public class ProblemMappers {
+
+    private final ShutdownConfig shutdown;
+
+    ProblemMappers(ShutdownConfig shutdown) {
+        this.shutdown = shutdown;
+    }
 
     @ServerExceptionMapper
     public Response rejected(ChatRejectedException e, RoutingContext context) {
         int status = switch (e.reason()) {
             case CONVERSATION_NOT_FOUND -> 404;
             case MESSAGE_TOO_LONG, HISTORY_TOO_LONG -> 413;
+            case SERVER_SHUTTING_DOWN -> 503;
             default -> 400;
         };
-        return problem(Problem.of(status, e.reason().code(), titleOf(e.reason()), e.getMessage(),
-                RequestIds.of(context)));
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(
+                status, e.reason().code(), titleOf(e.reason()), e.getMessage(), RequestIds.of(context)));
+        if (e.reason() == ChatRejectedException.Reason.SERVER_SHUTTING_DOWN) {
+            response.header(HttpHeaders.RETRY_AFTER, seconds(shutdown.retryAfter()));
+        }
+        return response.build();
     }
 
+    /** 502 with the partial usage; 503 when the turn was ended because this server is shutting down. */
     @ServerExceptionMapper
     public Response upstreamFailed(UpstreamFailedException e, RoutingContext context) {
         EventPayloads.ErrorView error = EventPayloads.errorView(e.failed().failure());
-        Problem problem = new Problem("https://parley.dev/problems/" + error.code(), "Upstream failure", 502,
-                error.message(), error.code(), RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
+        boolean shuttingDown = e.failed().failure().code() == ChatFailure.Code.SERVER_SHUTTING_DOWN;
+        int status = shuttingDown ? 503 : 502;
+        Problem problem = new Problem("https://parley.dev/problems/" + error.code(),
+                shuttingDown ? "Server shutting down" : "Upstream failure", status, error.message(), error.code(),
+                RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
                 e.failed().cost().map(EventPayloads::cost).orElse(null));
-        Response.ResponseBuilder response = Response.status(502).type(Problem.MEDIA_TYPE).entity(problem);
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
         if (error.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
+        } else if (shuttingDown) {
+            response.header(HttpHeaders.RETRY_AFTER, seconds(shutdown.retryAfter()));
         }
         return response.build();
     }
@@ -121,6 +142,12 @@ public class ProblemMappers {
             case MESSAGE_TOO_LONG -> "Message too long";
             case HISTORY_TOO_LONG -> "History too long";
             case MAX_TOKENS_OUT_OF_RANGE -> "maxTokens out of range";
+            case SERVER_SHUTTING_DOWN -> "Server shutting down";
         };
+    }
+
+    /** Whole seconds, rounded up, at least 1: the form {@code Retry-After} takes. */
+    private static long seconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

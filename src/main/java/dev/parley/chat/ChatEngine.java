@@ -23,6 +23,7 @@ import dev.parley.resilience.Deadlines;
 import dev.parley.resilience.RetryDecision;
 import dev.parley.resilience.RetryMeter;
 import dev.parley.resilience.RetryPolicy;
+import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.resilience.UpstreamProtection;
 import dev.parley.resilience.UpstreamRejectedException;
 import dev.parley.usage.Pricing;
@@ -49,10 +50,11 @@ public class ChatEngine {
     private final RetryPolicy retries;
     private final RetryMeter retryMeter;
     private final UpstreamProtection protection;
+    private final ShutdownCoordinator shutdown;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
             ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter,
-            UpstreamProtection protection) {
+            UpstreamProtection protection, ShutdownCoordinator shutdown) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -62,6 +64,7 @@ public class ChatEngine {
         this.retries = retries;
         this.retryMeter = retryMeter;
         this.protection = protection;
+        this.shutdown = shutdown;
     }
 
     /**
@@ -69,6 +72,9 @@ public class ChatEngine {
      * {@link UpstreamRejectedException} while the circuit breaker is open.
      */
     public Uni<PreparedTurn> prepare(ChatCommand command) {
+        if (shutdown.draining()) {
+            return reject(Reason.SERVER_SHUTTING_DOWN, "This server is shutting down; send the request again.");
+        }
         try {
             protection.checkBreaker();
         } catch (UpstreamRejectedException e) {
@@ -107,15 +113,17 @@ public class ChatEngine {
     /**
      * Streams a prepared turn. A round that fails before anything of it reached the client is retried (with a
      * {@code Retrying} event), within the attempts and the deadline; after that, a failure ends the turn. Cancelling
-     * the stream cancels the upstream request. A turn waits for a free upstream stream under the concurrency limit;
+     * the stream cancels the upstream request; so does the end of a shutdown's grace period, which ends the turn with
+     * a {@code server_shutting_down} failure. A turn waits for a free upstream stream under the concurrency limit;
      * when even the queue is full, the stream fails before its first event with {@link UpstreamRejectedException}.
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
         return protection.admitted(Multi.createFrom().deferred(() -> {
             TurnRun run = new TurnRun(turn, conversations, pricing, meter);
-            return Deadlines.enforce(attempt(run, 0), turn.deadline(), DeadlineExceededException::new)
+            return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), turn.deadline(),
+                    DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
-                    .onCancellation().invoke(run::cancelled);
+                    .onCancellation().invoke(run::cancelled), run::serverShutdown);
         }));
     }
 

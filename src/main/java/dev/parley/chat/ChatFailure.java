@@ -28,6 +28,7 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         DEADLINE_EXCEEDED("deadline_exceeded", "The reply did not complete within the request's deadline."),
         CONVERSATION_CONFLICT("conversation_conflict",
                 "The conversation changed while this reply was written; the reply was not saved."),
+        SERVER_SHUTTING_DOWN("server_shutting_down", "This server is restarting; send the message again."),
         INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
 
         private final String wireName;

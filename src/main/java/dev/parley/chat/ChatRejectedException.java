@@ -10,7 +10,8 @@ public final class ChatRejectedException extends RuntimeException {
         CONVERSATION_NOT_FOUND("conversation_not_found"),
         MESSAGE_TOO_LONG("message_too_long"),
         HISTORY_TOO_LONG("history_too_long"),
-        MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range");
+        MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range"),
+        SERVER_SHUTTING_DOWN("server_shutting_down");
 
         private final String code;
 

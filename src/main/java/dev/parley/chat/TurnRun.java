@@ -131,6 +131,15 @@ final class TurnRun {
         return Uni.createFrom().item(new TurnFailed(classified, usage, cost, timings));
     }
 
+    /** Ends a turn the server stops before it completed: the usage so far, reported like any ended turn. */
+    ChatEvent serverShutdown() {
+        TokenUsage usage = tokenUsage();
+        Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
+        Timings timings = timings();
+        end(TurnOutcome.SERVER_SHUTDOWN, usage, cost, timings);
+        return new TurnFailed(ChatFailure.of(ChatFailure.Code.SERVER_SHUTTING_DOWN, true), usage, cost, timings);
+    }
+
     void cancelled() {
         TokenUsage usage = tokenUsage();
         end(TurnOutcome.CLIENT_CANCELLED, usage, pricing.cost(turn.request().model(), usage), timings());

@@ -5,7 +5,8 @@ public enum TurnOutcome {
     OK("ok"),
     UPSTREAM_ERROR("upstream_error"),
     CLIENT_CANCELLED("client_cancelled"),
-    INTERNAL_ERROR("internal_error");
+    INTERNAL_ERROR("internal_error"),
+    SERVER_SHUTDOWN("server_shutdown");
 
     private final String tag;
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,6 +30,7 @@ public final class ParleyProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> output = new ArrayList<>();
+    private final Thread reader;
     private final URI uri;
     private final String name;
 
@@ -45,7 +47,7 @@ public final class ParleyProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> readOutput(port), name + "-output");
+        reader = new Thread(() -> readOutput(port), name + "-output");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -72,6 +74,32 @@ public final class ParleyProcess implements AutoCloseable {
 
     public URI uri() {
         return uri;
+    }
+
+    /**
+     * Asks the process to stop as Kubernetes does (SIGTERM on Unix) and returns at once, so a test can watch what
+     * the process does while it shuts down. Through its {@code ProcessHandle}: {@code Process.destroy()} would also
+     * close the pipe of its output, and with it everything the process logs while it stops.
+     */
+    public void sigterm() {
+        process.toHandle().destroy();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the process to exit; its exit code (and all its output read), or empty if it
+     * is still running.
+     */
+    public OptionalInt awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return OptionalInt.empty();
+            }
+            reader.join(Duration.ofSeconds(5));
+            return OptionalInt.of(process.exitValue());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Everything the process printed so far. */

@@ -1,0 +1,27 @@
+package dev.parley;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The Kubernetes probes of a running service: alive, and ready for traffic. */
+@QuarkusTest
+class HealthTest {
+
+    @Test
+    void isAliveWithoutAskingTheUpstream() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", empty());
+    }
+
+    @Test
+    void isReadyUntilShutdownBegins() {
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Graceful Shutdown"));
+    }
+}
