@@ -101,8 +101,12 @@ final class StreamPlayback {
                 case Drop drop -> {
                     finish();
                     counters.streamFailed();
-                    flush();
-                    response.reset();
+                    // Cut only once what came before is on the wire: a reset discards writes still queued.
+                    if (pending.isEmpty()) {
+                        response.reset();
+                    } else {
+                        response.write(take()).onComplete(written -> response.reset());
+                    }
                     return;
                 }
                 case End end -> {
