@@ -23,7 +23,7 @@ public class AssistantResource {
 
     /** One profile as clients see it (the system prompt stays on the server). */
     @RegisterForReflection
-    public record AssistantView(String name, String description, String model, int maxTokens) {
+    public record AssistantView(String name, String description, String model, int maxTokens, List<String> tools) {
     }
 
     @GET
@@ -31,7 +31,7 @@ public class AssistantResource {
     public List<AssistantView> list() {
         return profiles.all().stream()
                 .map(profile -> new AssistantView(profile.name(), profile.description(), profile.model(),
-                        profile.maxTokens()))
+                        profile.maxTokens(), profile.tools()))
                 .toList();
     }
 }

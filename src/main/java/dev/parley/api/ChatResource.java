@@ -1,5 +1,7 @@
 package dev.parley.api;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,14 +75,20 @@ public class ChatResource {
 
     private static EventPayloads.ChatResponse respond(List<ChatEvent> events) {
         StringBuilder text = new StringBuilder();
+        Map<String, ChatEvent.ToolCalled> calls = new LinkedHashMap<>();
+        List<EventPayloads.ToolUseView> toolCalls = new ArrayList<>();
         for (ChatEvent event : events) {
             switch (event) {
                 case ChatEvent.TextChunk chunk -> text.append(chunk.text());
+                case ChatEvent.ToolCalled call -> calls.put(call.id(), call);
+                case ChatEvent.ToolReturned result -> toolCalls.add(new EventPayloads.ToolUseView(result.id(),
+                        result.name(), calls.get(result.id()).input(), result.isError() ? null : result.content(),
+                        result.isError() ? result.content() : null, result.isError(), result.duration().toMillis()));
                 case ChatEvent.Retrying retrying -> {
                     // Retries are invisible in a one-shot response; the timings show the time they took.
                 }
                 case ChatEvent.TurnDone done -> {
-                    return EventPayloads.response(text.toString(), done);
+                    return EventPayloads.response(text.toString(), done, toolCalls);
                 }
                 case ChatEvent.TurnFailed failed -> throw new UpstreamFailedException(failed);
             }

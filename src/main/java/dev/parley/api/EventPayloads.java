@@ -1,8 +1,10 @@
 package dev.parley.api;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -24,6 +26,24 @@ final class EventPayloads {
         }
     }
 
+    /** The model called a tool; {@code input} is the tool's input as the model wrote it. */
+    @RegisterForReflection
+    record ToolCallEvent(String type, String id, String name, JsonNode input) {
+    }
+
+    /** A tool returned: {@code output} when it succeeded, {@code error} (a message for the model) when not. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ToolResultEvent(String type, String id, String name, String output, String error, boolean isError,
+            long durationMs) {
+    }
+
+    /** What one round (one model call) used. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record RoundView(UsageView usage, @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost) {
+    }
+
     /** A round is tried again after {@code delayMs}: UIs can say "busy, retrying in 2 s". */
     @RegisterForReflection
     record RetryEvent(String type, int attempt, String reason, long delayMs) {
@@ -32,7 +52,8 @@ final class EventPayloads {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record DoneEvent(String type, String stopReason, String model, UsageView usage,
-            @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
+            int roundCount, List<RoundView> rounds) {
     }
 
     @RegisterForReflection
@@ -67,13 +88,37 @@ final class EventPayloads {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ChatResponse(String text, String stopReason, String model, UsageView usage,
-            @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings) {
+            @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
+            int roundCount, List<RoundView> rounds, List<ToolUseView> toolCalls) {
+    }
+
+    /** A tool call of a one-shot turn and its result. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ToolUseView(String id, String name, JsonNode input, String output, String error, boolean isError,
+            long durationMs) {
     }
 
     static DoneEvent done(ChatEvent.TurnDone done) {
         return new DoneEvent("done", done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
-                timings(done.timings()));
+                timings(done.timings()), done.rounds().size(), rounds(done));
+    }
+
+    static ToolCallEvent toolCall(ChatEvent.ToolCalled call) {
+        return new ToolCallEvent("tool_call", call.id(), call.name(), call.input());
+    }
+
+    static ToolResultEvent toolResult(ChatEvent.ToolReturned result) {
+        return new ToolResultEvent("tool_result", result.id(), result.name(),
+                result.isError() ? null : result.content(), result.isError() ? result.content() : null,
+                result.isError(), result.duration().toMillis());
+    }
+
+    private static List<RoundView> rounds(ChatEvent.TurnDone done) {
+        return done.rounds().stream()
+                .map(round -> new RoundView(usage(round.usage()), round.cost().map(EventPayloads::cost).orElse(null)))
+                .toList();
     }
 
     static ErrorEvent error(ChatEvent.TurnFailed failed) {
@@ -86,10 +131,10 @@ final class EventPayloads {
                 failure.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(null));
     }
 
-    static ChatResponse response(String text, ChatEvent.TurnDone done) {
+    static ChatResponse response(String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls) {
         return new ChatResponse(text, done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
-                timings(done.timings()));
+                timings(done.timings()), done.rounds().size(), rounds(done), toolCalls);
     }
 
     static UsageView usage(TokenUsage usage) {

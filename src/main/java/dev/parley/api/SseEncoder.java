@@ -29,6 +29,8 @@ final class SseEncoder {
     String encode(ChatEvent event) {
         return switch (event) {
             case ChatEvent.TextChunk text -> frame("text", new EventPayloads.TextEvent(text.text()));
+            case ChatEvent.ToolCalled call -> frame("tool_call", EventPayloads.toolCall(call));
+            case ChatEvent.ToolReturned result -> frame("tool_result", EventPayloads.toolResult(result));
             case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",
                     retrying.attempt(), retrying.reason(), retrying.delay().toMillis()));
             case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(done));

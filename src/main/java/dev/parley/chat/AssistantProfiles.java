@@ -8,6 +8,8 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.parley.tool.ToolRegistry;
+
 /** The configured assistant profiles, checked once at start-up. */
 @ApplicationScoped
 public class AssistantProfiles {
@@ -16,14 +18,21 @@ public class AssistantProfiles {
 
     private final Map<String, AssistantProfile> profiles = new TreeMap<>();
 
-    AssistantProfiles(AssistantsConfig config) {
+    AssistantProfiles(AssistantsConfig config, ToolRegistry tools) {
         config.profiles().forEach((name, profile) -> {
             if (profile.maxTokens() < 1) {
                 throw new IllegalStateException("parley.assistants." + name + ".max-tokens must be at least 1");
             }
+            List<String> toolNames = profile.tools().orElse(List.of());
+            for (String tool : toolNames) {
+                if (!tools.names().contains(tool)) {
+                    throw new IllegalStateException("parley.assistants." + name + ".tools names '" + tool
+                            + "', which is not a tool; the tools are " + tools.names());
+                }
+            }
             profiles.put(name, new AssistantProfile(name, profile.description().orElse(""), profile.model(),
                     profile.systemPrompt(), profile.maxTokens(), profile.temperature(),
-                    AssistantsConfig.SystemPromptCache.of(profile.cacheSystemPrompt())));
+                    AssistantsConfig.SystemPromptCache.of(profile.cacheSystemPrompt()), toolNames));
         });
         if (!profiles.containsKey(DEFAULT)) {
             throw new IllegalStateException(

@@ -1,5 +1,6 @@
 package dev.parley.chat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +33,9 @@ public interface AssistantsConfig {
 
         /** Sampling temperature, if the profile sets one. */
         Optional<Double> temperature();
+
+        /** Tools (by name) the model may call in this profile's chats. */
+        Optional<List<String>> tools();
 
         /**
          * Mark the system prompt as a prompt-cache breakpoint: {@code none}, {@code 5m} or {@code 1h}. Pays off for

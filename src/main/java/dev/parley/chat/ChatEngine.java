@@ -12,11 +12,13 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.CacheControl;
 import dev.parley.anthropic.ContentBlock;
 import dev.parley.anthropic.InputMessage;
 import dev.parley.anthropic.MessageRequest;
 import dev.parley.anthropic.MessagesClient;
+import dev.parley.anthropic.ToolDefinition;
 import dev.parley.chat.ChatCommand.HistoryEntry;
 import dev.parley.chat.ChatRejectedException.Reason;
 import dev.parley.resilience.Deadlines;
@@ -26,6 +28,7 @@ import dev.parley.resilience.RetryPolicy;
 import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.resilience.UpstreamProtection;
 import dev.parley.resilience.UpstreamRejectedException;
+import dev.parley.tool.ToolRegistry;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.UsageMeter;
 
@@ -51,10 +54,11 @@ public class ChatEngine {
     private final RetryMeter retryMeter;
     private final UpstreamProtection protection;
     private final ShutdownCoordinator shutdown;
+    private final ToolRegistry tools;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
             ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter,
-            UpstreamProtection protection, ShutdownCoordinator shutdown) {
+            UpstreamProtection protection, ShutdownCoordinator shutdown, ToolRegistry tools) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -65,6 +69,7 @@ public class ChatEngine {
         this.retryMeter = retryMeter;
         this.protection = protection;
         this.shutdown = shutdown;
+        this.tools = tools;
     }
 
     /**
@@ -119,7 +124,7 @@ public class ChatEngine {
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
         return protection.admitted(Multi.createFrom().deferred(() -> {
-            TurnRun run = new TurnRun(turn, conversations, pricing, meter);
+            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits);
             return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), turn.deadline(),
                     DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
@@ -132,9 +137,31 @@ public class ChatEngine {
             run.startAttempt();
             return protection.opening(client.stream(run.request()))
                     .onItem().transformToIterable(run::onEvent)
-                    .onCompletion().switchTo(() -> run.finish().toMulti())
+                    .onCompletion().switchTo(() -> afterRound(run))
                     .onFailure().recoverWithMulti(failure -> retryOrFail(run, retriesDone, failure));
         });
+    }
+
+    /**
+     * After a round: the model's tools run in parallel (each result streamed as it returns), then the next round
+     * starts with their results; or the turn is finished. A round cut short fails, and may be retried.
+     */
+    private Multi<ChatEvent> afterRound(TurnRun run) {
+        TurnRun.RoundEnd end;
+        try {
+            end = run.endRound();
+        } catch (AnthropicException cutOff) {
+            return Multi.createFrom().failure(cutOff);
+        }
+        return switch (end) {
+            case TurnRun.RoundEnd.RunTools tools -> Multi.createBy().concatenating().streams(
+                    this.tools.invokeAll(tools.calls()).map(run::onToolResult),
+                    Multi.createFrom().deferred(() -> {
+                        run.startNextRound();
+                        return attempt(run, 0);
+                    }));
+            case TurnRun.RoundEnd.Finished finished -> run.finish(finished.stopReason()).toMulti();
+        };
     }
 
     private Multi<ChatEvent> retryOrFail(TurnRun run, int retriesDone, Throwable failure) {
@@ -182,8 +209,13 @@ public class ChatEngine {
             case ONE_HOUR -> CacheControl.oneHour();
         };
         ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(), cache);
-        MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system), null, null,
-                null, null, profile.temperature().orElse(null), null);
+        List<ToolDefinition> definitions = profile.tools().stream()
+                .map(name -> tools.spec(name).orElseThrow())
+                .map(spec -> new ToolDefinition(spec.name(), spec.description(), spec.inputSchema(), null))
+                .toList();
+        MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system),
+                definitions.isEmpty() ? null : definitions, null, null, null, profile.temperature().orElse(null),
+                null);
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
         return new PreparedTurn(command.requestId(), profile, request, user, conversationId, history.size(),

@@ -1,19 +1,33 @@
 package dev.parley.chat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.parley.usage.Cost;
 import dev.parley.usage.TokenUsage;
 
 /**
- * What a client sees of a turn, in order: text chunks as they are generated (and a {@link Retrying} notice when a
- * round is tried again), then exactly one {@link TurnDone} or one {@link TurnFailed}.
+ * What a client sees of a turn, in order: text chunks as they are generated, tool calls and their results as they
+ * happen (and a {@link Retrying} notice when a round is tried again), then exactly one {@link TurnDone} or one
+ * {@link TurnFailed}.
  */
 public sealed interface ChatEvent {
 
     /** The next piece of the reply. */
     record TextChunk(String text) implements ChatEvent {
+    }
+
+    /** The model asked for a tool; sent as soon as the call is complete (its {@code content_block_stop}). */
+    record ToolCalled(String id, String name, JsonNode input) implements ChatEvent {
+    }
+
+    /** A tool returned (or failed: {@code isError}, with a message for the model in {@code content}). */
+    record ToolReturned(String id, String name, boolean isError, String content, Duration duration)
+            implements
+                ChatEvent {
     }
 
     /**
@@ -23,9 +37,18 @@ public sealed interface ChatEvent {
     record Retrying(int attempt, String reason, Duration delay) implements ChatEvent {
     }
 
-    /** The turn completed. {@code cost} is empty when the model's price is unknown. */
+    /**
+     * The turn completed. {@code stopReason} is the model's, or the limit that ended a tool loop ({@code max_rounds},
+     * {@code max_tool_calls}, {@code max_cost}), or {@code tool_call_incomplete} when the reply hit {@code max_tokens}
+     * inside a tool call (the call was not run). Usage and cost are summed over all rounds; {@code cost} is empty
+     * when the model's price is unknown.
+     */
     record TurnDone(String stopReason, String model, TokenUsage usage, Optional<Cost> cost,
-            Optional<String> conversationId, Timings timings) implements ChatEvent {
+            Optional<String> conversationId, Timings timings, List<RoundUsage> rounds) implements ChatEvent {
+    }
+
+    /** What one round (one model call, retries included) used. */
+    record RoundUsage(TokenUsage usage, Optional<Cost> cost) {
     }
 
     /** The turn failed after the upstream was called; {@code usage} is what was used up to then. */

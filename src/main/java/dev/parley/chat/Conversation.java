@@ -1,8 +1,12 @@
 package dev.parley.chat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.parley.anthropic.ContentBlock;
 import dev.parley.anthropic.InputMessage;
 
 /**
@@ -16,13 +20,36 @@ public record Conversation(String id, String assistant, List<InputMessage> messa
         messages = List.copyOf(messages);
     }
 
-    /** What a client may read of it: role and text of each message. */
+    /** What a client may read of it: role, text, and the tool calls and results of each message. */
     public List<TranscriptEntry> transcript() {
-        return messages.stream().map(message -> new TranscriptEntry(message.role(), Messages.text(message)))
-                .toList();
+        return messages.stream().map(Conversation::entry).toList();
     }
 
-    /** One message as clients see it. */
-    public record TranscriptEntry(String role, String text) {
+    /** One message as clients see it; the tool lists are empty for plain text. */
+    public record TranscriptEntry(String role, String text, List<ToolCallEntry> toolCalls,
+            List<ToolResultEntry> toolResults) {
+    }
+
+    public record ToolCallEntry(String id, String name, JsonNode input) {
+    }
+
+    public record ToolResultEntry(String toolUseId, String content, boolean isError) {
+    }
+
+    private static TranscriptEntry entry(InputMessage message) {
+        List<ToolCallEntry> calls = new ArrayList<>();
+        List<ToolResultEntry> results = new ArrayList<>();
+        for (ContentBlock block : message.content()) {
+            if (block instanceof ContentBlock.ToolUse use) {
+                calls.add(new ToolCallEntry(use.id(), use.name(), use.input()));
+            } else if (block instanceof ContentBlock.ToolResult result) {
+                String content = result.content() == null
+                        ? ""
+                        : result.content().stream().filter(ContentBlock.Text.class::isInstance)
+                                .map(text -> ((ContentBlock.Text) text).text()).reduce("", String::concat);
+                results.add(new ToolResultEntry(result.toolUseId(), content, Boolean.TRUE.equals(result.isError())));
+            }
+        }
+        return new TranscriptEntry(message.role(), Messages.text(message), calls, results);
     }
 }

@@ -1,6 +1,8 @@
 package dev.parley.chat;
 
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,16 +10,23 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.anthropic.AnthropicException;
+import dev.parley.anthropic.ContentBlock;
 import dev.parley.anthropic.Delta;
 import dev.parley.anthropic.InputMessage;
 import dev.parley.anthropic.Message;
 import dev.parley.anthropic.MessageAccumulator;
+import dev.parley.anthropic.MessageRequest;
 import dev.parley.anthropic.StreamEvent;
 import dev.parley.anthropic.Usage;
+import dev.parley.chat.ChatEvent.RoundUsage;
 import dev.parley.chat.ChatEvent.TextChunk;
 import dev.parley.chat.ChatEvent.Timings;
+import dev.parley.chat.ChatEvent.ToolCalled;
+import dev.parley.chat.ChatEvent.ToolReturned;
 import dev.parley.chat.ChatEvent.TurnDone;
 import dev.parley.chat.ChatEvent.TurnFailed;
+import dev.parley.tool.ToolCall;
+import dev.parley.tool.ToolResult;
 import dev.parley.usage.Cost;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.TokenUsage;
@@ -26,35 +35,57 @@ import dev.parley.usage.UsageMeter;
 import dev.parley.usage.UsageRecord;
 
 /**
- * One run of one turn: folds the upstream events of the current attempt, turns text deltas into chunks as they come,
- * sums usage over every attempt (a failed attempt may have been billed), and at the end commits the conversation and
- * reports usage exactly once. Created per subscription and confined to it.
+ * One run of one turn, over all its rounds: folds the upstream events of the current attempt, turns text deltas and
+ * finished tool calls into events as they come, keeps the conversation of the turn (assistant content unchanged,
+ * thinking included, and the tool results), sums usage over every attempt of every round, and at the end commits the
+ * conversation and reports usage exactly once. Created per subscription and confined to it.
  */
 final class TurnRun {
+
+    /** How a round ended. */
+    sealed interface RoundEnd {
+        /** The model wants these tools run before the next round. */
+        record RunTools(List<ToolCall> calls) implements RoundEnd {
+        }
+
+        /** The turn is over, with this stop reason. */
+        record Finished(String stopReason) implements RoundEnd {
+        }
+    }
 
     private final PreparedTurn turn;
     private final ConversationStore conversations;
     private final Pricing pricing;
     private final UsageMeter meter;
+    private final ChatLimitsConfig limits;
     private final long startNanos = System.nanoTime();
     private final long deadlineNanos;
+    private final List<InputMessage> exchange = new ArrayList<>();
+    private final List<RoundUsage> rounds = new ArrayList<>();
+    private final List<ToolResult> results = new ArrayList<>();
+    private List<ToolCall> pendingCalls = List.of();
     private MessageAccumulator accumulator = new MessageAccumulator();
-    private TokenUsage earlierAttempts = TokenUsage.ZERO;
+    private TokenUsage earlierRounds = TokenUsage.ZERO;
+    private TokenUsage earlierAttemptsOfRound = TokenUsage.ZERO;
+    private int toolCalls;
     private boolean sentThisRound;
     private long firstTokenNanos;
     private boolean ended;
 
-    TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter) {
+    TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
+            ChatLimitsConfig limits) {
         this.turn = turn;
         this.conversations = conversations;
         this.pricing = pricing;
         this.meter = meter;
+        this.limits = limits;
         this.deadlineNanos = startNanos + turn.deadline().toNanos();
+        exchange.add(turn.userMessage());
     }
 
-    /** Starts an attempt: what earlier attempts used is kept, their partial content is not. */
+    /** Starts an attempt of the current round: what earlier attempts used is kept, their partial content is not. */
     void startAttempt() {
-        earlierAttempts = earlierAttempts.plus(usageOf(accumulator));
+        earlierAttemptsOfRound = earlierAttemptsOfRound.plus(usageOf(accumulator));
         accumulator = new MessageAccumulator();
     }
 
@@ -71,12 +102,15 @@ final class TurnRun {
         return turn.requestId();
     }
 
-    dev.parley.anthropic.MessageRequest request() {
-        return turn.request();
+    /** The request of the current round: the prepared one plus the turn's exchange so far. */
+    MessageRequest request() {
+        List<InputMessage> messages = new ArrayList<>(turn.request().messages());
+        messages.addAll(exchange.subList(1, exchange.size()));
+        return turn.request().withMessages(messages);
     }
 
     List<ChatEvent> onEvent(StreamEvent event) {
-        accumulator.accept(event);
+        Optional<ContentBlock> completed = accumulator.accept(event);
         if (event instanceof StreamEvent.ContentBlockDelta delta && delta.delta() instanceof Delta.TextDelta text
                 && !text.text().isEmpty()) {
             if (firstTokenNanos == 0) {
@@ -85,18 +119,76 @@ final class TurnRun {
             sentThisRound = true;
             return List.of(new TextChunk(text.text()));
         }
+        if (completed.isPresent() && completed.get() instanceof ContentBlock.ToolUse call && call.input() != null) {
+            sentThisRound = true;
+            return List.of(new ToolCalled(call.id(), call.name(), call.input()));
+        }
         return List.of();
     }
 
-    /** The end of the upstream stream: a cut stream fails (so it may be retried), a complete one is committed. */
-    Uni<ChatEvent> finish() {
+    /**
+     * Ends the current round: a stream cut before {@code message_stop} fails (so it may be retried); otherwise the
+     * assistant's content joins the exchange unchanged, and either tools are to run or the turn is over.
+     */
+    RoundEnd endRound() {
         if (!accumulator.complete()) {
-            return Uni.createFrom().failure(AnthropicException.cutOff());
+            throw AnthropicException.cutOff();
         }
         Message message = accumulator.message();
+        TokenUsage roundUsage = earlierAttemptsOfRound.plus(usageOf(accumulator));
+        rounds.add(new RoundUsage(roundUsage, pricing.cost(turn.request().model(), roundUsage)));
+        earlierRounds = earlierRounds.plus(roundUsage);
+        earlierAttemptsOfRound = TokenUsage.ZERO;
+        accumulator = new MessageAccumulator();
+        exchange.add(InputMessage.assistant(Messages.replayable(message.content())));
+        if (Message.STOP_MAX_TOKENS.equals(message.stopReason())
+                && !message.content().isEmpty()
+                && message.content().getLast() instanceof ContentBlock.ToolUse unfinished
+                && unfinished.input() == null) {
+            List<ToolCall> complete = completeCalls(message);
+            if (!complete.isEmpty()) {
+                answerUnrun(complete, "Not run: the reply was cut off by max_tokens.");
+            }
+            return new RoundEnd.Finished("tool_call_incomplete");
+        }
+        if (!Message.STOP_TOOL_USE.equals(message.stopReason())) {
+            return new RoundEnd.Finished(message.stopReason());
+        }
+        List<ToolCall> calls = completeCalls(message);
+        Optional<String> limit = limitReached(calls.size());
+        if (limit.isPresent()) {
+            // Answer every call, so the stored conversation stays valid to send back.
+            answerUnrun(calls, "Not run: this turn reached its limit (" + limit.get() + ").");
+            return new RoundEnd.Finished(limit.get());
+        }
+        toolCalls += calls.size();
+        pendingCalls = calls;
+        results.clear();
+        return new RoundEnd.RunTools(calls);
+    }
+
+    ChatEvent onToolResult(ToolResult result) {
+        results.add(result);
+        return new ToolReturned(result.id(), result.name(), result.isError(), result.content(), result.duration());
+    }
+
+    /** All tools of the round returned: their results go back in one user message, in the order of the calls. */
+    void startNextRound() {
+        List<ContentBlock> blocks = new ArrayList<>();
+        for (ToolCall call : pendingCalls) {
+            ToolResult result = results.stream().filter(r -> r.id().equals(call.id())).findFirst().orElseThrow();
+            blocks.add(new ContentBlock.ToolResult(call.id(), List.of(new ContentBlock.Text(result.content())),
+                    result.isError() ? Boolean.TRUE : null, null));
+        }
+        exchange.add(InputMessage.user(blocks));
+        pendingCalls = List.of();
+        sentThisRound = false;
+    }
+
+    /** The turn is over: the exchange is committed to the conversation (if any) and usage reported. */
+    Uni<ChatEvent> finish(String stopReason) {
         Uni<Void> commit = turn.conversationId()
-                .map(id -> conversations.commitTurn(id, turn.profile().name(), turn.storedLength(),
-                        List.of(turn.userMessage(), InputMessage.assistant(Messages.replayable(message.content()))))
+                .map(id -> conversations.commitTurn(id, turn.profile().name(), turn.storedLength(), exchange)
                         .replaceWithVoid())
                 .orElse(Uni.createFrom().voidItem());
         return commit.map(ignored -> {
@@ -104,8 +196,8 @@ final class TurnRun {
             Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
             Timings timings = timings();
             end(TurnOutcome.OK, usage, cost, timings);
-            return (ChatEvent) new TurnDone(message.stopReason(), modelName(message), usage, cost,
-                    turn.conversationId(), timings);
+            return (ChatEvent) new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
+                    timings, List.copyOf(rounds));
         });
     }
 
@@ -145,6 +237,36 @@ final class TurnRun {
         end(TurnOutcome.CLIENT_CANCELLED, usage, pricing.cost(turn.request().model(), usage), timings());
     }
 
+    private Optional<String> limitReached(int newCalls) {
+        if (rounds.size() >= limits.maxRounds()) {
+            return Optional.of("max_rounds");
+        }
+        if (toolCalls + newCalls > limits.maxToolCalls()) {
+            return Optional.of("max_tool_calls");
+        }
+        Optional<BigDecimal> spent = pricing.cost(turn.request().model(), tokenUsage()).map(Cost::totalUsd);
+        if (limits.maxCostUsd().isPresent() && spent.isPresent()
+                && spent.get().compareTo(limits.maxCostUsd().get()) >= 0) {
+            return Optional.of("max_cost");
+        }
+        return Optional.empty();
+    }
+
+    private static List<ToolCall> completeCalls(Message message) {
+        return message.content().stream()
+                .filter(block -> block instanceof ContentBlock.ToolUse use && use.input() != null)
+                .map(block -> (ContentBlock.ToolUse) block)
+                .map(use -> new ToolCall(use.id(), use.name(), use.input()))
+                .toList();
+    }
+
+    private void answerUnrun(List<ToolCall> calls, String why) {
+        exchange.add(InputMessage.user(calls.stream()
+                .map(call -> (ContentBlock) new ContentBlock.ToolResult(call.id(),
+                        List.of(new ContentBlock.Text(why)), Boolean.TRUE, null))
+                .toList()));
+    }
+
     private void end(TurnOutcome outcome, TokenUsage usage, Optional<Cost> cost, Timings timings) {
         if (ended) {
             return;
@@ -154,12 +276,8 @@ final class TurnRun {
                 cost, timings.timeToFirstToken(), timings.total()));
     }
 
-    private String modelName(Message message) {
-        return message.model() != null ? message.model() : turn.request().model();
-    }
-
     private TokenUsage tokenUsage() {
-        return earlierAttempts.plus(usageOf(accumulator));
+        return earlierRounds.plus(earlierAttemptsOfRound).plus(usageOf(accumulator));
     }
 
     private static TokenUsage usageOf(MessageAccumulator accumulator) {

@@ -25,6 +25,7 @@ import dev.parley.simulator.Directives.ToolCallDirective;
  */
 final class ToolCallHeuristics {
 
+    private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[sim:.*?]]", Pattern.DOTALL);
     private static final Pattern SYMBOL = Pattern.compile("\\b[A-Z]{2,5}\\b");
     private static final Pattern ZONE = Pattern.compile("\\b[A-Z][a-zA-Z]+/[A-Z][a-zA-Z_]+\\b");
     private static final Pattern EXPRESSION = Pattern.compile("[-(]*\\d[\\d\\s.+\\-*/^()]*[\\d)]");
@@ -33,7 +34,9 @@ final class ToolCallHeuristics {
     private ToolCallHeuristics() {
     }
 
-    static List<ToolCallDirective> choose(JsonNode request, String userText) {
+    static List<ToolCallDirective> choose(JsonNode request, String text) {
+        // Directives steer the simulator; they are not what the user said.
+        String userText = DIRECTIVE.matcher(text).replaceAll(" ");
         List<ToolCallDirective> calls = new ArrayList<>();
         String lower = userText.toLowerCase(Locale.ROOT);
         for (JsonNode tool : request.path("tools")) {

@@ -26,6 +26,8 @@ class AssistantsResourceTest {
         assertThat(first.path("model").asText()).isEqualTo("claude-sonnet-4-6");
         assertThat(first.path("description").asText()).isEqualTo("A helpful engineering assistant");
         assertThat(first.path("maxTokens").asInt()).isEqualTo(4096);
+        assertThat(first.path("tools").toString())
+                .isEqualTo("[\"get_stock_price\",\"get_current_time\",\"calculate\"]");
     }
 
     @Test
@@ -33,7 +35,7 @@ class AssistantsResourceTest {
         JsonNode assistants = list();
 
         assertThat(assistants.findValuesAsText("name"))
-                .containsExactly("default", "cached1h", "cached5m", "concise", "unpriced");
+                .containsExactly("default", "cached1h", "cached5m", "concise", "plain", "toolbox", "unpriced");
         JsonNode concise = assistants.get(3);
         assertThat(concise.path("model").asText()).isEqualTo("claude-haiku-4-5");
         assertThat(concise.path("description").asText()).isEqualTo("Short answers from a small, fast model");
@@ -53,7 +55,7 @@ class AssistantsResourceTest {
         for (JsonNode assistant : json(body)) {
             assertThat(assistant.has("systemPrompt")).isFalse();
             assertThat(assistant.properties()).extracting(entry -> entry.getKey())
-                    .containsExactlyInAnyOrder("name", "description", "model", "maxTokens");
+                    .containsExactlyInAnyOrder("name", "description", "model", "maxTokens", "tools");
         }
     }
 

@@ -44,8 +44,8 @@ class ChatJsonEndpointTest {
     @Test
     void usageCountsEveryTokenTypeAndCostIsAnExactJsonNumber() {
         // The same turn as ChatStreamTest.usageAndCostAreExact: 30 input and 2 output tokens on Sonnet 4.6 at
-        // $3 / $15 per million, 120 millionths of a dollar.
-        Response response = chat(body("[[sim:reply=Done.]]"));
+        // $3 / $15 per million, 120 millionths of a dollar (the "plain" profile: the default one without tools).
+        Response response = chat("{\"message\":\"[[sim:reply=Done.]]\",\"assistant\":\"plain\"}");
 
         JsonNode reply = json(response);
         assertThat(reply.path("text").asText()).isEqualTo("Done.");

@@ -104,7 +104,7 @@ class ChatStreamTest {
         // Token model (README): 4 per request, 12 for "You are a helpful engineering assistant.", 3 for the message,
         // 11 for "[[sim:reply=Done.]]" → 30 input; "Done." is 2 output tokens.
         // Sonnet 4.6 at $3 / $15 per million: 30 × 3 + 2 × 15 = 120 millionths of a dollar.
-        StreamReply reply = sse.stream(body("[[sim:reply=Done.]]"));
+        StreamReply reply = sse.stream(body("[[sim:reply=Done.]]", "plain"));
         JsonNode done = reply.last().data();
         assertUsage(done.path("usage"), 30, 2, 0, 0, 0);
         assertThat(usd(done.path("cost").path("totalUsd"))).isEqualByComparingTo("0.00012");

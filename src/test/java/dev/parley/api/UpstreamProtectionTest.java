@@ -120,7 +120,7 @@ class UpstreamProtectionTest {
 
     private CompletableFuture<StreamReply> slowStream(String id) {
         return CompletableFuture
-                .supplyAsync(() -> sse.stream(body("[[sim:id=" + id + "]] [[sim:tokens=15]] [[sim:delay=100ms]]")));
+                .supplyAsync(() -> sse.stream(body("[[sim:id=" + id + "]] [[sim:tokens=40]] [[sim:delay=100ms]]")));
     }
 
     private static String body(String message) {
