@@ -25,7 +25,9 @@ record Fault(Kind kind, int status, ErrorType errorType, String message, Map<Str
         /** Silence before the response headers. */
         STALL_HEADERS,
         /** Silence (no pings either) after {@code afterDeltas} deltas. */
-        STALL
+        STALL,
+        /** Nothing: lets a schedule pass its first attempts, e.g. to fail only the second round of a tool loop. */
+        NONE
     }
 
     static Fault parse(String spec) {
@@ -55,6 +57,7 @@ record Fault(Kind kind, int status, ErrorType errorType, String message, Map<Str
                 case "drop" -> Kind.DROP;
                 case "stall-headers" -> Kind.STALL_HEADERS;
                 case "stall" -> Kind.STALL;
+                case "none" -> Kind.NONE;
                 default -> throw new IllegalArgumentException("unknown fault kind '" + kindWord + "'");
             };
             errorType = ErrorType.OVERLOADED;

@@ -56,7 +56,7 @@ public class FaultBook {
         for (Fault fault : directives.faults()) {
             long end = fault.times() == Integer.MAX_VALUE ? Long.MAX_VALUE : start + fault.times();
             if (attempt >= start && attempt < end) {
-                return Optional.of(fault);
+                return fault.kind() == Fault.Kind.NONE ? Optional.empty() : Optional.of(fault);
             }
             start = end;
         }

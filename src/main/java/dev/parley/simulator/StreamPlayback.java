@@ -246,7 +246,7 @@ final class StreamPlayback {
                         WireFormat.errorBody(fault.errorType().wireName(), fault.message(), requestId)))));
                 case DROP -> steps.add(new Step(0, false, new Drop()));
                 case STALL -> steps.add(new Step(fault.stall().toMillis(), true, new Frame("")));
-                case HTTP, STALL_HEADERS -> {
+                case HTTP, STALL_HEADERS, NONE -> {
                 }
             }
         }

@@ -134,6 +134,20 @@ class ToolLoopTest {
     }
 
     @Test
+    void aRetriedRoundNeverRunsTheToolsOfAnEarlierRoundAgain() {
+        // Call 1 (round 1) goes through; call 2 (round 2) is overloaded once, then retried.
+        StreamReply reply = toolbox("[[sim:fault=none]] [[sim:fault=529]] [[sim:tool=nap {\"ms\":50}]]");
+        assertThat(reply.names()).containsSubsequence("tool_call", "tool_result", "retry", "text", "done");
+        assertThat(reply.names().stream().filter("tool_call"::equals).count()).isEqualTo(1);
+        assertThat(reply.names().stream().filter("tool_result"::equals).count()).isEqualTo(1);
+        assertThat(sse.simulatorCounter(id, "requests")).isEqualTo(3);
+        // The retry sent the same round 2 request: the tool's result, not a new call.
+        JsonNode retried = recorded().get(2).path("body").path("messages");
+        assertThat(retried.toString()).isEqualTo(recorded().get(1).path("body").path("messages").toString());
+        assertThat(reply.last().data().path("roundCount").asInt()).isEqualTo(2);
+    }
+
+    @Test
     void failingInvalidAndUnknownToolsBecomeErrorResultsForTheModel() {
         StreamReply reply = toolbox("[[sim:tool=get_stock_price {\"ticker\":\"XYZ\"}]] "
                 + "[[sim:tool=get_stock_price {\"symbol\":\"AAPL\"}]] [[sim:tool=launch_rockets {}]]");

@@ -75,7 +75,7 @@ class UpstreamProtectionTest {
         assertThat(sse.simulatorCounter(untouched, "requests")).isZero();
 
         // After its delay the breaker lets a trial call through; one success closes it.
-        await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> sse.stream(body("[[sim:reply=Back.]]")).status() == 200);
         assertThat(sse.stream(body("[[sim:reply=Back.]]")).names()).endsWith("done");
     }
@@ -95,13 +95,14 @@ class UpstreamProtectionTest {
         String queued = uniqueId();
         CompletableFuture<StreamReply> first = slowStream(slow1);
         CompletableFuture<StreamReply> second = slowStream(slow2);
-        await().atMost(Duration.ofSeconds(5)).until(() -> sse.simulatorCounter(slow1, "streamsStarted") == 1
+        // The slow streams last 10 s, so a loaded machine cannot end them before the queue is full.
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.simulatorCounter(slow1, "streamsStarted") == 1
                 && sse.simulatorCounter(slow2, "streamsStarted") == 1);
 
         CompletableFuture<StreamReply> third = CompletableFuture
                 .supplyAsync(() -> sse.stream(body("[[sim:id=" + queued + "]] [[sim:reply=Queued, then served.]]")));
         // The third waits in the queue without reaching the upstream; a fourth finds the queue full.
-        await().atMost(Duration.ofSeconds(5)).until(() -> given().get(app.resolve("/q/metrics")).asString()
+        await().atMost(Duration.ofSeconds(10)).until(() -> given().get(app.resolve("/q/metrics")).asString()
                 .contains("parley_upstream_streams_waiting 1.0"));
         given().contentType("application/json").body(body("[[sim:reply=Too many.]]"))
                 .post(app.resolve("/v1/chat/stream")).then().statusCode(429);
@@ -111,8 +112,8 @@ class UpstreamProtectionTest {
         assertThat(sse.simulatorCounter(queued, "requests")).isZero();
 
         // Permits are held until the streams end: the queued one is served after one of them.
-        List<StreamReply> replies = List.of(first.get(10, TimeUnit.SECONDS), second.get(10, TimeUnit.SECONDS),
-                third.get(10, TimeUnit.SECONDS));
+        List<StreamReply> replies = List.of(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS),
+                third.get(30, TimeUnit.SECONDS));
         assertThat(replies).allSatisfy(reply -> assertThat(reply.names()).endsWith("done"));
         assertThat(replies.get(2).text()).isEqualTo("Queued, then served.");
         assertThat(sse.simulatorCounter(queued, "requests")).isEqualTo(1);
@@ -120,7 +121,7 @@ class UpstreamProtectionTest {
 
     private CompletableFuture<StreamReply> slowStream(String id) {
         return CompletableFuture
-                .supplyAsync(() -> sse.stream(body("[[sim:id=" + id + "]] [[sim:tokens=40]] [[sim:delay=100ms]]")));
+                .supplyAsync(() -> sse.stream(body("[[sim:id=" + id + "]] [[sim:tokens=100]] [[sim:delay=100ms]]")));
     }
 
     private static String body(String message) {
