@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.CacheControl;
@@ -124,7 +125,7 @@ public class ChatEngine {
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
         return protection.admitted(Multi.createFrom().deferred(() -> {
-            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits);
+            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits, Vertx.currentContext());
             return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), turn.deadline(),
                     DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
@@ -155,7 +156,8 @@ public class ChatEngine {
         }
         return switch (end) {
             case TurnRun.RoundEnd.RunTools tools -> Multi.createBy().concatenating().streams(
-                    this.tools.invokeAll(tools.calls()).map(run::onToolResult),
+                    // Tools finish on their own threads; the turn's state lives on its Vert.x context.
+                    this.tools.invokeAll(tools.calls()).emitOn(run::onContext).map(run::onToolResult),
                     Multi.createFrom().deferred(() -> {
                         run.startNextRound();
                         return attempt(run, 0);

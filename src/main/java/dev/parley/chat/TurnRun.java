@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.ContentBlock;
@@ -54,6 +56,7 @@ final class TurnRun {
     }
 
     private final PreparedTurn turn;
+    private final Context context;
     private final ConversationStore conversations;
     private final Pricing pricing;
     private final UsageMeter meter;
@@ -73,7 +76,8 @@ final class TurnRun {
     private boolean ended;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
-            ChatLimitsConfig limits) {
+            ChatLimitsConfig limits, Context context) {
+        this.context = context;
         this.turn = turn;
         this.conversations = conversations;
         this.pricing = pricing;
@@ -100,6 +104,18 @@ final class TurnRun {
 
     String requestId() {
         return turn.requestId();
+    }
+
+    /**
+     * Runs work on the Vert.x context the turn started on, where its upstream events are handled, so the turn's
+     * state is only ever touched there; without a context (the engine called outside a request) it runs in place.
+     */
+    void onContext(Runnable work) {
+        if (context == null || Vertx.currentContext() == context) {
+            work.run();
+        } else {
+            context.runOnContext(ignored -> work.run());
+        }
     }
 
     /** The request of the current round: the prepared one plus the turn's exchange so far. */
