@@ -2,6 +2,8 @@ package dev.parley.tool;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -56,7 +58,8 @@ public class SlowTestTool implements Tool<SlowTestTool.Nap> {
         naps.put(nap.label(), new Record(started, 0, false));
         boolean interrupted = false;
         try {
-            Thread.sleep(nap.millis());
+            // Blocks like a slow JDBC call would: only the time running out or an interrupt ends the wait.
+            new CountDownLatch(1).await(nap.millis(), TimeUnit.MILLISECONDS);
             return Uni.createFrom().item("slept " + nap.millis() + " ms");
         } catch (InterruptedException e) {
             interrupted = true;
