@@ -28,6 +28,8 @@ class MissingApiKeyIT {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("ANTHROPIC_") || name.startsWith("PARLEY_")
                 || name.startsWith("QUARKUS_"));
+        // The auth mode is chosen, so the missing key is the one thing wrong.
+        env.put("PARLEY_AUTH_MODE", "none");
         Process process = builder.start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits by itself").isTrue();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

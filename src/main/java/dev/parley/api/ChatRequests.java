@@ -17,7 +17,7 @@ final class ChatRequests {
     private ChatRequests() {
     }
 
-    static ChatCommand toCommand(ChatRequest request, String requestId) {
+    static ChatCommand toCommand(ChatRequest request, String requestId, String caller) {
         if (request == null) {
             throw invalid("a JSON body is required");
         }
@@ -50,7 +50,7 @@ final class ChatRequests {
         if (request.deadlineMs() != null && request.deadlineMs() < 1) {
             throw invalid("deadlineMs must be a positive number of milliseconds");
         }
-        return new ChatCommand(requestId, Optional.ofNullable(request.assistant()), request.message(), history,
+        return new ChatCommand(requestId, caller, Optional.ofNullable(request.assistant()), request.message(), history,
                 Optional.ofNullable(request.conversationId()), Boolean.TRUE.equals(request.startConversation()),
                 request.maxTokens() == null ? OptionalInt.empty() : OptionalInt.of(request.maxTokens()),
                 Optional.ofNullable(request.deadlineMs()).map(Duration::ofMillis));

@@ -53,7 +53,8 @@ public class ChatResource {
     public Multi<String> stream(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
         SseEncoder encoder = new SseEncoder(mapper);
-        return RestMulti.fromUniResponse(engine.prepare(ChatRequests.toCommand(request, requestId)),
+        return RestMulti.fromUniResponse(
+                engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context))),
                 turn -> Heartbeats.around(engine.run(turn).map(encoder::encode), config.heartbeatInterval(),
                         encoder::heartbeat, vertx),
                 turn -> Map.of("Content-Type", List.of(SseEncoder.MEDIA_TYPE),
@@ -68,7 +69,7 @@ public class ChatResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
-        return engine.prepare(ChatRequests.toCommand(request, requestId))
+        return engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context)))
                 .flatMap(turn -> engine.run(turn).collect().asList())
                 .map(ChatResource::respond);
     }

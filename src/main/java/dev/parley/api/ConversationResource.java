@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.Conversation;
@@ -36,20 +37,21 @@ public class ConversationResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<ConversationView> get(@PathParam("id") String id) {
-        return store.find(id).map(found -> found
-                .map(c -> new ConversationView(c.id(), c.assistant(), c.createdAt(), c.updatedAt(), c.transcript()))
-                .orElseThrow(() -> notFound(id)));
+    public Uni<ConversationView> get(@PathParam("id") String id, RoutingContext context) {
+        return owned(id, context).map(c -> new ConversationView(c.id(), c.assistant(), c.createdAt(), c.updatedAt(),
+                c.transcript()));
     }
 
     @DELETE
-    public Uni<Response> delete(@PathParam("id") String id) {
-        return store.delete(id).map(deleted -> {
-            if (!deleted) {
-                throw notFound(id);
-            }
-            return Response.noContent().build();
-        });
+    public Uni<Response> delete(@PathParam("id") String id, RoutingContext context) {
+        return owned(id, context).flatMap(c -> store.delete(id)).map(deleted -> Response.noContent().build());
+    }
+
+    /** The caller's own conversation; another caller's is reported as missing, not as forbidden. */
+    private Uni<Conversation> owned(String id, RoutingContext context) {
+        String caller = CallerAuthentication.callerOf(context);
+        return store.find(id).map(found -> found.filter(c -> c.caller().equals(caller))
+                .orElseThrow(() -> notFound(id)));
     }
 
     private static ChatRejectedException notFound(String id) {

@@ -7,9 +7,11 @@ import java.util.OptionalInt;
 
 /**
  * One chat turn as asked for: the new user message, and either the prior history (stateless clients) or a
- * server-side conversation to continue or start. {@code deadline} is the client's own, capped by configuration.
+ * server-side conversation to continue or start, on behalf of {@code caller}. {@code deadline} is the client's own,
+ * capped by configuration.
  */
-public record ChatCommand(String requestId, Optional<String> assistant, String message, List<HistoryEntry> history,
+public record ChatCommand(String requestId, String caller, Optional<String> assistant, String message,
+        List<HistoryEntry> history,
         Optional<String> conversationId, boolean startConversation, OptionalInt maxTokens,
         Optional<Duration> deadline) {
 

@@ -105,7 +105,8 @@ public class ChatEngine {
         }
         String id = command.conversationId().get();
         return conversations.find(id).map(found -> {
-            Conversation conversation = found.orElseThrow(
+            // Another caller's conversation is as good as none: its existence is not revealed.
+            Conversation conversation = found.filter(c -> c.caller().equals(command.caller())).orElseThrow(
                     () -> new ChatRejectedException(Reason.CONVERSATION_NOT_FOUND, "no conversation " + id));
             if (command.assistant().isPresent() && !command.assistant().get().equals(conversation.assistant())) {
                 throw new ChatRejectedException(Reason.INVALID_REQUEST,
@@ -220,7 +221,8 @@ public class ChatEngine {
                 null);
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
-        return new PreparedTurn(command.requestId(), profile, request, user, conversationId, history.size(),
+        return new PreparedTurn(command.requestId(), command.caller(), profile, request, user, conversationId,
+                history.size(),
                 deadline);
     }
 

@@ -10,11 +10,11 @@ import dev.parley.anthropic.ContentBlock;
 import dev.parley.anthropic.InputMessage;
 
 /**
- * A server-side conversation: the assistant profile it belongs to and its messages, kept exactly as they went to
+ * A server-side conversation: the caller it belongs to, its assistant profile and its messages, kept exactly as they went to
  * and came from the API, so that they are always valid to send back.
  */
-public record Conversation(String id, String assistant, List<InputMessage> messages, Instant createdAt,
-        Instant updatedAt) {
+public record Conversation(String id, String caller, String assistant, List<InputMessage> messages,
+        Instant createdAt, Instant updatedAt) {
 
     public Conversation {
         messages = List.copyOf(messages);

@@ -49,7 +49,8 @@ public class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Conversation> commitTurn(String id, String assistant, int expectedLength, List<InputMessage> turn) {
+    public Uni<Conversation> commitTurn(String id, String caller, String assistant, int expectedLength,
+            List<InputMessage> turn) {
         synchronized (conversations) {
             Conversation current = conversations.get(id);
             if (current != null && expired(current)) {
@@ -63,7 +64,7 @@ public class InMemoryConversationStore implements ConversationStore {
             Instant now = clock.instant();
             List<InputMessage> messages = new ArrayList<>(current == null ? List.of() : current.messages());
             messages.addAll(turn);
-            Conversation next = new Conversation(id, assistant, messages,
+            Conversation next = new Conversation(id, caller, assistant, messages,
                     current == null ? now : current.createdAt(), now);
             conversations.put(id, next);
             return Uni.createFrom().item(next);

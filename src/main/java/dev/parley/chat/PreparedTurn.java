@@ -13,6 +13,6 @@ import dev.parley.anthropic.MessageRequest;
  * @param storedLength how many messages the conversation had when the turn began
  * @param deadline how long the whole turn may take
  */
-public record PreparedTurn(String requestId, AssistantProfile profile, MessageRequest request,
+public record PreparedTurn(String requestId, String caller, AssistantProfile profile, MessageRequest request,
         InputMessage userMessage, Optional<String> conversationId, int storedLength, Duration deadline) {
 }

@@ -204,7 +204,8 @@ final class TurnRun {
     /** The turn is over: the exchange is committed to the conversation (if any) and usage reported. */
     Uni<ChatEvent> finish(String stopReason) {
         Uni<Void> commit = turn.conversationId()
-                .map(id -> conversations.commitTurn(id, turn.profile().name(), turn.storedLength(), exchange)
+                .map(id -> conversations.commitTurn(id, turn.caller(), turn.profile().name(), turn.storedLength(),
+                        exchange)
                         .replaceWithVoid())
                 .orElse(Uni.createFrom().voidItem());
         return commit.map(ignored -> {

@@ -44,6 +44,8 @@ public final class ParleyProcess implements AutoCloseable {
                 "-Dquarkus.http.port=0", "-jar", jar.toString()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
                 || key.startsWith("QUARKUS_"));
+        // Production has no default auth mode; tests that do not choose one run without authentication.
+        builder.environment().put("PARLEY_AUTH_MODE", "none");
         builder.environment().putAll(environment);
         process = builder.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();

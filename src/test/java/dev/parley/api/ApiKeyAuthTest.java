@@ -1,0 +1,81 @@
+package dev.parley.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+
+/** {@code parley.auth.mode=api-key}: callers are known by their keys, which parley holds only as hashes. */
+@QuarkusTest
+@TestProfile(ApiKeyAuthTest.TwoCallers.class)
+class ApiKeyAuthTest {
+
+    static final String ALICE_KEY = "pk-alice-0123456789abcdef";
+    static final String BOB_KEY = "pk-bob-fedcba9876543210";
+
+    /** Alice (an admin) and Bob, by the SHA-256 of their keys. */
+    public static class TwoCallers implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("parley.auth.mode", "api-key",
+                    "parley.auth.keys.alice.sha256", CallerAuthentication.sha256(ALICE_KEY),
+                    "parley.auth.keys.alice.admin", "true",
+                    "parley.auth.keys.bob.sha256", CallerAuthentication.sha256(BOB_KEY));
+        }
+    }
+
+    @Test
+    void missingKeyIs401ProblemAndCounted() {
+        given().contentType("application/json").body(ChatStreamTest.body("Hi")).post("/v1/chat/stream").then()
+                .statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                .body("code", equalTo("unauthorized"));
+        assertThat(given().get("/q/metrics").asString()).contains("parley_auth_failures_total{reason=\"missing_key\"}");
+    }
+
+    @Test
+    void wrongKeyIs401AndNeverEchoed() {
+        Response response = given().header("Authorization", "Bearer pk-not-a-real-key-42")
+                .contentType("application/json").body(ChatStreamTest.body("Hi")).post("/v1/chat");
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.asString()).doesNotContain("pk-not-a-real-key-42");
+        assertThat(given().get("/q/metrics").asString()).contains("parley_auth_failures_total{reason=\"invalid_key\"}");
+    }
+
+    @Test
+    void bearerAndXApiKeyBothIdentifyACaller() {
+        given().header("Authorization", "Bearer " + ALICE_KEY).contentType("application/json")
+                .body(ChatStreamTest.body("[[sim:reply=Hi Alice.]]")).post("/v1/chat").then().statusCode(200)
+                .body("text", equalTo("Hi Alice."));
+        given().header("x-api-key", BOB_KEY).contentType("application/json")
+                .body(ChatStreamTest.body("[[sim:reply=Hi Bob.]]")).post("/v1/chat").then().statusCode(200)
+                .body("text", equalTo("Hi Bob."));
+    }
+
+    @Test
+    void aConversationBelongsToItsCaller() {
+        String conversation = given().header("x-api-key", ALICE_KEY).contentType("application/json")
+                .body("{\"message\":\"[[sim:reply=Noted.]]\",\"startConversation\":true}").post("/v1/chat").then()
+                .statusCode(200).extract().path("conversationId");
+        given().header("x-api-key", ALICE_KEY).get("/v1/conversations/" + conversation).then().statusCode(200);
+        // To anyone else it does not exist: not readable, not continuable, not deletable.
+        given().header("x-api-key", BOB_KEY).get("/v1/conversations/" + conversation).then().statusCode(404);
+        given().header("x-api-key", BOB_KEY).contentType("application/json")
+                .body("{\"message\":\"Hi\",\"conversationId\":\"" + conversation + "\"}").post("/v1/chat").then()
+                .statusCode(404).body("code", equalTo("conversation_not_found"));
+        given().header("x-api-key", BOB_KEY).delete("/v1/conversations/" + conversation).then().statusCode(404);
+        given().header("x-api-key", ALICE_KEY).get("/v1/conversations/" + conversation).then().statusCode(200);
+    }
+
+    @Test
+    void healthNeedsNoKey() {
+        given().get("/q/health/live").then().statusCode(200);
+    }
+}
