@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,6 +63,9 @@ final class TurnRun {
     private final UsageMeter meter;
     private final ChatLimitsConfig limits;
     private final long startNanos = System.nanoTime();
+    private final Instant startedAt = Instant.now();
+    /** Whether a round has been sent upstream and not yet ended: it counts in the ledger's rounds. */
+    private boolean roundOpen = true;
     private final long deadlineNanos;
     private final List<InputMessage> exchange = new ArrayList<>();
     private final List<RoundUsage> rounds = new ArrayList<>();
@@ -150,6 +154,7 @@ final class TurnRun {
         if (!accumulator.complete()) {
             throw AnthropicException.cutOff();
         }
+        roundOpen = false;
         Message message = accumulator.message();
         TokenUsage roundUsage = earlierAttemptsOfRound.plus(usageOf(accumulator));
         rounds.add(new RoundUsage(roundUsage, pricing.cost(turn.request().model(), roundUsage)));
@@ -199,6 +204,7 @@ final class TurnRun {
         exchange.add(InputMessage.user(blocks));
         pendingCalls = List.of();
         sentThisRound = false;
+        roundOpen = true;
     }
 
     /** The turn is over: the exchange is committed to the conversation (if any) and usage reported. */
@@ -289,8 +295,10 @@ final class TurnRun {
             return;
         }
         ended = true;
-        meter.record(new UsageRecord(turn.requestId(), turn.profile().name(), turn.request().model(), outcome, usage,
-                cost, timings.timeToFirstToken(), timings.total()));
+        // Only a completed turn's output count is final: the upstream reports it at the end of a reply.
+        meter.record(new UsageRecord(turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
+                turn.conversationId(), turn.request().model(), outcome, rounds.size() + (roundOpen ? 1 : 0), usage,
+                outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total()));
     }
 
     private TokenUsage tokenUsage() {

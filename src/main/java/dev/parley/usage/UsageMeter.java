@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
+import dev.parley.usage.ledger.UsageLedger;
+
 /**
- * Reports every turn that reached the upstream: one log line (no prompt content) and metrics named after the
+ * Reports every turn that reached the upstream: one row in the {@link UsageLedger}, one log line (no prompt content) and metrics named after the
  * OpenTelemetry GenAI conventions where they exist ({@code gen_ai.client.token.usage},
  * {@code gen_ai.client.operation.duration}), plus parley's own. Tags come only from closed sets.
  */
@@ -20,13 +22,16 @@ import io.quarkus.logging.Log;
 public class UsageMeter {
 
     private final MeterRegistry registry;
+    private final UsageLedger ledger;
     private final Map<String, Meters> metersByModelAndOutcome = new ConcurrentHashMap<>();
 
-    UsageMeter(MeterRegistry registry) {
+    UsageMeter(MeterRegistry registry, UsageLedger ledger) {
         this.registry = registry;
+        this.ledger = ledger;
     }
 
     public void record(UsageRecord record) {
+        ledger.append(record);
         Meters meters = metersByModelAndOutcome.computeIfAbsent(record.model() + '\u0000' + record.outcome(),
                 key -> new Meters(registry, record.model(), record.outcome()));
         TokenUsage usage = record.usage();

@@ -1,12 +1,29 @@
 package dev.parley.usage;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
  * What one turn used: tokens summed over its upstream calls, cost (empty when the model's price is unknown), and
  * timings. {@code model} is the model requested by the assistant profile (a closed set, safe as a metric tag).
+ *
+ * @param requestId the request's id, unique per turn (the ledger's key)
+ * @param at when the turn started
+ * @param caller who asked (the API's authenticated caller; {@code anonymous} without authentication)
+ * @param assistant the assistant profile's name
+ * @param conversationId the stored conversation the turn belongs to, if any
+ * @param model the model requested
+ * @param outcome how the turn ended
+ * @param rounds upstream rounds the turn sent (a tool loop has several), the unfinished one included
+ * @param usage tokens over all rounds
+ * @param outputTokensFinal whether the output count is the upstream's final one; a turn that did not complete
+ *        reports what was counted when it ended
+ * @param cost what the usage costs, when the model is priced
+ * @param timeToFirstToken time to the first text sent to the client, if any was sent
+ * @param duration the whole turn, tools included
  */
-public record UsageRecord(String requestId, String assistant, String model, TurnOutcome outcome, TokenUsage usage,
-        Optional<Cost> cost, Optional<Duration> timeToFirstToken, Duration duration) {
+public record UsageRecord(String requestId, Instant at, String caller, String assistant,
+        Optional<String> conversationId, String model, TurnOutcome outcome, int rounds, TokenUsage usage,
+        boolean outputTokensFinal, Optional<Cost> cost, Optional<Duration> timeToFirstToken, Duration duration) {
 }

@@ -77,6 +77,11 @@ final class SseTestClient {
      * {@code HttpURLConnection.disconnect()} closes the socket there and then, rather than leaving it to a pool.
      */
     List<Frame> streamAndHangUp(String body, Predicate<Frame> stopAfter) {
+        return streamAndHangUp(body, stopAfter, null);
+    }
+
+    /** {@link #streamAndHangUp(String, Predicate)} with the caller's request id, when not null. */
+    List<Frame> streamAndHangUp(String body, Predicate<Frame> stopAfter, String requestId) {
         try {
             HttpURLConnection connection = (HttpURLConnection) base.resolve("/v1/chat/stream").toURL()
                     .openConnection();
@@ -84,6 +89,9 @@ final class SseTestClient {
             connection.setDoOutput(true);
             connection.setRequestProperty("content-type", "application/json");
             connection.setRequestProperty("accept", "text/event-stream");
+            if (requestId != null) {
+                connection.setRequestProperty("x-request-id", requestId);
+            }
             connection.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
             List<Frame> frames = new ArrayList<>();
             try (BufferedReader lines = new BufferedReader(

@@ -40,8 +40,14 @@ public final class ParleyProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first: " + jar + " is missing");
         }
+        // Each process has its own embedded ledger: an H2 file is open in one process at a time.
+        Path data = Files.createTempDirectory(Path.of("target"), "parley-process-");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", jar.toString()).redirectErrorStream(true);
+                "-Dquarkus.http.port=0",
+                "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:" + data.toAbsolutePath()
+                        + "/ledger;MODE=PostgreSQL",
+                "-Dparley.ledger.journal-file=" + data.resolve("ledger-journal.ndjson").toAbsolutePath(),
+                "-jar", jar.toString()).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
                 || key.startsWith("QUARKUS_"));
         // Production has no default auth mode; tests that do not choose one run without authentication.

@@ -1,0 +1,55 @@
+package dev.parley.usage.ledger;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The usage ledger's settings; the datasources themselves are {@code quarkus.datasource.ledger-h2|ledger-pg}. */
+@ConfigMapping(prefix = "parley.ledger")
+interface LedgerConfig {
+
+    /** Where rows are stored: the embedded H2 file database or PostgreSQL. Default {@code embedded}. */
+    @WithDefault("embedded")
+    Store store();
+
+    /** The append-only journal of rows the database could not take yet. Default {@code data/ledger-journal.ndjson}. */
+    @WithDefault("data/ledger-journal.ndjson")
+    Path journalFile();
+
+    /** Rows held in memory for the writer; beyond it rows go to the journal. Default 10000. */
+    @WithDefault("10000")
+    int bufferSize();
+
+    /** Rows per JDBC batch. Default 200. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** Longest a row waits for its batch to fill. Default 200ms. */
+    @WithDefault("200ms")
+    Duration flushInterval();
+
+    /** While the database is unreachable, how often the writer tries it again. Default 2s. */
+    @WithDefault("2s")
+    Duration retryInterval();
+
+    /** At shutdown, how long the writer may flush before what is left goes to the journal. Default 5s. */
+    @WithDefault("5s")
+    Duration shutdownTimeout();
+
+    enum Store {
+        EMBEDDED("ledger-h2"),
+        POSTGRESQL("ledger-pg");
+
+        private final String datasource;
+
+        Store(String datasource) {
+            this.datasource = datasource;
+        }
+
+        String datasource() {
+            return datasource;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.parley.usage.ledger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.InjectableInstance;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+import dev.parley.usage.UsageRecord;
+
+/**
+ * The durable usage ledger: one row per turn that reached the upstream. {@link #append} only queues the row; a
+ * virtual thread writes queued rows in JDBC batches. When the database fails, rows go to the local journal, which is
+ * replayed at start-up and as soon as the database answers again; inserts ignore a request id already stored, so a
+ * replay never duplicates. {@code parley.ledger.pending} counts rows not yet in the database.
+ */
+@ApplicationScoped
+public class UsageLedger {
+
+    private static final String INSERT = "INSERT INTO usage_ledger (request_id, occurred_at, caller, assistant, "
+            + "conversation_id, model, outcome, rounds, input_tokens, output_tokens, output_tokens_final, "
+            + "cache_read_input_tokens, cache_write_5m_input_tokens, cache_write_1h_input_tokens, cost_usd, "
+            + "time_to_first_token_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT DO NOTHING";
+
+    private final LedgerConfig config;
+    private final AgroalDataSource database;
+    private final LedgerJournal journal;
+    private final BlockingQueue<LedgerRow> queue;
+    /** Rows the writer has taken from the queue and not yet stored or journalled. */
+    private volatile int inFlight;
+    private volatile boolean stopping;
+    private Thread writer;
+
+    UsageLedger(LedgerConfig config, ObjectMapper json, MeterRegistry registry,
+            @DataSource("ledger-h2") InjectableInstance<AgroalDataSource> embedded,
+            @DataSource("ledger-pg") InjectableInstance<AgroalDataSource> postgresql) {
+        this.config = config;
+        this.database = config.store() == LedgerConfig.Store.EMBEDDED ? embedded.get() : postgresql.get();
+        this.journal = new LedgerJournal(config.journalFile(), json);
+        this.queue = new ArrayBlockingQueue<>(config.bufferSize());
+        Gauge.builder("parley.ledger.pending", this, UsageLedger::pending)
+                .description("Usage ledger rows not yet in the database (memory buffer and journal)")
+                .register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        writer = Thread.ofVirtual().name("usage-ledger-writer").start(this::run);
+    }
+
+    /**
+     * Queues the row of an ended turn; never blocks. Should the buffer be full (the writer stalled) or the writer be
+     * stopping, the row goes straight to the journal (a short file append) rather than being lost.
+     */
+    public void append(UsageRecord record) {
+        LedgerRow row = LedgerRow.of(record);
+        if (stopping || !queue.offer(row)) {
+            journal.append(List.of(row));
+        }
+    }
+
+    /** Rows not yet in the database: in memory, being written, or in the journal. */
+    public long pending() {
+        return queue.size() + inFlight + journal.size();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (writer == null) {
+            return;
+        }
+        writer.interrupt();
+        try {
+            if (!writer.join(config.shutdownTimeout())) {
+                Log.warn("the usage ledger did not flush in time; what is left goes to the journal");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<LedgerRow> left = new ArrayList<>();
+        queue.drainTo(left);
+        journal.append(left);
+    }
+
+    private void run() {
+        boolean databaseUp = replayJournal();
+        List<LedgerRow> batch = new ArrayList<>();
+        while (true) {
+            batch.clear();
+            boolean interrupted = false;
+            try {
+                LedgerRow first = queue.poll(databaseUp
+                        ? config.flushInterval().toMillis()
+                        : config.retryInterval().toMillis(), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            queue.drainTo(batch, config.batchSize() - batch.size());
+            inFlight = batch.size();
+            if (stopping || interrupted) {
+                // Shutdown: one last attempt at everything queued, then the journal keeps the rest.
+                queue.drainTo(batch);
+                inFlight = batch.size();
+                storeOrJournal(batch, databaseUp);
+                inFlight = 0;
+                return;
+            }
+            if (!databaseUp || journal.size() > 0) {
+                databaseUp = replayJournal();
+            }
+            databaseUp = storeOrJournal(batch, databaseUp);
+            inFlight = 0;
+        }
+    }
+
+    /** Inserts the batch; if the database is down or fails, the batch goes to the journal. */
+    private boolean storeOrJournal(List<LedgerRow> batch, boolean databaseUp) {
+        if (batch.isEmpty()) {
+            return databaseUp;
+        }
+        if (databaseUp) {
+            try {
+                insert(batch);
+                return true;
+            } catch (Exception | AssertionError e) {
+                // AssertionError too: with assertions on, the PostgreSQL driver asserts on a connection cut under it.
+                Log.warnf("usage ledger database unavailable (%s); %d row(s) go to the journal %s", e.getMessage(),
+                        batch.size(), config.journalFile());
+            }
+        }
+        journal.append(batch);
+        return false;
+    }
+
+    /** Moves the journal into the database; true if it is empty afterwards (the database took every row). */
+    private boolean replayJournal() {
+        try {
+            List<LedgerRow> rows = journal.read();
+            if (rows.isEmpty()) {
+                return true;
+            }
+            for (int from = 0; from < rows.size(); from += config.batchSize()) {
+                insert(rows.subList(from, Math.min(rows.size(), from + config.batchSize())));
+            }
+            journal.dropFirst(rows.size());
+            Log.infof("usage ledger: replayed %d journalled row(s)", rows.size());
+            return true;
+        } catch (Exception | AssertionError e) {
+            Log.debugf("usage ledger journal not replayed yet: %s", e.getMessage());
+            return false;
+        }
+    }
+
+    private void insert(List<LedgerRow> rows) throws SQLException {
+        try (Connection connection = database.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+                for (LedgerRow row : rows) {
+                    insert.setString(1, row.requestId());
+                    insert.setTimestamp(2, Timestamp.from(row.at()));
+                    insert.setString(3, row.caller());
+                    insert.setString(4, row.assistant());
+                    insert.setString(5, row.conversationId());
+                    insert.setString(6, row.model());
+                    insert.setString(7, row.outcome());
+                    insert.setInt(8, row.rounds());
+                    insert.setLong(9, row.inputTokens());
+                    insert.setLong(10, row.outputTokens());
+                    insert.setBoolean(11, row.outputTokensFinal());
+                    insert.setLong(12, row.cacheReadInputTokens());
+                    insert.setLong(13, row.cacheWrite5mInputTokens());
+                    insert.setLong(14, row.cacheWrite1hInputTokens());
+                    insert.setBigDecimal(15, row.costUsd());
+                    if (row.timeToFirstTokenMs() == null) {
+                        insert.setNull(16, Types.BIGINT);
+                    } else {
+                        insert.setLong(16, row.timeToFirstTokenMs());
+                    }
+                    insert.setLong(17, row.durationMs());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                connection.commit();
+            } catch (SQLException | RuntimeException | AssertionError e) {
+                try {
+                    connection.rollback();
+                } catch (SQLException | RuntimeException | AssertionError rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.parley.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.InjectableInstance;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+import dev.parley.api.SseTestClient.StreamReply;
+
+/**
+ * The usage ledger's behaviour through the real chat API, run against each store: {@link EmbeddedUsageLedgerTest}
+ * (H2) and {@link PostgresUsageLedgerTest} (the PostgreSQL server on this machine). Rows are written asynchronously,
+ * so every check awaits its row.
+ */
+abstract class UsageLedgerContract {
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Inject
+    @Any
+    InjectableInstance<AgroalDataSource> datasources;
+
+    @ConfigProperty(name = "parley.ledger.store")
+    String store;
+
+    SseTestClient sse;
+
+    @BeforeEach
+    void client() {
+        sse = new SseTestClient(app);
+    }
+
+    @Test
+    void completedTurnWritesOneRowWithTheDoneEventsUsageAndCost() {
+        StreamReply reply = sse.stream(ChatStreamTest.body("[[sim:tokens=12]]", "plain"));
+        assertThat(reply.names()).last().isEqualTo("done");
+        JsonNode done = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertThat(row).containsEntry("outcome", "ok").containsEntry("caller", "anonymous")
+                .containsEntry("assistant", "plain").containsEntry("model", "claude-sonnet-4-6")
+                .containsEntry("rounds", 1).containsEntry("output_tokens_final", true)
+                .containsEntry("conversation_id", null);
+        assertUsageMatches(row, done);
+        assertThat(row.get("time_to_first_token_ms")).isNotNull();
+        assertThat((Long) row.get("duration_ms")).isGreaterThanOrEqualTo((Long) row.get("time_to_first_token_ms"));
+        assertThat(row.get("occurred_at")).isNotNull();
+    }
+
+    @Test
+    void upstreamErrorAfterPartialOutputWritesTheErrorEventsUsage() {
+        StreamReply reply = sse.stream(
+                ChatStreamTest.body("[[sim:tokens=10]] [[sim:fault=error-event after=3]]", "plain"));
+        assertThat(reply.names()).last().isEqualTo("error");
+        JsonNode error = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertThat(row).containsEntry("outcome", "upstream_error").containsEntry("output_tokens_final", false)
+                .containsEntry("rounds", 1);
+        assertThat((Long) row.get("output_tokens")).isPositive();
+        assertUsageMatches(row, error);
+    }
+
+    @Test
+    void cancelledStreamWritesItsPartialUsage() {
+        String requestId = "ledger-cancel-" + ChatStreamTest.uniqueId();
+        sse.streamAndHangUp(ChatStreamTest.body("[[sim:tokens=200]] [[sim:delay=50ms]]", "plain"),
+                frame -> "text".equals(frame.event()), requestId);
+
+        Map<String, Object> row = awaitRow(requestId);
+
+        assertThat(row).containsEntry("outcome", "client_cancelled").containsEntry("rounds", 1)
+                .containsEntry("output_tokens_final", false);
+        assertThat((Long) row.get("input_tokens")).isPositive();
+        assertThat((BigDecimal) row.get("cost_usd")).isPositive();
+    }
+
+    @Test
+    void toolLoopTurnCountsItsRounds() {
+        StreamReply reply = sse.stream(ChatStreamTest.body("[[sim:tool=calculate {\"expression\":\"2+3\"}]]",
+                "toolbox"));
+        assertThat(reply.names()).contains("tool_call", "tool_result").last().isEqualTo("done");
+        JsonNode done = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertThat(row).containsEntry("outcome", "ok").containsEntry("rounds", 2).containsEntry("assistant",
+                "toolbox");
+        assertUsageMatches(row, done);
+    }
+
+    @Test
+    void conversationTurnRecordsItsConversation() {
+        StreamReply reply = sse.stream("{\"message\":\"Hello\",\"assistant\":\"plain\",\"startConversation\":true}");
+        String conversationId = reply.last().data().path("conversationId").asText();
+        assertThat(conversationId).isNotBlank();
+
+        assertThat(awaitRow(reply.header("x-request-id"))).containsEntry("conversation_id", conversationId);
+    }
+
+    @Test
+    void aRequestIdIsStoredOnce() throws SQLException {
+        String requestId = "ledger-once-" + ChatStreamTest.uniqueId();
+        sse.streamAndHangUp(ChatStreamTest.body("Hi", "plain"), frame -> "done".equals(frame.event()), requestId);
+        awaitRow(requestId);
+        sse.streamAndHangUp(ChatStreamTest.body("Hi again", "plain"), frame -> "done".equals(frame.event()),
+                requestId);
+        assertThat(count(requestId)).isEqualTo(1);
+    }
+
+    void assertUsageMatches(Map<String, Object> row, JsonNode event) {
+        JsonNode usage = event.path("usage");
+        assertThat(row.get("input_tokens")).isEqualTo(usage.path("inputTokens").asLong());
+        assertThat(row.get("output_tokens")).isEqualTo(usage.path("outputTokens").asLong());
+        assertThat(row.get("cache_read_input_tokens")).isEqualTo(usage.path("cacheReadInputTokens").asLong());
+        assertThat(row.get("cache_write_5m_input_tokens")).isEqualTo(usage.path("cacheWrite5mInputTokens").asLong());
+        assertThat(row.get("cache_write_1h_input_tokens")).isEqualTo(usage.path("cacheWrite1hInputTokens").asLong());
+        assertThat((BigDecimal) row.get("cost_usd"))
+                .isEqualByComparingTo(event.path("cost").path("totalUsd").decimalValue());
+    }
+
+    Map<String, Object> awaitRow(String requestId) {
+        assertThat(requestId).isNotBlank();
+        return await().atMost(Duration.ofSeconds(10)).until(() -> row(requestId), Optional::isPresent).get();
+    }
+
+    AgroalDataSource ledgerDatabase() {
+        String name = "embedded".equals(store) ? "ledger-h2" : "ledger-pg";
+        return datasources.select(new DataSource.DataSourceLiteral(name)).get();
+    }
+
+    Optional<Map<String, Object>> row(String requestId) throws SQLException {
+        try (Connection connection = ledgerDatabase().getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("SELECT * FROM usage_ledger WHERE request_id = ?")) {
+            select.setString(1, requestId);
+            try (ResultSet result = select.executeQuery()) {
+                if (!result.next()) {
+                    return Optional.empty();
+                }
+                Map<String, Object> row = new HashMap<>();
+                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                    row.put(result.getMetaData().getColumnLabel(i).toLowerCase(), result.getObject(i));
+                }
+                return Optional.of(row);
+            }
+        }
+    }
+
+    long count(String requestId) throws SQLException {
+        try (Connection connection = ledgerDatabase().getConnection();
+                PreparedStatement select = connection
+                        .prepareStatement("SELECT COUNT(*) FROM usage_ledger WHERE request_id = ?")) {
+            select.setString(1, requestId);
+            try (ResultSet result = select.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+}
