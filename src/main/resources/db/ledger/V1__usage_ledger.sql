@@ -1,6 +1,7 @@
 -- One row per turn that reached the upstream, whatever its outcome. The same SQL for H2 and PostgreSQL.
 CREATE TABLE usage_ledger (
-    request_id VARCHAR(100) NOT NULL PRIMARY KEY,
+    turn_id VARCHAR(36) NOT NULL PRIMARY KEY,
+    request_id VARCHAR(100) NOT NULL,
     occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
     caller VARCHAR(200) NOT NULL,
     assistant VARCHAR(200) NOT NULL,
@@ -20,3 +21,4 @@ CREATE TABLE usage_ledger (
 );
 
 CREATE INDEX usage_ledger_occurred_at ON usage_ledger (occurred_at);
+CREATE INDEX usage_ledger_request_id ON usage_ledger (request_id);

@@ -22,8 +22,13 @@ class MissingApiKeyIT {
     void startWithoutKeyFailsWithOneClearLine() throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         assertThat(jar).exists();
+        // A ledger of its own, so a developer's ./data cannot change what this start-up meets.
+        Path data = Files.createTempDirectory(Path.of("target"), "missing-api-key-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dquarkus.http.port=0", "-jar", jar.toString()));
+                .toString(), "-Dquarkus.http.port=0",
+                "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:" + data.toAbsolutePath() + "/ledger",
+                "-Dparley.ledger.journal-file=" + data.resolve("journal.ndjson").toAbsolutePath(), "-jar",
+                jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("ANTHROPIC_") || name.startsWith("PARLEY_")

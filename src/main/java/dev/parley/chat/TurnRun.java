@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -57,6 +58,8 @@ final class TurnRun {
     }
 
     private final PreparedTurn turn;
+    /** The ledger's key: a client may send the same request id twice, but every turn is its own row. */
+    private final String turnId = UUID.randomUUID().toString();
     private final Context context;
     private final ConversationStore conversations;
     private final Pricing pricing;
@@ -296,7 +299,7 @@ final class TurnRun {
         }
         ended = true;
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply.
-        meter.record(new UsageRecord(turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
+        meter.record(new UsageRecord(turnId, turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
                 turn.conversationId(), turn.request().model(), outcome, rounds.size() + (roundOpen ? 1 : 0), usage,
                 outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total()));
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param requestId the request's id, unique per turn (the ledger's key)
  * @param at when the turn started
+ * @param turnId unique per turn, made by parley (the request id may come from the client and repeat)
  * @param caller who asked (the API's authenticated caller; {@code anonymous} without authentication)
  * @param assistant the assistant profile's name
  * @param conversationId the stored conversation the turn belongs to, if any
@@ -23,7 +24,7 @@ import java.util.Optional;
  * @param timeToFirstToken time to the first text sent to the client, if any was sent
  * @param duration the whole turn, tools included
  */
-public record UsageRecord(String requestId, Instant at, String caller, String assistant,
+public record UsageRecord(String turnId, String requestId, Instant at, String caller, String assistant,
         Optional<String> conversationId, String model, TurnOutcome outcome, int rounds, TokenUsage usage,
         boolean outputTokensFinal, Optional<Cost> cost, Optional<Duration> timeToFirstToken, Duration duration) {
 }

@@ -36,10 +36,10 @@ import dev.parley.usage.UsageRecord;
 @ApplicationScoped
 public class UsageLedger {
 
-    private static final String INSERT = "INSERT INTO usage_ledger (request_id, occurred_at, caller, assistant, "
+    private static final String INSERT = "INSERT INTO usage_ledger (turn_id, request_id, occurred_at, caller, assistant, "
             + "conversation_id, model, outcome, rounds, input_tokens, output_tokens, output_tokens_final, "
             + "cache_read_input_tokens, cache_write_5m_input_tokens, cache_write_1h_input_tokens, cost_usd, "
-            + "time_to_first_token_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "time_to_first_token_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT DO NOTHING";
 
     private final LedgerConfig config;
@@ -178,27 +178,28 @@ public class UsageLedger {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
                 for (LedgerRow row : rows) {
-                    insert.setString(1, row.requestId());
-                    insert.setTimestamp(2, Timestamp.from(row.at()));
-                    insert.setString(3, row.caller());
-                    insert.setString(4, row.assistant());
-                    insert.setString(5, row.conversationId());
-                    insert.setString(6, row.model());
-                    insert.setString(7, row.outcome());
-                    insert.setInt(8, row.rounds());
-                    insert.setLong(9, row.inputTokens());
-                    insert.setLong(10, row.outputTokens());
-                    insert.setBoolean(11, row.outputTokensFinal());
-                    insert.setLong(12, row.cacheReadInputTokens());
-                    insert.setLong(13, row.cacheWrite5mInputTokens());
-                    insert.setLong(14, row.cacheWrite1hInputTokens());
-                    insert.setBigDecimal(15, row.costUsd());
+                    insert.setString(1, row.turnId());
+                    insert.setString(2, row.requestId());
+                    insert.setTimestamp(3, Timestamp.from(row.at()));
+                    insert.setString(4, row.caller());
+                    insert.setString(5, row.assistant());
+                    insert.setString(6, row.conversationId());
+                    insert.setString(7, row.model());
+                    insert.setString(8, row.outcome());
+                    insert.setInt(9, row.rounds());
+                    insert.setLong(10, row.inputTokens());
+                    insert.setLong(11, row.outputTokens());
+                    insert.setBoolean(12, row.outputTokensFinal());
+                    insert.setLong(13, row.cacheReadInputTokens());
+                    insert.setLong(14, row.cacheWrite5mInputTokens());
+                    insert.setLong(15, row.cacheWrite1hInputTokens());
+                    insert.setBigDecimal(16, row.costUsd());
                     if (row.timeToFirstTokenMs() == null) {
-                        insert.setNull(16, Types.BIGINT);
+                        insert.setNull(17, Types.BIGINT);
                     } else {
-                        insert.setLong(16, row.timeToFirstTokenMs());
+                        insert.setLong(17, row.timeToFirstTokenMs());
                     }
-                    insert.setLong(17, row.durationMs());
+                    insert.setLong(18, row.durationMs());
                     insert.addBatch();
                 }
                 insert.executeBatch();
