@@ -38,7 +38,7 @@ public interface AuthConfig {
         /** Hex SHA-256 of the key, e.g. from {@code printf %s "$KEY" | sha256sum}. */
         String sha256();
 
-        /** Whether this caller may read every caller's usage (for the usage API, which is not built yet). */
+        /** Whether this caller may read every caller's usage ({@code GET /v1/usage}). */
         @WithDefault("false")
         boolean admin();
     }

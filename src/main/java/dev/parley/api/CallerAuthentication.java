@@ -97,6 +97,12 @@ public class CallerAuthentication {
         return Optional.empty();
     }
 
+    /** Whether a caller may read every caller's usage. */
+    boolean isAdmin(String caller) {
+        AuthConfig.CallerKey key = config.keys().get(caller);
+        return key != null && key.admin();
+    }
+
     static String sha256(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")

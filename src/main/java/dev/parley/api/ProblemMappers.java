@@ -2,6 +2,7 @@ package dev.parley.api;
 
 import java.time.Duration;
 
+import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -106,6 +107,12 @@ public class ProblemMappers {
     public Response unsupportedMediaType(NotSupportedException e, RoutingContext context) {
         return problem(Problem.of(415, "unsupported_media_type", "Unsupported media type",
                 "Send the body as application/json.", RequestIds.of(context)));
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, RoutingContext context) {
+        return problem(Problem.of(403, "forbidden", "Forbidden", "Only an admin may read another caller's usage.",
+                RequestIds.of(context)));
     }
 
     @ServerExceptionMapper

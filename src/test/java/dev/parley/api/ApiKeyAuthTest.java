@@ -75,6 +75,26 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void aCallerSeesOnlyItsOwnUsageAndAnAdminSeesEveryone() {
+        java.time.Instant start = java.time.Instant.now().minusMillis(1);
+        given().header("x-api-key", ALICE_KEY).contentType("application/json")
+                .body(ChatStreamTest.body("[[sim:reply=For Alice.]]")).post("/v1/chat").then().statusCode(200);
+        given().header("x-api-key", BOB_KEY).contentType("application/json")
+                .body(ChatStreamTest.body("[[sim:reply=For Bob.]]")).post("/v1/chat").then().statusCode(200);
+        String query = "/v1/usage?groupBy=caller&from=" + start + "&to=" + java.time.Instant.now().plusSeconds(5);
+
+        // Alice is an admin: both callers, once both rows are written.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> given()
+                .header("x-api-key", ALICE_KEY).get(query).then().extract().jsonPath().getList("groups").size() == 2);
+        given().header("x-api-key", BOB_KEY).get(query).then().statusCode(200)
+                .body("groups.key", org.hamcrest.Matchers.contains("bob"));
+        given().header("x-api-key", ALICE_KEY).get(query + "&caller=bob").then().statusCode(200)
+                .body("groups.key", org.hamcrest.Matchers.contains("bob"));
+        given().header("x-api-key", BOB_KEY).get(query + "&caller=alice").then().statusCode(403)
+                .contentType("application/problem+json").body("code", equalTo("forbidden"));
+    }
+
+    @Test
     void healthNeedsNoKey() {
         given().get("/q/health/live").then().statusCode(200);
     }

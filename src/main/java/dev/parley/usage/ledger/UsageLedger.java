@@ -1,7 +1,9 @@
 package dev.parley.usage.ledger;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
@@ -75,6 +77,37 @@ public class UsageLedger {
         LedgerRow row = LedgerRow.of(record);
         if (stopping || !queue.offer(row)) {
             journal.append(List.of(row));
+        }
+    }
+
+    /**
+     * Sums the stored turns of a query, grouped. Blocking JDBC: call it off the event loop. Rows still in the buffer
+     * or the journal are not counted yet.
+     */
+    public List<UsageGroup> summarize(UsageQuery query) throws SQLException {
+        String key = query.groupBy().column();
+        String sql = "SELECT " + key + " AS group_key, COUNT(*), SUM(input_tokens), SUM(output_tokens), "
+                + "SUM(cache_read_input_tokens), SUM(cache_write_5m_input_tokens), SUM(cache_write_1h_input_tokens), "
+                + "SUM(cost_usd), SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) FROM usage_ledger "
+                + "WHERE occurred_at >= ? AND occurred_at < ?" + (query.caller().isPresent() ? " AND caller = ?" : "")
+                + " GROUP BY " + key + " ORDER BY group_key";
+        try (Connection connection = database.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setTimestamp(1, Timestamp.from(query.from()));
+            select.setTimestamp(2, Timestamp.from(query.to()));
+            if (query.caller().isPresent()) {
+                select.setString(3, query.caller().get());
+            }
+            List<UsageGroup> groups = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    BigDecimal cost = rows.getBigDecimal(8);
+                    groups.add(new UsageGroup(rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                            rows.getLong(5), rows.getLong(6), rows.getLong(7),
+                            cost == null ? BigDecimal.ZERO : cost.stripTrailingZeros(), rows.getLong(9)));
+                }
+            }
+            return groups;
         }
     }
 

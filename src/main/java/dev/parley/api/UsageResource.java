@@ -1,0 +1,98 @@
+package dev.parley.api;
+
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.parley.chat.ChatRejectedException;
+import dev.parley.usage.ledger.UsageGroup;
+import dev.parley.usage.ledger.UsageLedger;
+import dev.parley.usage.ledger.UsageQuery;
+
+/**
+ * {@code GET /v1/usage}: tokens and cost from the ledger over a time range, grouped by model, caller, assistant or
+ * day. A caller sees only its own turns; an admin sees everyone's, or one caller's with {@code caller}.
+ */
+@Path("/v1/usage")
+public class UsageResource {
+
+    private static final Duration DEFAULT_RANGE = Duration.ofDays(30);
+
+    private final UsageLedger ledger;
+    private final CallerAuthentication callers;
+
+    UsageResource(UsageLedger ledger, CallerAuthentication callers) {
+        this.ledger = ledger;
+        this.callers = callers;
+    }
+
+    /** The answer: the range asked about, the groups and their total. */
+    @RegisterForReflection
+    public record UsageReport(Instant from, Instant to, String groupBy, List<UsageGroup> groups, UsageGroup total) {
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking // JDBC, on a worker thread
+    public UsageReport usage(@QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("groupBy") @DefaultValue("model") String groupBy, @QueryParam("caller") String caller,
+            RoutingContext context) throws SQLException {
+        Instant end = to == null ? Instant.now() : instant("to", to);
+        Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
+        UsageQuery.GroupBy grouping;
+        try {
+            grouping = UsageQuery.GroupBy.valueOf(groupBy.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid("groupBy is one of model, caller, assistant, day");
+        }
+        String me = CallerAuthentication.callerOf(context);
+        Optional<String> scope;
+        if (callers.isAdmin(me)) {
+            scope = Optional.ofNullable(caller);
+        } else if (caller == null || caller.equals(me)) {
+            scope = Optional.of(me);
+        } else {
+            throw new ForbiddenException("only an admin may read another caller's usage");
+        }
+        List<UsageGroup> groups = ledger.summarize(new UsageQuery(start, end, grouping, scope));
+        return new UsageReport(start, end, grouping.name().toLowerCase(Locale.ROOT), groups, total(groups));
+    }
+
+    private static UsageGroup total(List<UsageGroup> groups) {
+        return groups.stream().reduce(new UsageGroup("total", 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0),
+                (a, b) -> new UsageGroup("total", a.turns() + b.turns(), a.inputTokens() + b.inputTokens(),
+                        a.outputTokens() + b.outputTokens(), a.cacheReadInputTokens() + b.cacheReadInputTokens(),
+                        a.cacheWrite5mInputTokens() + b.cacheWrite5mInputTokens(),
+                        a.cacheWrite1hInputTokens() + b.cacheWrite1hInputTokens(), a.costUsd().add(b.costUsd()),
+                        a.unpricedTurns() + b.unpricedTurns()));
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw invalid(name + " must be an ISO-8601 instant, e.g. 2026-11-01T00:00:00Z");
+        }
+    }
+
+    private static ChatRejectedException invalid(String message) {
+        return new ChatRejectedException(ChatRejectedException.Reason.INVALID_REQUEST, message);
+    }
+}
