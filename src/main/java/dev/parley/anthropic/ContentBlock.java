@@ -36,6 +36,17 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
         @JsonSubTypes.Type(value = ContentBlock.RedactedThinking.class, name = "redacted_thinking")})
 public sealed interface ContentBlock {
 
+    /** The text of the text blocks among {@code blocks}, joined; other blocks are skipped. */
+    static String joinText(List<ContentBlock> blocks) {
+        StringBuilder text = new StringBuilder();
+        for (ContentBlock block : blocks) {
+            if (block instanceof Text t) {
+                text.append(t.text());
+            }
+        }
+        return text.toString();
+    }
+
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -24,12 +24,6 @@ public record Message(String id, String model, List<ContentBlock> content, Strin
 
     /** The text of all text blocks. */
     public String text() {
-        StringBuilder text = new StringBuilder();
-        for (ContentBlock block : content) {
-            if (block instanceof ContentBlock.Text t) {
-                text.append(t.text());
-            }
-        }
-        return text.toString();
+        return ContentBlock.joinText(content);
     }
 }

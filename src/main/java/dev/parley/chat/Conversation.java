@@ -43,10 +43,7 @@ public record Conversation(String id, String caller, String assistant, List<Inpu
             if (block instanceof ContentBlock.ToolUse use) {
                 calls.add(new ToolCallEntry(use.id(), use.name(), use.input()));
             } else if (block instanceof ContentBlock.ToolResult result) {
-                String content = result.content() == null
-                        ? ""
-                        : result.content().stream().filter(ContentBlock.Text.class::isInstance)
-                                .map(text -> ((ContentBlock.Text) text).text()).reduce("", String::concat);
+                String content = result.content() == null ? "" : ContentBlock.joinText(result.content());
                 results.add(new ToolResultEntry(result.toolUseId(), content, Boolean.TRUE.equals(result.isError())));
             }
         }

@@ -12,13 +12,7 @@ final class Messages {
     }
 
     static String text(InputMessage message) {
-        StringBuilder text = new StringBuilder();
-        for (ContentBlock block : message.content()) {
-            if (block instanceof ContentBlock.Text t) {
-                text.append(t.text());
-            }
-        }
-        return text.toString();
+        return ContentBlock.joinText(message.content());
     }
 
     static int textLength(List<InputMessage> messages) {
