@@ -37,13 +37,17 @@ public class ProblemMappers {
         int status = switch (e.reason()) {
             case CONVERSATION_NOT_FOUND -> 404;
             case MESSAGE_TOO_LONG, HISTORY_TOO_LONG -> 413;
-            case SERVER_SHUTTING_DOWN -> 503;
+            case SERVER_SHUTTING_DOWN, BUDGET_UNAVAILABLE -> 503;
+            case BUDGET_EXCEEDED -> 429;
+            case MODEL_UNPRICED -> 403;
             default -> 400;
         };
         Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.of(
                 status, e.reason().code(), titleOf(e.reason()), e.getMessage(), RequestIds.of(context)));
         if (e.reason() == ChatRejectedException.Reason.SERVER_SHUTTING_DOWN) {
             response.header(HttpHeaders.RETRY_AFTER, seconds(shutdown.retryAfter()));
+        } else {
+            e.retryAfter().ifPresent(wait -> response.header(HttpHeaders.RETRY_AFTER, seconds(wait)));
         }
         return response.build();
     }
@@ -111,8 +115,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e, RoutingContext context) {
-        return problem(Problem.of(403, "forbidden", "Forbidden", "Only an admin may read another caller's usage.",
-                RequestIds.of(context)));
+        return problem(
+                Problem.of(403, "forbidden", "Forbidden", "Only an admin may read another caller's usage or budget.",
+                        RequestIds.of(context)));
     }
 
     @ServerExceptionMapper
@@ -150,6 +155,9 @@ public class ProblemMappers {
             case HISTORY_TOO_LONG -> "History too long";
             case MAX_TOKENS_OUT_OF_RANGE -> "maxTokens out of range";
             case SERVER_SHUTTING_DOWN -> "Server shutting down";
+            case BUDGET_EXCEEDED -> "Budget exceeded";
+            case BUDGET_UNAVAILABLE -> "Budget unavailable";
+            case MODEL_UNPRICED -> "Model has no price";
         };
     }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -56,10 +57,11 @@ public class ChatEngine {
     private final UpstreamProtection protection;
     private final ShutdownCoordinator shutdown;
     private final ToolRegistry tools;
+    private final TurnBudgets budgets;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
             ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter,
-            UpstreamProtection protection, ShutdownCoordinator shutdown, ToolRegistry tools) {
+            UpstreamProtection protection, ShutdownCoordinator shutdown, ToolRegistry tools, TurnBudgets budgets) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -71,13 +73,27 @@ public class ChatEngine {
         this.protection = protection;
         this.shutdown = shutdown;
         this.tools = tools;
+        this.budgets = budgets;
     }
 
     /**
-     * Checks a command and builds the upstream request; fails with {@link ChatRejectedException}, or with
-     * {@link UpstreamRejectedException} while the circuit breaker is open.
+     * Checks a command, builds the upstream request and, for a caller with a budget, reserves the turn's worst case;
+     * fails with {@link ChatRejectedException}, or with {@link UpstreamRejectedException} while the circuit breaker
+     * is open.
      */
     public Uni<PreparedTurn> prepare(ChatCommand command) {
+        return check(command).flatMap(budgets::reserveFirstRound).onFailure().invoke(this::rejected);
+    }
+
+    private void rejected(Throwable failure) {
+        switch (failure) {
+            case ChatRejectedException rejected -> meter.rejected(rejected.reason().code());
+            case UpstreamRejectedException rejected -> meter.rejected(rejected.code());
+            default -> meter.rejected("internal_error");
+        }
+    }
+
+    private Uni<PreparedTurn> check(ChatCommand command) {
         if (shutdown.draining()) {
             return reject(Reason.SERVER_SHUTTING_DOWN, "This server is shutting down; send the request again.");
         }
@@ -131,7 +147,10 @@ public class ChatEngine {
                     DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
                     .onCancellation().invoke(run::cancelled), run::serverShutdown);
-        }));
+        })).onFailure(UpstreamRejectedException.class).invoke(rejected -> {
+            budgets.release(turn);
+            rejected(rejected);
+        });
     }
 
     private Multi<ChatEvent> attempt(TurnRun run, int retriesDone) {
@@ -161,7 +180,9 @@ public class ChatEngine {
                     this.tools.invokeAll(tools.calls()).emitOn(run::onContext).map(run::onToolResult),
                     Multi.createFrom().deferred(() -> {
                         run.startNextRound();
-                        return attempt(run, 0);
+                        return budgets.beforeNextRound(run).onItem().transformToMulti(ignored -> attempt(run, 0))
+                                .onFailure(BudgetExhaustedException.class)
+                                .recoverWithMulti(exhausted -> run.fail(exhausted).toMulti());
                     }));
             case TurnRun.RoundEnd.Finished finished -> run.finish(finished.stopReason()).toMulti();
         };
@@ -221,9 +242,8 @@ public class ChatEngine {
                 null);
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
-        return new PreparedTurn(command.requestId(), command.caller(), profile, request, user, conversationId,
-                history.size(),
-                deadline);
+        return new PreparedTurn(UUID.randomUUID().toString(), command.requestId(), command.caller(), profile, request,
+                user, conversationId, history.size(), deadline, Optional.empty());
     }
 
     private AssistantProfile profileNamed(Optional<String> name) {

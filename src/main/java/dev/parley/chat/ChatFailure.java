@@ -29,6 +29,7 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         CONVERSATION_CONFLICT("conversation_conflict",
                 "The conversation changed while this reply was written; the reply was not saved."),
         SERVER_SHUTTING_DOWN("server_shutting_down", "This server is restarting; send the message again."),
+        BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
         INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
 
         private final String wireName;
@@ -61,6 +62,10 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
     static ChatFailure from(Throwable failure) {
         if (failure instanceof ConversationConflictException) {
             return of(Code.CONVERSATION_CONFLICT, false);
+        }
+        if (failure instanceof BudgetExhaustedException exhausted) {
+            return new ChatFailure(Code.BUDGET_EXHAUSTED, Code.BUDGET_EXHAUSTED.userMessage(), true,
+                    exhausted.retryAfter());
         }
         if (failure instanceof DeadlineExceededException) {
             return of(Code.DEADLINE_EXCEEDED, true);

@@ -1,5 +1,8 @@
 package dev.parley.chat;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /** A turn refused before the upstream is called; the API answers it with an HTTP status. */
 public final class ChatRejectedException extends RuntimeException {
 
@@ -11,7 +14,10 @@ public final class ChatRejectedException extends RuntimeException {
         MESSAGE_TOO_LONG("message_too_long"),
         HISTORY_TOO_LONG("history_too_long"),
         MAX_TOKENS_OUT_OF_RANGE("max_tokens_out_of_range"),
-        SERVER_SHUTTING_DOWN("server_shutting_down");
+        SERVER_SHUTTING_DOWN("server_shutting_down"),
+        BUDGET_EXCEEDED("budget_exceeded"),
+        BUDGET_UNAVAILABLE("budget_unavailable"),
+        MODEL_UNPRICED("model_unpriced");
 
         private final String code;
 
@@ -25,13 +31,24 @@ public final class ChatRejectedException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final Optional<Duration> retryAfter;
 
     public ChatRejectedException(Reason reason, String message) {
+        this(reason, message, Optional.empty());
+    }
+
+    public ChatRejectedException(Reason reason, String message, Optional<Duration> retryAfter) {
         super(message, null, false, false);
         this.reason = reason;
+        this.retryAfter = retryAfter;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** How long the client should wait before trying again, when parley knows. */
+    public Optional<Duration> retryAfter() {
+        return retryAfter;
     }
 }

@@ -9,10 +9,18 @@ import dev.parley.anthropic.MessageRequest;
 /**
  * A turn that passed every check and is ready to call the upstream.
  *
+ * @param turnId parley's own id of the turn: the key of its ledger row and of its budget reservation
  * @param conversationId the conversation the turn will be committed to, if any (new or existing)
  * @param storedLength how many messages the conversation had when the turn began
  * @param deadline how long the whole turn may take
+ * @param budget what the turn holds of its caller's budget, if the caller has one
  */
-public record PreparedTurn(String requestId, String caller, AssistantProfile profile, MessageRequest request,
-        InputMessage userMessage, Optional<String> conversationId, int storedLength, Duration deadline) {
+public record PreparedTurn(String turnId, String requestId, String caller, AssistantProfile profile,
+        MessageRequest request, InputMessage userMessage, Optional<String> conversationId, int storedLength,
+        Duration deadline, Optional<BudgetHold> budget) {
+
+    PreparedTurn holding(BudgetHold hold) {
+        return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
+                deadline, Optional.of(hold));
+    }
 }

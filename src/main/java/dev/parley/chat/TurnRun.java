@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -58,8 +57,6 @@ final class TurnRun {
     }
 
     private final PreparedTurn turn;
-    /** The ledger's key: a client may send the same request id twice, but every turn is its own row. */
-    private final String turnId = UUID.randomUUID().toString();
     private final Context context;
     private final ConversationStore conversations;
     private final Pricing pricing;
@@ -81,6 +78,7 @@ final class TurnRun {
     private boolean sentThisRound;
     private long firstTokenNanos;
     private boolean ended;
+    private Optional<BudgetHold> budgetHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
             ChatLimitsConfig limits, Context context) {
@@ -91,6 +89,7 @@ final class TurnRun {
         this.meter = meter;
         this.limits = limits;
         this.deadlineNanos = startNanos + turn.deadline().toNanos();
+        this.budgetHold = turn.budget();
         exchange.add(turn.userMessage());
     }
 
@@ -111,6 +110,24 @@ final class TurnRun {
 
     String requestId() {
         return turn.requestId();
+    }
+
+    PreparedTurn turn() {
+        return turn;
+    }
+
+    Optional<BudgetHold> budgetHold() {
+        return budgetHold;
+    }
+
+    /** A later round's reservation was granted. */
+    void holdGrew(BudgetHold hold) {
+        budgetHold = Optional.of(hold);
+    }
+
+    /** What every attempt of every round has used so far. */
+    TokenUsage usageSoFar() {
+        return tokenUsage();
     }
 
     /**
@@ -134,6 +151,9 @@ final class TurnRun {
 
     List<ChatEvent> onEvent(StreamEvent event) {
         Optional<ContentBlock> completed = accumulator.accept(event);
+        if (event instanceof StreamEvent.MessageStart && budgetHold.isPresent()) {
+            checkCeiling(budgetHold.get());
+        }
         if (event instanceof StreamEvent.ContentBlockDelta delta && delta.delta() instanceof Delta.TextDelta text
                 && !text.text().isEmpty()) {
             if (firstTokenNanos == 0) {
@@ -243,9 +263,11 @@ final class TurnRun {
         } else if (classified.code() == ChatFailure.Code.INTERNAL_ERROR) {
             Log.errorf(failure, "[%s] turn failed", turn.requestId());
         }
-        end(classified.code() == ChatFailure.Code.INTERNAL_ERROR
-                ? TurnOutcome.INTERNAL_ERROR
-                : TurnOutcome.UPSTREAM_ERROR, usage, cost, timings);
+        end(switch (classified.code()) {
+            case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
+            case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
+            default -> TurnOutcome.UPSTREAM_ERROR;
+        }, usage, cost, timings);
         return Uni.createFrom().item(new TurnFailed(classified, usage, cost, timings));
     }
 
@@ -261,6 +283,20 @@ final class TurnRun {
     void cancelled() {
         TokenUsage usage = tokenUsage();
         end(TurnOutcome.CLIENT_CANCELLED, usage, pricing.cost(turn.request().model(), usage), timings());
+    }
+
+    /**
+     * A round has started and its input is now counted exactly: with {@code max_tokens} of output it must stay under
+     * the ceiling, or the round is stopped before any of it is sent. (It only fails when the estimate was low.)
+     */
+    private void checkCeiling(BudgetHold hold) {
+        TokenUsage worst = tokenUsage().plus(new TokenUsage(0, turn.request().maxTokens(), 0, 0, 0));
+        boolean over = pricing.cost(turn.request().model(), worst)
+                .map(cost -> cost.totalUsd().compareTo(hold.ceilingUsd()) > 0).orElse(true);
+        if (over) {
+            throw new BudgetExhaustedException("the round's input leaves too little budget for its output",
+                    Optional.empty());
+        }
     }
 
     private Optional<String> limitReached(int newCalls) {
@@ -299,7 +335,7 @@ final class TurnRun {
         }
         ended = true;
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply.
-        meter.record(new UsageRecord(turnId, turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
+        meter.record(new UsageRecord(turn.turnId(), turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
                 turn.conversationId(), turn.request().model(), outcome, rounds.size() + (roundOpen ? 1 : 0), usage,
                 outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total()));
     }

@@ -14,6 +14,12 @@ public final class UpstreamRejectedException extends RuntimeException {
     }
 
     private final Reason reason;
+
+    /** The problem code the API answers this refusal with. */
+    public String code() {
+        return reason == Reason.CIRCUIT_OPEN ? "upstream_circuit_open" : "too_many_requests";
+    }
+
     private final Duration retryAfter;
 
     public UpstreamRejectedException(Reason reason, Duration retryAfter) {

@@ -6,7 +6,8 @@ public enum TurnOutcome {
     UPSTREAM_ERROR("upstream_error"),
     CLIENT_CANCELLED("client_cancelled"),
     INTERNAL_ERROR("internal_error"),
-    SERVER_SHUTDOWN("server_shutdown");
+    SERVER_SHUTDOWN("server_shutdown"),
+    BUDGET_EXHAUSTED("budget_exhausted");
 
     private final String tag;
 

@@ -21,13 +21,31 @@ import dev.parley.usage.ledger.UsageLedger;
 @ApplicationScoped
 public class UsageMeter {
 
+    private static final String REQUESTS = "Chat requests by outcome; rejected ones were refused before the upstream";
+
     private final MeterRegistry registry;
     private final UsageLedger ledger;
     private final Map<String, Meters> metersByModelAndOutcome = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectionsByReason = new ConcurrentHashMap<>();
+    private final Counter rejected;
 
     UsageMeter(MeterRegistry registry, UsageLedger ledger) {
         this.registry = registry;
         this.ledger = ledger;
+        // Refused before a model was called: the request counts, under no model.
+        this.rejected = Counter.builder("parley.chat.requests").description(REQUESTS)
+                .tag("gen_ai.request.model", "none").tag("outcome", "rejected").register(registry);
+    }
+
+    /**
+     * Counts a chat request refused before the upstream was called ({@code reason}: a problem code, a closed set);
+     * it has no ledger row, as it cost nothing.
+     */
+    public void rejected(String reason) {
+        rejected.increment();
+        rejectionsByReason.computeIfAbsent(reason, r -> Counter.builder("parley.chat.rejections")
+                .description("Chat requests refused before the upstream was called, by problem code")
+                .tag("reason", r).register(registry)).increment();
     }
 
     public void record(UsageRecord record) {
@@ -76,7 +94,7 @@ public class UsageMeter {
             timeToFirstToken = Timer.builder("parley.chat.time_to_first_token")
                     .description("Time from the request to the first text sent to the client")
                     .tag("gen_ai.request.model", model).register(registry);
-            turns = Counter.builder("parley.chat.requests").description("Chat turns that reached the upstream")
+            turns = Counter.builder("parley.chat.requests").description(REQUESTS)
                     .tag("gen_ai.request.model", model).tag("outcome", outcome.tag()).register(registry);
             cost = Counter.builder("parley.chat.cost").baseUnit("usd")
                     .description("Cost of chat turns in USD (turns of unpriced models not included)")

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -31,9 +32,16 @@ final class SseTestClient {
 
     private final URI base;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Sent with every request, e.g. the caller's header behind a gateway. */
+    private final Map<String, String> headers;
 
     SseTestClient(URI base) {
+        this(base, Map.of());
+    }
+
+    SseTestClient(URI base, Map<String, String> headers) {
         this.base = base;
+        this.headers = headers;
     }
 
     /** One frame: a named event with its id and JSON data, or a comment (heartbeat). */
@@ -89,6 +97,7 @@ final class SseTestClient {
             connection.setDoOutput(true);
             connection.setRequestProperty("content-type", "application/json");
             connection.setRequestProperty("accept", "text/event-stream");
+            headers.forEach(connection::setRequestProperty);
             if (requestId != null) {
                 connection.setRequestProperty("x-request-id", requestId);
             }
@@ -124,12 +133,13 @@ final class SseTestClient {
     }
 
     private StreamReply stream(HttpClient client, String body, Predicate<Frame> stopAfter) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json").header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
         try {
-            HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
             List<Frame> frames = new ArrayList<>();
             StringBuilder raw = new StringBuilder();
             try (Stream<String> lines = response.body()) {
@@ -168,8 +178,9 @@ final class SseTestClient {
      */
     JsonNode getJson(String path) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve(path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path));
+            headers.forEach(request::header);
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,8 +2,12 @@ package dev.parley.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Objects;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +29,7 @@ class DefaultPriceTableTest {
     private static final long MILLION = 1_000_000;
 
     private static Pricing pricing;
+    private static PricingConfig table;
 
     @BeforeAll
     static void loadTheShippedTable() throws Exception {
@@ -33,7 +38,8 @@ class DefaultPriceTableTest {
                 .withSources(new PropertiesConfigSource(properties))
                 .withMapping(PricingConfig.class)
                 .build();
-        pricing = new Pricing(config.getConfigMapping(PricingConfig.class), new SimpleMeterRegistry());
+        table = config.getConfigMapping(PricingConfig.class);
+        pricing = new Pricing(table, new SimpleMeterRegistry());
     }
 
     @Test
@@ -195,6 +201,25 @@ class DefaultPriceTableTest {
         assertThat(separately.totalUsd()).isEqualByComparingTo("0.03315");
         assertThat(cost("claude-sonnet-4-6", first.plus(second)).totalUsd())
                 .isEqualByComparingTo(separately.totalUsd());
+    }
+
+    @Test
+    void readmePriceTableIsTheShippedOne() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        String section = readme.substring(readme.indexOf("<!-- price-table -->"),
+                readme.indexOf("<!-- /price-table -->"));
+        List<String> rows = section.lines().filter(line -> line.startsWith("| `")).toList();
+        assertThat(rows).hasSize(table.models().size());
+        for (String row : rows) {
+            String[] cells = row.split("\\|");
+            String model = cells[1].trim().split("`")[1];
+            ModelPrice price = pricing.price(model).orElseThrow(() -> new AssertionError("README prices " + model));
+            assertThat(List.of(cells[2], cells[3], cells[4], cells[5], cells[6]).stream().map(String::trim)
+                    .map(BigDecimal::new).toList()).as(model).usingElementComparator(BigDecimal::compareTo)
+                    .containsExactly(price.input(), price.output(), price.cacheWrite5m(), price.cacheWrite1h(),
+                            price.cacheRead());
+        }
+        assertThat(readme).contains("**as of " + pricing.asOf() + "**");
     }
 
     private static Cost cost(String model, TokenUsage usage) {

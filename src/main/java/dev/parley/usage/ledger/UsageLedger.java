@@ -21,8 +21,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.agroal.DataSource;
-import io.quarkus.arc.InjectableInstance;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -32,8 +30,8 @@ import dev.parley.usage.UsageRecord;
 /**
  * The durable usage ledger: one row per turn that reached the upstream. {@link #append} only queues the row; a
  * virtual thread writes queued rows in JDBC batches. When the database fails, rows go to the local journal, which is
- * replayed at start-up and as soon as the database answers again; inserts ignore a request id already stored, so a
- * replay never duplicates. {@code parley.ledger.pending} counts rows not yet in the database.
+ * replayed at start-up and as soon as the database answers again; inserts ignore a turn already stored, so a replay
+ * never duplicates. Storing a turn's row also deletes its budget reservation: its actual cost replaces it. {@code parley.ledger.pending} counts rows not yet in the database.
  */
 @ApplicationScoped
 public class UsageLedger {
@@ -43,6 +41,8 @@ public class UsageLedger {
             + "cache_read_input_tokens, cache_write_5m_input_tokens, cache_write_1h_input_tokens, cost_usd, "
             + "time_to_first_token_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT DO NOTHING";
+    /** A turn's budget reservation ends when its row is stored: in the same transaction, so spend is never lost. */
+    private static final String SETTLE = "DELETE FROM budget_reservation WHERE turn_id = ?";
 
     private final LedgerConfig config;
     private final AgroalDataSource database;
@@ -53,11 +53,9 @@ public class UsageLedger {
     private volatile boolean stopping;
     private Thread writer;
 
-    UsageLedger(LedgerConfig config, ObjectMapper json, MeterRegistry registry,
-            @DataSource("ledger-h2") InjectableInstance<AgroalDataSource> embedded,
-            @DataSource("ledger-pg") InjectableInstance<AgroalDataSource> postgresql) {
+    UsageLedger(LedgerConfig config, ObjectMapper json, MeterRegistry registry, LedgerDatabase database) {
         this.config = config;
-        this.database = config.store() == LedgerConfig.Store.EMBEDDED ? embedded.get() : postgresql.get();
+        this.database = database.dataSource();
         this.journal = new LedgerJournal(config.journalFile(), json);
         this.queue = new ArrayBlockingQueue<>(config.bufferSize());
         Gauge.builder("parley.ledger.pending", this, UsageLedger::pending)
@@ -209,7 +207,8 @@ public class UsageLedger {
     private void insert(List<LedgerRow> rows) throws SQLException {
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            try (PreparedStatement insert = connection.prepareStatement(INSERT);
+                    PreparedStatement settle = connection.prepareStatement(SETTLE)) {
                 for (LedgerRow row : rows) {
                     insert.setString(1, row.turnId());
                     insert.setString(2, row.requestId());
@@ -234,8 +233,11 @@ public class UsageLedger {
                     }
                     insert.setLong(18, row.durationMs());
                     insert.addBatch();
+                    settle.setString(1, row.turnId());
+                    settle.addBatch();
                 }
                 insert.executeBatch();
+                settle.executeBatch();
                 connection.commit();
             } catch (SQLException | RuntimeException | AssertionError e) {
                 try {
