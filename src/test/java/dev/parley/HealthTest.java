@@ -24,4 +24,22 @@ class HealthTest {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Graceful Shutdown"));
     }
+
+    @Test
+    void readinessCoversTheLedgerDatabaseAndTheConversationStore() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'ledger' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'ledger' }.data.database", equalTo("up"))
+                .body("checks.find { it.name == 'ledger' }.data.required", equalTo(true))
+                .body("checks.find { it.name == 'conversations' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'conversations' }.data.store", equalTo("memory"));
+    }
+
+    @Test
+    void wellnessReportsTheUpstreamReachable() {
+        given().get("/q/health/well").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'upstream' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'upstream' }.data.upstream", equalTo("reachable"))
+                .body("checks.find { it.name == 'upstream' }.data.host", equalTo("localhost"));
+    }
 }

@@ -9,11 +9,27 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "parley.conversations")
 public interface ConversationsConfig {
 
-    /** Most conversations kept in memory; the least recently used go first. */
+    /**
+     * Where conversations live: {@code memory} (this replica only, the default, needs no server) or {@code redis}
+     * (shared by every replica; the Redis server is {@code quarkus.redis.hosts}).
+     */
+    @WithDefault("memory")
+    Store store();
+
+    /** Most conversations kept in memory; the least recently used go first. Not used by the Redis store. */
     @WithDefault("10000")
     int maxCount();
 
     /** A conversation not continued for this long is forgotten. */
     @WithDefault("24h")
     Duration ttl();
+
+    /** Prefix of the Redis keys of conversations, so several deployments can share one Redis. */
+    @WithDefault("parley:conv:")
+    String redisKeyPrefix();
+
+    enum Store {
+        MEMORY,
+        REDIS
+    }
 }

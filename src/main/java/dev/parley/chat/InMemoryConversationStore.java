@@ -8,17 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 import io.smallrye.mutiny.Uni;
 
 import dev.parley.anthropic.InputMessage;
 
 /**
  * The default store: in memory, bounded in count (least recently used evicted) and age (TTL since the last turn).
- * Good for one replica; several replicas share conversations through Redis.
+ * Good for one replica; several replicas share conversations through {@link RedisConversationStore}. Chosen by
+ * {@link ConversationStores}.
  */
-@ApplicationScoped
 public class InMemoryConversationStore implements ConversationStore {
 
     private final ConversationsConfig config;

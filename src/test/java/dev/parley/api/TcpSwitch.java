@@ -14,7 +14,7 @@ import java.net.SocketTimeoutException;
  * a database outage without touching the database. One per JVM; its port and its switch live in system properties,
  * which the test and the application share whatever their class loaders.
  */
-final class TcpSwitch {
+public final class TcpSwitch {
 
     private static final String PORT = "parley.test.tcp-switch.port";
     private static final String UP = "parley.test.tcp-switch.up";
@@ -23,7 +23,7 @@ final class TcpSwitch {
     }
 
     /** Starts the proxy to {@code 127.0.0.1:targetPort} unless it runs already; returns its port. */
-    static synchronized int start(int targetPort) {
+    public static synchronized int start(int targetPort) {
         String port = System.getProperty(PORT);
         if (port != null) {
             return Integer.parseInt(port);
@@ -40,7 +40,7 @@ final class TcpSwitch {
     }
 
     /** Switched off, every connection is cut within ~50 ms and new ones are refused. */
-    static void switchOn(boolean on) {
+    public static void switchOn(boolean on) {
         System.setProperty(UP, Boolean.toString(on));
     }
 

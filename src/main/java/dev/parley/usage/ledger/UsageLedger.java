@@ -5,8 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -106,6 +108,24 @@ public class UsageLedger {
                 }
             }
             return groups;
+        }
+    }
+
+    /**
+     * Whether the ledger's database answers a validation query within about {@code timeout} (whole seconds, at least
+     * one: JDBC's unit), for the readiness check. Blocking JDBC: call it off the event loop, and bound the wait there
+     * too, as opening a connection to an unreachable server is not covered by the query timeout.
+     */
+    public boolean databaseAnswers(Duration timeout) {
+        try (Connection connection = database.getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            statement.execute("SELECT 1");
+            return true;
+        } catch (SQLException | RuntimeException | AssertionError e) {
+            // AssertionError too: with assertions on, the PostgreSQL driver asserts on a connection cut under it.
+            Log.debugf("usage ledger database does not answer: %s", e.getMessage());
+            return false;
         }
     }
 

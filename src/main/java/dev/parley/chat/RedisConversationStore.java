@@ -1,0 +1,143 @@
+package dev.parley.chat;
+
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+import dev.parley.anthropic.CacheControl;
+import dev.parley.anthropic.ContentBlock;
+import dev.parley.anthropic.InputMessage;
+
+/**
+ * Conversations in Redis, shared by every replica. One hash per conversation, under
+ * {@code parley.conversations.redis-key-prefix} + id: {@code caller}, {@code assistant}, {@code createdAt},
+ * {@code updatedAt}, {@code length}, and one field {@code m<i>} per message, holding the message as the API's JSON
+ * (written with the application's {@code ObjectMapper}, so blocks parley does not model round-trip verbatim). A turn is
+ * committed by one Lua script, which Redis runs atomically: the length check and every write happen together or not at
+ * all, whichever replica commits. Each commit sets the key's TTL to {@code parley.conversations.ttl} again; Redis
+ * forgets a conversation nobody continued.
+ */
+@RegisterForReflection(targets = {InputMessage.class, CacheControl.class, ContentBlock.Text.class,
+        ContentBlock.Image.class, ContentBlock.Document.class, ContentBlock.ToolUse.class,
+        ContentBlock.ToolResult.class,
+        ContentBlock.Thinking.class, ContentBlock.RedactedThinking.class, ContentBlock.Unknown.class})
+final class RedisConversationStore implements ConversationStore {
+
+    /**
+     * KEYS[1] the conversation; ARGV: expected length, caller, assistant, now, TTL in ms, then the turn's messages.
+     * Returns the whole hash as committed, or an empty array when the length was not the expected one. Written only
+     * with fields, never by decoding JSON in Lua (cjson would turn an empty array into an object).
+     */
+    private static final String COMMIT = """
+            local length = tonumber(redis.call('HGET', KEYS[1], 'length') or '0')
+            if length ~= tonumber(ARGV[1]) then
+              return {}
+            end
+            if length == 0 then
+              redis.call('HSET', KEYS[1], 'createdAt', ARGV[4])
+            end
+            redis.call('HSET', KEYS[1], 'caller', ARGV[2], 'assistant', ARGV[3], 'updatedAt', ARGV[4])
+            for i = 6, #ARGV do
+              redis.call('HSET', KEYS[1], 'm' .. (length + i - 6), ARGV[i])
+            end
+            redis.call('HSET', KEYS[1], 'length', length + #ARGV - 5)
+            redis.call('PEXPIRE', KEYS[1], ARGV[5])
+            return redis.call('HGETALL', KEYS[1])
+            """;
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ObjectMapper json;
+    private final ConversationsConfig config;
+    private final Clock clock;
+
+    RedisConversationStore(ReactiveRedisDataSource redis, ObjectMapper json, ConversationsConfig config) {
+        this.redis = redis;
+        this.hashes = redis.hash(String.class);
+        this.json = json;
+        this.config = config;
+        this.clock = Clock.systemUTC();
+    }
+
+    @Override
+    public Uni<Optional<Conversation>> find(String id) {
+        return hashes.hgetall(key(id))
+                .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(conversation(id, fields)));
+    }
+
+    @Override
+    public Uni<Conversation> commitTurn(String id, String caller, String assistant, int expectedLength,
+            List<InputMessage> turn) {
+        List<String> arguments = new ArrayList<>(List.of(COMMIT, "1", key(id), Integer.toString(expectedLength),
+                caller, assistant, clock.instant().toString(), Long.toString(config.ttl().toMillis())));
+        for (InputMessage message : turn) {
+            arguments.add(write(message));
+        }
+        // EVAL rather than EVALSHA: the script is short, and Redis caches it anyway, so there is no NOSCRIPT case to
+        // handle after a Redis restart or failover.
+        return redis.execute("EVAL", arguments.toArray(String[]::new)).map(reply -> {
+            if (reply.size() == 0) {
+                throw new ConversationConflictException(id);
+            }
+            return conversation(id, fields(reply));
+        });
+    }
+
+    @Override
+    public Uni<Boolean> delete(String id) {
+        return redis.key(String.class).del(key(id)).map(deleted -> deleted > 0);
+    }
+
+    private String key(String id) {
+        return config.redisKeyPrefix() + id;
+    }
+
+    private Conversation conversation(String id, Map<String, String> fields) {
+        int length = Integer.parseInt(fields.get("length"));
+        List<InputMessage> messages = new ArrayList<>(length);
+        for (int i = 0; i < length; i++) {
+            messages.add(read(fields.get("m" + i)));
+        }
+        return new Conversation(id, fields.get("caller"), fields.get("assistant"), messages,
+                Instant.parse(fields.get("createdAt")), Instant.parse(fields.get("updatedAt")));
+    }
+
+    /** HGETALL as a Lua script returns it: a flat array of names and values. */
+    private static Map<String, String> fields(Response reply) {
+        Map<String, String> fields = new HashMap<>();
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
+        }
+        return fields;
+    }
+
+    private String write(InputMessage message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private InputMessage read(String message) {
+        try {
+            return json.readValue(message, InputMessage.class);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
