@@ -1,0 +1,110 @@
+package dev.parley.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.WebElement;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+/** The chat page against a server in {@code api-key} mode: it asks for a key and sends it as a bearer token. */
+@QuarkusTest
+@TestProfile(ChatPageApiKeyTest.KeyRequired.class)
+class ChatPageApiKeyTest {
+
+    static final String KEY = "pk-web-page-0123456789";
+
+    public static class KeyRequired extends PatientUpstream {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
+            overrides.put("parley.auth.mode", "api-key");
+            // The server holds only the key's hash.
+            overrides.put("parley.auth.keys.web-tester.sha256", sha256(KEY));
+            return overrides;
+        }
+    }
+
+    private static Chromium browser;
+
+    @TestHTTPResource("/")
+    URL root;
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Chromium.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void forgetTheKey() {
+        browser.open(root.toString());
+        browser.script("sessionStorage.clear();");
+    }
+
+    @AfterEach
+    void screenshot(TestInfo test) {
+        browser.screenshot(test.getTestMethod().orElseThrow().getName());
+    }
+
+    private static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void asksForAKeyThenChatsWithIt() {
+        browser.open(root.toString());
+        // The page itself needs no key; the API does, and the page says so.
+        browser.until(driver -> browser.find("#status").getText().startsWith("This server needs an API key."));
+        assertThat(browser.find("#key-panel").getAttribute("open")).isNotNull();
+        assertThat(browser.find("#upstream-badge").isDisplayed()).isFalse();
+
+        browser.find("#api-key").sendKeys(KEY);
+        browser.find("#save-key").click();
+
+        browser.until(driver -> browser.find("#upstream-badge").isDisplayed());
+        assertThat(browser.<String>script("return sessionStorage.getItem('parley.apiKey');")).isEqualTo(KEY);
+        ChatPage page = new ChatPage(browser);
+        page.send("[[sim:reply=Welcome, key holder.]]");
+        WebElement reply = page.awaitReply(1, "done");
+        assertThat(page.text(reply, ".reply-text")).isEqualTo("Welcome, key holder.");
+
+        // A reload keeps the key for this tab, so the page works straight away.
+        new ChatPage(browser).open(root);
+        assertThat(browser.find("#key-panel").getAttribute("open")).isNull();
+    }
+
+    @Test
+    void aWrongKeyIsRefusedReadably() {
+        browser.script("sessionStorage.setItem('parley.apiKey', 'pk-wrong-key');");
+        browser.open(root.toString());
+        browser.until(driver -> browser.find("#status").getText().startsWith("This server needs an API key."));
+        assertThat(browser.find("#api-key").getAttribute("value")).isEqualTo("pk-wrong-key");
+    }
+}
