@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Start-up of the packaged service, plain fast-jar versus the JDK AOT cache (JEP 483/514/515, Quarkus aot-jar):
+# time from launching `java` to the FIRST SERVED REQUEST (GET /q/health/ready answering 200), and RSS right then.
+#
+#   bench/startup.sh            build both variants (./mvnw package, then -Paot), then measure N=10 starts of each
+#   bench/startup.sh --no-build measure the variants already in target/startup-bench/{plain,aot}
+#   N=20 bench/startup.sh       more starts per variant
+#
+# Production configuration (no test profile) with the embedded simulator as upstream and a private H2 ledger, so it
+# needs no key and no database server. (Shutdown delay 0 s and a long H2 acquisition timeout only make the runs robust
+# on a busy machine; neither changes what a start does.) The AOT cache only works on the JVM that created it: JAVA_HOME must be the
+# JDK 25 that built it. Each variant gets one unmeasured warm-up start (page cache, Flyway's first migration).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
+N=${N:-10}
+OUT=target/startup-bench
+
+if [[ "${1:-}" != "--no-build" ]]; then
+  # AOT first, plain last: target/quarkus-app is left as the ordinary fast-jar the rest of the build expects.
+  ./mvnw -B -q package -DskipTests -Paot
+  rm -rf "$OUT/aot" && mkdir -p "$OUT" && cp -r target/quarkus-app "$OUT/aot"
+  ./mvnw -B -q package -DskipTests
+  rm -rf "$OUT/plain" && cp -r target/quarkus-app "$OUT/plain"
+fi
+[[ -f "$OUT/aot/app.aot" && -f "$OUT/plain/quarkus-run.jar" ]] || { echo "build the variants first" >&2; exit 1; }
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    ss -ltn "sport = :$port" | grep -q LISTEN || { echo "$port"; return; }
+  done
+}
+
+# One start: prints "<milliseconds to first 200> <RSS in KiB at that moment>".
+start_once() {
+  local variant=$1 data=$2 port pid t0 t1 rss
+  local -a aot=()
+  [[ $variant == aot ]] && aot=(-XX:AOTCache=app.aot)
+  port=$(free_port)
+  t0=$(date +%s%N)
+  (cd "$OUT/$variant" && exec env -i PATH="$PATH" PARLEY_AUTH_MODE=none PARLEY_SIMULATOR_ENABLED=true \
+      ANTHROPIC_BASE_URL=embedded ANTHROPIC_API_KEY=parley-simulator-key \
+      PARLEY_LEDGER_JOURNAL_FILE="$data/journal.ndjson" \
+      "$JAVA" "${aot[@]}" -Dquarkus.http.port="$port" -Dquarkus.shutdown.delay=0s \
+      -Dquarkus.datasource.ledger-h2.jdbc.acquisition-timeout=60s \
+      "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:$data/ledger;MODE=PostgreSQL" \
+      -jar quarkus-run.jar >"$data/$variant.log" 2>&1) &
+  pid=$!
+  # Polls every 5 ms: a loop without any pause would take one of the machine's cores away from the JVM it times.
+  until curl -sf -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
+    kill -0 "$pid" 2>/dev/null || { echo "$variant did not start: see $data/$variant.log" >&2; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  echo "$(((t1 - t0) / 1000000)) $rss"
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+declare -A ms rss
+for variant in plain aot; do
+  mkdir -p "$data/$variant"
+  start_once "$variant" "$data/$variant" >/dev/null
+  runs=()
+  for _ in $(seq "$N"); do
+    runs+=("$(start_once "$variant" "$data/$variant")")
+  done
+  ms[$variant]=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | median)
+  rss[$variant]=$(printf '%s\n' "${runs[@]}" | cut -d' ' -f2 | median)
+  echo "$variant: $(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | tr '\n' ' ')ms" >&2
+done
+
+printf '\n%-28s %12s %12s\n' "variant (N=$N, median)" "first 200" "RSS then"
+printf '%-28s %9s ms %9s MB\n' "plain fast-jar" "${ms[plain]}" "$((rss[plain] / 1024))"
+printf '%-28s %9s ms %9s MB\n' "AOT cache (-XX:AOTCache)" "${ms[aot]}" "$((rss[aot] / 1024))"
+echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; $(uname -m); load average$(uptime | sed 's/.*load average//')"

@@ -1,0 +1,383 @@
+package dev.parley.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.ConfigMappings.ConfigClass;
+
+/**
+ * The manifests under {@code deploy/k8s} agree with the application they deploy: its port, its health paths, its
+ * configuration keys, its graceful shutdown, its image names; and with each other (labels, selectors, kustomizations).
+ * Plain JUnit: it reads files, and the configuration mappings compiled into {@code target/classes}.
+ */
+class DeploymentManifestsTest {
+
+    private static final Path DEPLOY = Path.of("deploy/k8s");
+    private static final Path APPLICATION_PROPERTIES = Path.of("src/main/resources/application.properties");
+    private static final Path DOCKERFILES = Path.of("src/main/docker");
+    private static final Path CLASSES = Path.of("target/classes");
+    private static final Map<String, String> PROBE_PATHS = Map.of("livenessProbe", "/q/health/live", "readinessProbe",
+            "/q/health/ready", "startupProbe", "/q/health/started");
+    /** {@code ${NAME}} or {@code ${NAME:default}} in application.properties: environment variables it reads. */
+    private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
+    private static final Pattern IMAGE_TAG = Pattern.compile("docker build -f (\\S+) -t ([^:\\s]+)");
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    /** Every document of every manifest, with the file it came from. */
+    record Manifest(Path file, JsonNode document) {
+
+        String kind() {
+            return document.path("kind").asText();
+        }
+
+        String name() {
+            return document.path("metadata").path("name").asText();
+        }
+    }
+
+    private static List<Manifest> manifests;
+    private static Properties properties;
+    private static String propertiesText;
+
+    @BeforeAll
+    static void readEverything() throws IOException {
+        manifests = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path file : files.filter(DeploymentManifestsTest::isYaml).sorted().toList()) {
+                try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+                    documents.readAll().stream().filter(document -> !document.isNull())
+                            .forEach(document -> manifests.add(new Manifest(file, document)));
+                }
+            }
+        }
+        propertiesText = Files.readString(APPLICATION_PROPERTIES);
+        properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(APPLICATION_PROPERTIES)) {
+            properties.load(reader);
+        }
+    }
+
+    @Test
+    void everyKustomizationListsEveryManifestOfItsDirectoryButTheTemplates() throws IOException {
+        List<Manifest> kustomizations = ofKind("Kustomization");
+        assertThat(kustomizations).extracting(manifest -> manifest.file().getParent().toString())
+                .containsExactlyInAnyOrder("deploy/k8s", "deploy/k8s/knative");
+        for (Manifest kustomization : kustomizations) {
+            Path directory = kustomization.file().getParent();
+            Set<String> listed = new TreeSet<>();
+            kustomization.document().path("resources").forEach(resource -> listed.add(resource.asText()));
+            Set<String> present = new TreeSet<>();
+            try (Stream<Path> files = Files.list(directory)) {
+                files.filter(DeploymentManifestsTest::isYaml).map(file -> file.getFileName().toString())
+                        .filter(name -> !name.equals("kustomization.yaml") && !name.endsWith(".example.yaml"))
+                        .forEach(present::add);
+            }
+            assertThat(listed).as("resources of %s", kustomization.file()).isEqualTo(present);
+        }
+    }
+
+    @Test
+    void containersListenOnTheApplicationsHttpPort() {
+        int port = Integer.parseInt(properties.getProperty("quarkus.http.port"));
+        for (JsonNode container : containers()) {
+            assertThat(container.path("ports")).as("ports of %s", container).hasSize(1);
+            assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(port);
+        }
+        String targetPort = kubernetesService().path("spec").path("ports").get(0).path("targetPort").asText();
+        JsonNode deploymentPort = deployment().path("spec").path("template").path("spec").path("containers").get(0)
+                .path("ports").get(0);
+        assertThat(targetPort).isIn(deploymentPort.path("name").asText(), String.valueOf(port));
+    }
+
+    @Test
+    void probesUseTheRealHealthPaths() {
+        List<JsonNode> containers = containers();
+        for (JsonNode container : containers) {
+            assertThat(container.has("livenessProbe") && container.has("readinessProbe")).as("probes of %s", container)
+                    .isTrue();
+            PROBE_PATHS.forEach((probe, path) -> {
+                if (container.has(probe)) {
+                    assertThat(container.path(probe).path("httpGet").path("path").asText()).as(probe).isEqualTo(path);
+                }
+            });
+        }
+        assertThat(deployment().path("spec").path("template").path("spec").path("containers").get(0)
+                .has("startupProbe")).isTrue();
+    }
+
+    @Test
+    void everyEnvironmentVariableIsARealConfigurationKey() throws Exception {
+        List<Pattern> keys = configurationKeys().stream().map(DeploymentManifestsTest::environmentName).toList();
+        Set<String> referenced = new HashSet<>();
+        Matcher reference = ENV_REFERENCE.matcher(propertiesText);
+        while (reference.find()) {
+            referenced.add(reference.group(1));
+        }
+        Set<String> variables = environmentVariables();
+        assertThat(variables).contains("PARLEY_AUTH_MODE", "ANTHROPIC_API_KEY", "PARLEY_LEDGER_STORE",
+                "PARLEY_LEDGER_JDBC_URL");
+        for (String variable : variables) {
+            assertThat(referenced.contains(variable)
+                    || keys.stream().anyMatch(key -> key.matcher(variable).matches()))
+                    .as("%s is neither a configuration key nor read by application.properties", variable).isTrue();
+        }
+    }
+
+    @Test
+    void productionConfigurationIsExplicit() {
+        for (Manifest configMap : ofKind("ConfigMap")) {
+            JsonNode data = configMap.document().path("data");
+            assertThat(data.path("PARLEY_AUTH_MODE").asText()).as("auth mode in %s", configMap.file())
+                    .isIn("api-key", "gateway");
+            assertThat(data.path("PARLEY_LEDGER_STORE").asText()).isEqualTo("postgresql");
+            // The root filesystem is read-only: the journal must be on a mounted volume.
+            String journal = data.path("PARLEY_LEDGER_JOURNAL_FILE").asText();
+            assertThat(volumeMountPaths()).anyMatch(mount -> journal.startsWith(mount + "/"));
+        }
+    }
+
+    @Test
+    void containersRunAsNonRootOnAReadOnlyRootFilesystemWithAWritableTmp() {
+        assertThat(volumeMountPaths()).contains("/tmp");
+        for (JsonNode container : containers()) {
+            assertThat(container.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+            assertThat(container.path("securityContext").path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        }
+        JsonNode pod = deployment().path("spec").path("template").path("spec");
+        assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+        JsonNode knative = knativeService().path("spec").path("template").path("spec").path("containers").get(0);
+        assertThat(knative.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+    }
+
+    @Test
+    void terminationGracePeriodCoversTheWholeGracefulShutdown() throws Exception {
+        JsonNode pod = deployment().path("spec").path("template").path("spec");
+        long preStop = pod.path("containers").get(0).path("lifecycle").path("preStop").path("sleep").path("seconds")
+                .asLong();
+        Map<String, String> defaults = mappingDefaults();
+        Duration delay = DurationConverter.parseDuration(properties.getProperty("quarkus.shutdown.delay"));
+        Duration gracePeriod = DurationConverter.parseDuration(defaults.get("parley.shutdown.grace-period"));
+        Duration ledgerFlush = DurationConverter.parseDuration(defaults.get("parley.ledger.shutdown-timeout"));
+        // quarkus.shutdown.timeout follows the grace period: make sure it still does.
+        assertThat(properties.getProperty("quarkus.shutdown.timeout")).startsWith("${parley.shutdown.grace-period");
+
+        Duration needed = Duration.ofSeconds(preStop).plus(delay).plus(gracePeriod).plus(ledgerFlush);
+        assertThat(preStop).isPositive();
+        assertThat(Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong())).isGreaterThan(needed);
+    }
+
+    @Test
+    void labelsAndSelectorsFitTogether() {
+        JsonNode deployment = deployment();
+        JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
+        JsonNode selector = deployment.path("spec").path("selector").path("matchLabels");
+        assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(2);
+        assertThat(isSubset(selector, podLabels)).as("Deployment selector matches its pods").isTrue();
+
+        assertThat(isSubset(kubernetesService().path("spec").path("selector"), podLabels))
+                .as("Service selects the pods").isTrue();
+
+        JsonNode backend = only("Ingress").path("spec").path("rules").get(0).path("http").path("paths").get(0)
+                .path("backend").path("service");
+        assertThat(backend.path("name").asText()).isEqualTo(kubernetesService().path("metadata").path("name").asText());
+        assertThat(backend.path("port").path("name").asText())
+                .isEqualTo(kubernetesService().path("spec").path("ports").get(0).path("name").asText());
+
+        JsonNode pdb = only("PodDisruptionBudget");
+        assertThat(pdb.path("spec").path("selector").path("matchLabels")).isEqualTo(selector);
+
+        JsonNode target = only("HorizontalPodAutoscaler").path("spec").path("scaleTargetRef");
+        assertThat(target.path("kind").asText()).isEqualTo("Deployment");
+        assertThat(target.path("name").asText()).isEqualTo(deployment.path("metadata").path("name").asText());
+        assertThat(only("HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void imagesAreTheOnesTheDockerfilesBuild() throws IOException {
+        Map<String, String> dockerfileByImage = new HashMap<>();
+        try (Stream<Path> files = Files.list(DOCKERFILES)) {
+            for (Path dockerfile : files.toList()) {
+                Matcher tag = IMAGE_TAG.matcher(Files.readString(dockerfile));
+                while (tag.find()) {
+                    assertThat(tag.group(1)).as("the build command in %s", dockerfile)
+                            .isEqualTo("src/main/docker/" + dockerfile.getFileName());
+                    dockerfileByImage.put(tag.group(2), tag.group(1));
+                }
+            }
+        }
+        assertThat(dockerfileByImage).containsKeys("parley/parley-jvm", "parley/parley-jvm-aot",
+                "parley/parley-native");
+        for (JsonNode container : containers()) {
+            assertThat(container.path("image").asText().replaceAll(":[^:/]+$", ""))
+                    .isIn(dockerfileByImage.keySet());
+        }
+        for (Manifest kustomization : ofKind("Kustomization")) {
+            kustomization.document().path("images")
+                    .forEach(image -> assertThat(image.path("name").asText()).isIn(dockerfileByImage.keySet()));
+        }
+    }
+
+    @Test
+    void noSecretHoldsARealLookingValue() {
+        List<Manifest> secrets = ofKind("Secret");
+        assertThat(secrets).isNotEmpty();
+        for (Manifest secret : secrets) {
+            assertThat(secret.file().getFileName().toString()).endsWith(".example.yaml");
+            assertThat(secret.document().has("data")).as("base64 data hides what it holds").isFalse();
+            secret.document().path("stringData").properties().forEach(entry -> {
+                String value = entry.getValue().asText();
+                assertThat(value).as(entry.getKey()).matches("<[^>]*>").doesNotContain("sk-ant-");
+            });
+        }
+    }
+
+    // ---- what the application says
+
+    /** Every configuration key: application.properties (profiles stripped) and every {@code @ConfigMapping}. */
+    private static Set<String> configurationKeys() throws Exception {
+        Set<String> keys = new TreeSet<>();
+        for (String name : properties.stringPropertyNames()) {
+            keys.add(name.replaceFirst("^%[^.]+\\.", ""));
+        }
+        keys.addAll(mappingDefaults().keySet());
+        return keys;
+    }
+
+    /** Each property of each {@code @ConfigMapping} in target/classes (map keys as {@code *}), with its default. */
+    private static Map<String, String> mappingDefaults() throws Exception {
+        Map<String, String> all = new HashMap<>();
+        try (Stream<Path> files = Files.walk(CLASSES)) {
+            for (Path file : files.filter(path -> path.toString().endsWith(".class")).toList()) {
+                String name = CLASSES.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+                Class<?> type = Class.forName(name, false, DeploymentManifestsTest.class.getClassLoader());
+                if (type.isInterface() && type.isAnnotationPresent(ConfigMapping.class)) {
+                    all.putAll(ConfigClass.configClass(type).getProperties());
+                }
+            }
+        }
+        assertThat(all).as("mapping properties").containsKey("parley.shutdown.grace-period");
+        return all;
+    }
+
+    /**
+     * The environment variable names SmallRye Config maps to a key: every character but letters and digits becomes
+     * {@code _}, letters upper case; a map key ({@code *}) may be any name.
+     */
+    private static Pattern environmentName(String key) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : key.toCharArray()) {
+            if (c == '*') {
+                regex.append("[A-Z0-9_]+");
+            } else if (Character.isLetterOrDigit(c)) {
+                regex.append(Character.toUpperCase(c));
+            } else {
+                regex.append('_');
+            }
+        }
+        return Pattern.compile(regex.toString().replace("\"", ""));
+    }
+
+    // ---- what the manifests say
+
+    /** Variables set on containers directly, and the keys of the ConfigMaps and Secrets they take whole. */
+    private static Set<String> environmentVariables() {
+        Set<String> variables = new TreeSet<>();
+        for (JsonNode container : containers()) {
+            container.path("env").forEach(variable -> variables.add(variable.path("name").asText()));
+            for (JsonNode source : container.path("envFrom")) {
+                String kind = source.has("configMapRef") ? "ConfigMap" : "Secret";
+                String name = source.path(source.has("configMapRef") ? "configMapRef" : "secretRef").path("name")
+                        .asText();
+                JsonNode referenced = ofKind(kind).stream().filter(manifest -> manifest.name().equals(name)).findFirst()
+                        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " (or its template)"))
+                        .document();
+                referenced.path(kind.equals("ConfigMap") ? "data" : "stringData").properties()
+                        .forEach(entry -> variables.add(entry.getKey()));
+            }
+        }
+        return variables;
+    }
+
+    private static List<JsonNode> containers() {
+        List<JsonNode> containers = new ArrayList<>();
+        deployment().path("spec").path("template").path("spec").path("containers").forEach(containers::add);
+        knativeService().path("spec").path("template").path("spec").path("containers").forEach(containers::add);
+        return containers;
+    }
+
+    private static Set<String> volumeMountPaths() {
+        Set<String> paths = new TreeSet<>();
+        containers().forEach(container -> container.path("volumeMounts")
+                .forEach(mount -> paths.add(mount.path("mountPath").asText())));
+        return paths;
+    }
+
+    private static JsonNode deployment() {
+        return only("Deployment");
+    }
+
+    private static JsonNode kubernetesService() {
+        return ofKind("Service").stream()
+                .filter(manifest -> manifest.document().path("apiVersion").asText().equals("v1")).findFirst()
+                .orElseThrow().document();
+    }
+
+    private static JsonNode knativeService() {
+        return ofKind("Service").stream()
+                .filter(manifest -> manifest.document().path("apiVersion").asText().startsWith("serving.knative.dev/"))
+                .findFirst().orElseThrow().document();
+    }
+
+    private static JsonNode only(String kind) {
+        List<Manifest> all = ofKind(kind);
+        assertThat(all).as(kind).hasSize(1);
+        return all.get(0).document();
+    }
+
+    private static List<Manifest> ofKind(String kind) {
+        return manifests.stream().filter(manifest -> manifest.kind().equals(kind)).toList();
+    }
+
+    private static boolean isSubset(JsonNode labels, JsonNode of) {
+        if (labels.isEmpty()) {
+            return false;
+        }
+        for (var entry : labels.properties()) {
+            if (!entry.getValue().equals(of.path(entry.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isYaml(Path file) {
+        return Files.isRegularFile(file) && file.toString().endsWith(".yaml");
+    }
+}
