@@ -9,6 +9,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -21,6 +26,7 @@ import dev.parley.usage.budget.Budgets;
  * running turns, remaining, reset time); no windows without a budget. An admin may ask about another caller.
  */
 @Path("/v1/budget")
+@Tag(name = "usage")
 public class BudgetResource {
 
     private final Budgets budgets;
@@ -38,7 +44,16 @@ public class BudgetResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<BudgetReport> budget(@QueryParam("caller") String caller, RoutingContext context) {
+    @Operation(summary = "Where the caller stands against its budget", description = "Per window (`day`, `month`, "
+            + "UTC): the limit, what the ledger holds, what running turns have reserved, what remains and when the "
+            + "window resets. No windows for a caller without a budget.")
+    @APIResponse(responseCode = "200", description = "The caller's budget windows")
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    public Uni<BudgetReport> budget(
+            @Parameter(description = "admins only: another caller's budget") @QueryParam("caller") String caller,
+            RoutingContext context) {
         String me = CallerAuthentication.callerOf(context);
         if (caller != null && !caller.equals(me) && !callers.isAdmin(me)) {
             throw new ForbiddenException("only an admin may read another caller's budget");

@@ -11,6 +11,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.DiscriminatorMapping;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +36,39 @@ import dev.parley.chat.ChatEvent;
  * failure is an {@code error} event.
  */
 @Path("/v1/chat")
+@Tag(name = "chat")
 public class ChatResource {
+
+    /** What the upstream's failure of a one-shot turn is answered with. */
+    private static final String UPSTREAM_FAILED = "Problem with the partial `usage` and `cost`: the turn failed "
+            + "after the upstream was called, with the code an `error` event would carry: `upstream_rejected`, "
+            + "`upstream_auth`, `upstream_billing`, `upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, "
+            + "`upstream_timeout`, `upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, "
+            + "`deadline_exceeded`, `budget_exhausted` (a later round no longer fits in the caller's budget), "
+            + "`conversation_conflict` or `internal_error` (`Retry-After` when known).";
+
+    /** One short streamed turn, as the example of the stream's 200 response. */
+    private static final String STREAM_EXAMPLE = """
+            id: 1
+            event: text
+            data: {"type":"text","text":"Hello"}
+
+            id: 2
+            event: text
+            data: {"type":"text","text":"!"}
+
+            id: 3
+            event: done
+            data: {"type":"done","stopReason":"end_turn","model":"claude-sonnet-4-6","usage":{"inputTokens":21,\
+            "outputTokens":2,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"cacheWrite5mInputTokens":0,\
+            "cacheWrite1hInputTokens":0},"cost":{"totalUsd":0.000093,"inputUsd":0.000063,"outputUsd":0.00003,\
+            "cacheReadUsd":0,"cacheWrite5mUsd":0,"cacheWrite1hUsd":0},"timings":{"timeToFirstTokenMs":212,\
+            "totalMs":240},"roundCount":1,"rounds":[{"usage":{"inputTokens":21,"outputTokens":2,\
+            "cacheReadInputTokens":0,"cacheCreationInputTokens":0,"cacheWrite5mInputTokens":0,\
+            "cacheWrite1hInputTokens":0},"cost":{"totalUsd":0.000093,"inputUsd":0.000063,"outputUsd":0.00003,\
+            "cacheReadUsd":0,"cacheWrite5mUsd":0,"cacheWrite1hUsd":0}}]}
+
+            """;
 
     private final ChatEngine engine;
     private final ObjectMapper mapper;
@@ -50,6 +89,34 @@ public class ChatResource {
     @POST
     @Path("/stream")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Stream one chat turn as Server-Sent Events", description = """
+            Each event has an `id:` (1, 2, ...), an `event:` name and one `data:` line holding a JSON object whose \
+            `type` equals the name: `text`, `tool_call`, `tool_result`, `retry`, then exactly one `done` or one \
+            `error` at the end. A `: ping` comment is sent when nothing else was sent for \
+            `parley.api.heartbeat-interval`. The response carries `Cache-Control: no-cache`, \
+            `X-Accel-Buffering: no` and `X-Request-Id`. Failures before the upstream is called are HTTP problems; \
+            after that the stream is committed and a failure is an `error` event.""")
+    @APIResponse(responseCode = "200", description = "The turn as Server-Sent Events; each `data` is one of these "
+            + "objects, chosen by its `type` (= the event name)", content = @Content(mediaType = SseEncoder.MEDIA_TYPE, schema = @Schema(oneOf = {
+                    EventPayloads.TextEvent.class, EventPayloads.ToolCallEvent.class,
+                    EventPayloads.ToolResultEvent.class, EventPayloads.RetryEvent.class,
+                    EventPayloads.DoneEvent.class,
+                    EventPayloads.ErrorEvent.class}, discriminatorProperty = "type", discriminatorMapping = {
+                            @DiscriminatorMapping(value = "text", schema = EventPayloads.TextEvent.class),
+                            @DiscriminatorMapping(value = "tool_call", schema = EventPayloads.ToolCallEvent.class),
+                            @DiscriminatorMapping(value = "tool_result", schema = EventPayloads.ToolResultEvent.class),
+                            @DiscriminatorMapping(value = "retry", schema = EventPayloads.RetryEvent.class),
+                            @DiscriminatorMapping(value = "done", schema = EventPayloads.DoneEvent.class),
+                            @DiscriminatorMapping(value = "error", schema = EventPayloads.ErrorEvent.class)}), examples = @ExampleObject(name = "a short reply", value = STREAM_EXAMPLE)))
+    @APIResponse(responseCode = "400", ref = ApiDocumentation.INVALID)
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocumentation.TOO_LONG)
+    @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocumentation.TOO_MANY_REQUESTS)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Multi<String> stream(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
         SseEncoder encoder = new SseEncoder(mapper);
@@ -67,6 +134,19 @@ public class ChatResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Run one chat turn and return it whole", description = "The same turn as "
+            + "`POST /v1/chat/stream`, as one JSON object once it is complete; tool calls come with their results.")
+    @APIResponse(responseCode = "200", description = "The complete turn", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EventPayloads.ChatResponse.class)))
+    @APIResponse(responseCode = "400", ref = ApiDocumentation.INVALID)
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
+    @APIResponse(responseCode = "413", ref = ApiDocumentation.TOO_LONG)
+    @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "429", ref = ApiDocumentation.TOO_MANY_REQUESTS)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    @APIResponse(responseCode = "502", description = UPSTREAM_FAILED, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
         return engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context)))

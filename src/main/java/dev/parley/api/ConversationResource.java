@@ -11,6 +11,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -21,6 +26,7 @@ import dev.parley.chat.ConversationStore;
 
 /** {@code GET} and {@code DELETE /v1/conversations/{id}}: read or forget a server-side conversation. */
 @Path("/v1/conversations/{id}")
+@Tag(name = "conversations")
 public class ConversationResource {
 
     private final ConversationStore store;
@@ -37,13 +43,28 @@ public class ConversationResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<ConversationView> get(@PathParam("id") String id, RoutingContext context) {
+    @Operation(summary = "Read a conversation kept by the service", description = "Its assistant, times and "
+            + "messages (text, tool calls and tool results). Only the caller that started it can read it.")
+    @APIResponse(responseCode = "200", description = "The conversation")
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    public Uni<ConversationView> get(
+            @Parameter(description = "the `conversationId` of a `done` event") @PathParam("id") String id,
+            RoutingContext context) {
         return owned(id, context).map(c -> new ConversationView(c.id(), c.assistant(), c.createdAt(), c.updatedAt(),
                 c.transcript()));
     }
 
     @DELETE
-    public Uni<Response> delete(@PathParam("id") String id, RoutingContext context) {
+    @Operation(summary = "Forget a conversation")
+    @APIResponse(responseCode = "204", description = "Forgotten")
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    public Uni<Response> delete(
+            @Parameter(description = "the `conversationId` of a `done` event") @PathParam("id") String id,
+            RoutingContext context) {
         return owned(id, context).flatMap(c -> store.delete(id)).map(deleted -> Response.noContent().build());
     }
 

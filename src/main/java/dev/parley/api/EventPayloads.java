@@ -3,6 +3,9 @@ package dev.parley.api;
 import java.math.BigDecimal;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -20,7 +23,8 @@ final class EventPayloads {
     }
 
     @RegisterForReflection
-    record TextEvent(String type, String text) {
+    @Schema(name = "TextEvent", description = "`event: text`: the next piece of the reply, in order")
+    record TextEvent(@Schema(enumeration = "text", required = true) String type, @Schema(required = true) String text) {
         TextEvent(String text) {
             this("text", text);
         }
@@ -28,65 +32,83 @@ final class EventPayloads {
 
     /** The model called a tool; {@code input} is the tool's input as the model wrote it. */
     @RegisterForReflection
-    record ToolCallEvent(String type, String id, String name, JsonNode input) {
+    @Schema(name = "ToolCallEvent", description = "`event: tool_call`: the model called a tool; sent as soon as the call is complete")
+    record ToolCallEvent(@Schema(enumeration = "tool_call", required = true) String type, String id, String name,
+            @Schema(type = SchemaType.OBJECT, description = "the tool's input as the model wrote it") JsonNode input) {
     }
 
     /** A tool returned: {@code output} when it succeeded, {@code error} (a message for the model) when not. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ToolResultEvent(String type, String id, String name, String output, String error, boolean isError,
-            long durationMs) {
+    @Schema(name = "ToolResultEvent", description = "`event: tool_result`: the tool returned; `output` when it succeeded, `error` (a message the model is given) when not")
+    record ToolResultEvent(@Schema(enumeration = "tool_result", required = true) String type, String id, String name,
+            String output, String error, boolean isError, long durationMs) {
     }
 
     /** What one round (one model call) used. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "Round")
     record RoundView(UsageView usage, @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost) {
     }
 
     /** A round is tried again after {@code delayMs}: UIs can say "busy, retrying in 2 s". */
     @RegisterForReflection
-    record RetryEvent(String type, int attempt, String reason, long delayMs) {
+    @Schema(name = "RetryEvent", description = "`event: retry`: the upstream failed before anything of this round reached the client; parley tries again after `delayMs`")
+    record RetryEvent(@Schema(enumeration = "retry", required = true) String type,
+            @Schema(description = "2 for the first retry") int attempt,
+            @Schema(description = "the failure's code, e.g. `upstream_overloaded`") String reason, long delayMs) {
     }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record DoneEvent(String type, String stopReason, String model, UsageView usage,
+    @Schema(name = "DoneEvent", description = "`event: done`: the turn is complete; usage and cost are summed over all rounds")
+    record DoneEvent(@Schema(enumeration = "done", required = true) String type,
+            @Schema(description = "the model's (`end_turn`, `max_tokens`, `stop_sequence`, `refusal`), a tool-loop limit (`max_rounds`, `max_tool_calls`, `max_cost`) or `tool_call_incomplete`") String stopReason,
+            String model, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds) {
     }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ErrorEvent(String type, ErrorView error, UsageView usage,
+    @Schema(name = "ErrorEvent", description = "`event: error`: the turn failed after the upstream was called; usage, cost and timings up to the failure")
+    record ErrorEvent(@Schema(enumeration = "error", required = true) String type, ErrorView error, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, TimingsView timings) {
     }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ErrorView(String code, String message, boolean retryable, Long retryAfterSeconds) {
+    @Schema(name = "StreamError")
+    record ErrorView(
+            @Schema(description = "a problem code: `upstream_rejected`, `upstream_auth`, `upstream_billing`, `upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, `upstream_timeout`, `upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, `deadline_exceeded`, `conversation_conflict`, `server_shutting_down` or `internal_error`") String code,
+            @Schema(description = "safe to show a user") String message, boolean retryable, Long retryAfterSeconds) {
     }
 
     /** Token counts; {@code cacheCreationInputTokens} is the sum of the 5-minute and 1-hour writes. */
     @RegisterForReflection
+    @Schema(name = "Usage")
     record UsageView(long inputTokens, long outputTokens, long cacheReadInputTokens, long cacheCreationInputTokens,
             long cacheWrite5mInputTokens, long cacheWrite1hInputTokens) {
     }
 
     /** USD, exact decimals written as plain JSON numbers. */
     @RegisterForReflection
+    @Schema(name = "Cost", description = "USD, exact decimals; `null` when the model has no price (never a guess)")
     record CostView(BigDecimal totalUsd, BigDecimal inputUsd, BigDecimal outputUsd, BigDecimal cacheReadUsd,
             BigDecimal cacheWrite5mUsd, BigDecimal cacheWrite1hUsd) {
     }
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "Timings")
     record TimingsView(Long timeToFirstTokenMs, long totalMs) {
     }
 
     /** The whole turn in one response, for {@code POST /v1/chat}. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ChatResponse")
     record ChatResponse(String text, String stopReason, String model, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds, List<ToolUseView> toolCalls) {
@@ -95,6 +117,7 @@ final class EventPayloads {
     /** A tool call of a one-shot turn and its result. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ToolUse")
     record ToolUseView(String id, String name, JsonNode input, String output, String error, boolean isError,
             long durationMs) {
     }

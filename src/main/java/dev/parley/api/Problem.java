@@ -1,5 +1,7 @@
 package dev.parley.api;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -10,8 +12,25 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String code, String requestId,
-        EventPayloads.UsageView usage, EventPayloads.CostView cost) {
+@Schema(description = "An RFC 9457 problem with a stable `code`; `usage` and `cost` only when a turn failed after "
+        + "calling the upstream (`POST /v1/chat`).")
+public record Problem(
+        @Schema(description = "A URI naming the code", example = "https://parley.dev/problems/invalid_request") String type,
+        String title,
+        int status,
+        @Schema(description = "What went wrong, safe to show a user") String detail,
+        @Schema(description = "The stable code; the same codes appear in the `error` event of a stream", enumeration = {
+                "unauthorized", "forbidden", "invalid_json", "invalid_request", "unknown_assistant",
+                "max_tokens_out_of_range", "message_too_long", "history_too_long", "conversation_not_found",
+                "not_found", "method_not_allowed", "unsupported_media_type", "too_many_requests",
+                "upstream_circuit_open", "upstream_rejected", "upstream_auth", "upstream_billing",
+                "upstream_rate_limited", "upstream_overloaded", "upstream_error", "upstream_timeout",
+                "upstream_interrupted", "upstream_unavailable", "deadline_exceeded", "conversation_conflict",
+                "server_shutting_down", "internal_error", "budget_exceeded", "budget_unavailable", "model_unpriced",
+                "budget_exhausted"}) String code,
+        @Schema(description = "The request id, as in the `X-Request-Id` response header") String requestId,
+        EventPayloads.UsageView usage,
+        EventPayloads.CostView cost){
 
     public static final String MEDIA_TYPE = "application/problem+json";
 

@@ -127,7 +127,7 @@ public class ProblemMappers {
             return malformedJson((JsonProcessingException) e.getCause(), context);
         }
         if (status >= 500) {
-            Log.errorf(e, "[%s] request failed", RequestIds.of(context));
+            Log.error("request failed", e);
         }
         return problem(Problem.of(status, status >= 500 ? "internal_error" : "invalid_request",
                 status >= 500 ? "Internal error" : "Bad request",
@@ -137,7 +137,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, RoutingContext context) {
-        Log.errorf(e, "[%s] request failed", RequestIds.of(context));
+        Log.error("request failed", e);
         return problem(Problem.of(500, "internal_error", "Internal error", "Something went wrong in parley.",
                 RequestIds.of(context)));
     }

@@ -5,13 +5,19 @@ import java.util.regex.Pattern;
 
 import jakarta.ws.rs.container.ContainerResponseContext;
 
+import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.chat.RequestLogs;
+
 /**
  * The id of a request: the caller's {@code X-Request-Id} when it is sane, else a new one; kept with the request so
- * logs, problems and the response header all carry the same id.
+ * logs, problems and the response header all carry the same id. Logs get it from the MDC ({@code requestId}), which
+ * Quarkus keeps on the request's Vert.x duplicated context, so every line logged while handling the request carries
+ * it, whichever event-loop or worker thread runs that part.
  */
 public final class RequestIds {
 
@@ -29,6 +35,12 @@ public final class RequestIds {
             context.put(KEY, id);
         }
         return id;
+    }
+
+    /** Before matching, so that even a request for a missing resource logs with its id. */
+    @ServerRequestFilter(preMatching = true)
+    public void tagLogs(RoutingContext context) {
+        MDC.put(RequestLogs.KEY, of(context));
     }
 
     @ServerResponseFilter

@@ -6,6 +6,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -16,6 +19,7 @@ import dev.parley.anthropic.AnthropicConfig;
  * replies come from the simulator rather than from Claude.
  */
 @Path("/v1/service")
+@Tag(name = "service")
 public class ServiceResource {
 
     static final String SIMULATOR = "simulator";
@@ -38,6 +42,11 @@ public class ServiceResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Describe this service", description = "Whether the upstream is parley's own simulator "
+            + "(`simulator`) or the Anthropic API (`anthropic`), and parley's version.")
+    @APIResponse(responseCode = "200", description = "The service")
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
     public ServiceView describe() {
         return view;
     }

@@ -17,6 +17,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.ext.web.RoutingContext;
@@ -31,6 +38,7 @@ import dev.parley.usage.ledger.UsageQuery;
  * day. A caller sees only its own turns; an admin sees everyone's, or one caller's with {@code caller}.
  */
 @Path("/v1/usage")
+@Tag(name = "usage")
 public class UsageResource {
 
     private static final Duration DEFAULT_RANGE = Duration.ofDays(30);
@@ -51,8 +59,20 @@ public class UsageResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking // JDBC, on a worker thread
-    public UsageReport usage(@QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("groupBy") @DefaultValue("model") String groupBy, @QueryParam("caller") String caller,
+    @Operation(summary = "Sum tokens and cost from the usage ledger", description = "Grouped by model, caller, "
+            + "assistant or day, with their total. A caller sees only its own usage; an admin sees everyone's. Rows "
+            + "still in the ledger's buffer or journal are not counted yet.")
+    @APIResponse(responseCode = "200", description = "The groups and their total")
+    @APIResponse(responseCode = "400", description = "Problem `invalid_request`: a bad `from`, `to` or `groupBy`.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    public UsageReport usage(
+            @Parameter(description = "ISO-8601 instant; default 30 days before `to`") @QueryParam("from") String from,
+            @Parameter(description = "ISO-8601 instant; default now") @QueryParam("to") String to,
+            @Parameter(schema = @Schema(enumeration = {"model", "caller", "assistant",
+                    "day"})) @QueryParam("groupBy") @DefaultValue("model") String groupBy,
+            @Parameter(description = "admins only: one caller's usage") @QueryParam("caller") String caller,
             RoutingContext context) throws SQLException {
         Instant end = to == null ? Instant.now() : instant("to", to);
         Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);

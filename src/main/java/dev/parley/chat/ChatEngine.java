@@ -58,10 +58,12 @@ public class ChatEngine {
     private final ShutdownCoordinator shutdown;
     private final ToolRegistry tools;
     private final TurnBudgets budgets;
+    private final ChatTracing tracing;
 
     ChatEngine(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
             ChatLimitsConfig limits, Pricing pricing, UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter,
-            UpstreamProtection protection, ShutdownCoordinator shutdown, ToolRegistry tools, TurnBudgets budgets) {
+            UpstreamProtection protection, ShutdownCoordinator shutdown, ToolRegistry tools, TurnBudgets budgets,
+            ChatTracing tracing) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -74,6 +76,7 @@ public class ChatEngine {
         this.shutdown = shutdown;
         this.tools = tools;
         this.budgets = budgets;
+        this.tracing = tracing;
     }
 
     /**
@@ -142,7 +145,8 @@ public class ChatEngine {
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
         return protection.admitted(Multi.createFrom().deferred(() -> {
-            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits, Vertx.currentContext());
+            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits, Vertx.currentContext(),
+                    tracing.start(turn));
             return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), turn.deadline(),
                     DeadlineExceededException::new)
                     .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
@@ -156,7 +160,7 @@ public class ChatEngine {
     private Multi<ChatEvent> attempt(TurnRun run, int retriesDone) {
         return Multi.createFrom().deferred(() -> {
             run.startAttempt();
-            return protection.opening(client.stream(run.request()))
+            return run.span().within(() -> protection.opening(client.stream(run.request())))
                     .onItem().transformToIterable(run::onEvent)
                     .onCompletion().switchTo(() -> afterRound(run))
                     .onFailure().recoverWithMulti(failure -> retryOrFail(run, retriesDone, failure));
@@ -177,7 +181,8 @@ public class ChatEngine {
         return switch (end) {
             case TurnRun.RoundEnd.RunTools tools -> Multi.createBy().concatenating().streams(
                     // Tools finish on their own threads; the turn's state lives on its Vert.x context.
-                    this.tools.invokeAll(tools.calls()).emitOn(run::onContext).map(run::onToolResult),
+                    run.span().within(() -> this.tools.invokeAll(tools.calls())).emitOn(run::onContext)
+                            .map(run::onToolResult),
                     Multi.createFrom().deferred(() -> {
                         run.startNextRound();
                         return budgets.beforeNextRound(run).onItem().transformToMulti(ignored -> attempt(run, 0))
@@ -197,8 +202,8 @@ public class ChatEngine {
             case RetryDecision.Retry retry -> {
                 String reason = ChatFailure.from(failure).code().wireName();
                 retryMeter.retried(reason);
-                Log.infof("[%s] retrying after %s in %d ms (attempt %d)", run.requestId(), reason,
-                        retry.delay().toMillis(), retriesDone + 2);
+                RequestLogs.withRequestId(run.requestId(), () -> Log.infof("retrying after %s in %d ms (attempt %d)",
+                        reason, retry.delay().toMillis(), retriesDone + 2));
                 yield Multi.createBy().concatenating().streams(
                         Multi.createFrom().item(new ChatEvent.Retrying(retriesDone + 2, reason, retry.delay())),
                         Uni.createFrom().voidItem().onItem().delayIt().by(retry.delay())

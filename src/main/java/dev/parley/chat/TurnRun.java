@@ -62,6 +62,7 @@ final class TurnRun {
     private final Pricing pricing;
     private final UsageMeter meter;
     private final ChatLimitsConfig limits;
+    private final TurnSpan span;
     private final long startNanos = System.nanoTime();
     private final Instant startedAt = Instant.now();
     /** Whether a round has been sent upstream and not yet ended: it counts in the ledger's rounds. */
@@ -81,8 +82,9 @@ final class TurnRun {
     private Optional<BudgetHold> budgetHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
-            ChatLimitsConfig limits, Context context) {
+            ChatLimitsConfig limits, Context context, TurnSpan span) {
         this.context = context;
+        this.span = span;
         this.turn = turn;
         this.conversations = conversations;
         this.pricing = pricing;
@@ -128,6 +130,10 @@ final class TurnRun {
     /** What every attempt of every round has used so far. */
     TokenUsage usageSoFar() {
         return tokenUsage();
+    }
+
+    TurnSpan span() {
+        return span;
     }
 
     /**
@@ -179,6 +185,7 @@ final class TurnRun {
         }
         roundOpen = false;
         Message message = accumulator.message();
+        span.responseModel(message.model());
         TokenUsage roundUsage = earlierAttemptsOfRound.plus(usageOf(accumulator));
         rounds.add(new RoundUsage(roundUsage, pricing.cost(turn.request().model(), roundUsage)));
         earlierRounds = earlierRounds.plus(roundUsage);
@@ -241,6 +248,7 @@ final class TurnRun {
             TokenUsage usage = tokenUsage();
             Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
             Timings timings = timings();
+            span.finishReason(stopReason);
             end(TurnOutcome.OK, usage, cost, timings);
             return (ChatEvent) new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
                     timings, List.copyOf(rounds));
@@ -257,12 +265,14 @@ final class TurnRun {
         TokenUsage usage = tokenUsage();
         Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
         Timings timings = timings();
-        if (failure instanceof AnthropicException upstream) {
-            Log.warnf("[%s] upstream failure: %s %s", turn.requestId(), upstream.getMessage(),
-                    upstream.upstreamMessage().orElse(""));
-        } else if (classified.code() == ChatFailure.Code.INTERNAL_ERROR) {
-            Log.errorf(failure, "[%s] turn failed", turn.requestId());
-        }
+        RequestLogs.withRequestId(turn.requestId(), () -> {
+            if (failure instanceof AnthropicException upstream) {
+                Log.warnf("upstream failure: %s %s", upstream.getMessage(), upstream.upstreamMessage().orElse(""));
+            } else if (classified.code() == ChatFailure.Code.INTERNAL_ERROR) {
+                Log.error("turn failed", failure);
+            }
+        });
+        span.failure(classified.code().wireName());
         end(switch (classified.code()) {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
@@ -276,6 +286,7 @@ final class TurnRun {
         TokenUsage usage = tokenUsage();
         Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
         Timings timings = timings();
+        span.failure(ChatFailure.Code.SERVER_SHUTTING_DOWN.wireName());
         end(TurnOutcome.SERVER_SHUTDOWN, usage, cost, timings);
         return new TurnFailed(ChatFailure.of(ChatFailure.Code.SERVER_SHUTTING_DOWN, true), usage, cost, timings);
     }
@@ -334,10 +345,12 @@ final class TurnRun {
             return;
         }
         ended = true;
+        int roundCount = rounds.size() + (roundOpen ? 1 : 0);
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply.
-        meter.record(new UsageRecord(turn.turnId(), turn.requestId(), startedAt, turn.caller(), turn.profile().name(),
-                turn.conversationId(), turn.request().model(), outcome, rounds.size() + (roundOpen ? 1 : 0), usage,
-                outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total()));
+        RequestLogs.withRequestId(turn.requestId(), () -> meter.record(new UsageRecord(turn.turnId(), turn.requestId(),
+                startedAt, turn.caller(), turn.profile().name(), turn.conversationId(), turn.request().model(), outcome,
+                roundCount, usage, outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total())));
+        span.end(outcome, usage, roundCount);
     }
 
     private TokenUsage tokenUsage() {

@@ -29,6 +29,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -53,6 +60,10 @@ public class ToolRegistry {
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     /** Appended to a result cut at {@code parley.tools.max-result-chars}. */
     static final String TRUNCATION_MARKER = "\n[truncated by parley: %d of %d characters not shown]";
+    private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
+    private static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("gen_ai.tool.name");
+    private static final AttributeKey<String> TOOL_CALL_ID = AttributeKey.stringKey("gen_ai.tool.call.id");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("parley.tool.outcome");
 
     private final Map<String, Registered<?>> toolsByName;
     private final Set<String> names;
@@ -61,13 +72,22 @@ public class ToolRegistry {
     private final ObjectMapper mapper;
     private final ToolMetrics metrics;
     private final ExecutorService blockingCalls;
+    private final Tracer tracer;
 
     @Inject
-    ToolRegistry(@Any Instance<Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters) {
-        this(tools.stream().toList(), config, mapper, meters);
+    ToolRegistry(@Any Instance<Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters,
+            Tracer tracer) {
+        this(tools.stream().toList(), config, mapper, meters, tracer);
     }
 
+    /** Without tracing. */
     ToolRegistry(List<? extends Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters) {
+        this(tools, config, mapper, meters, OpenTelemetry.noop().getTracer("parley"));
+    }
+
+    private ToolRegistry(List<? extends Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters,
+            Tracer tracer) {
+        this.tracer = tracer;
         checkLimits(config);
         this.toolsByName = Collections.unmodifiableMap(register(tools, config));
         this.names = Collections.unmodifiableSet(new LinkedHashSet<>(toolsByName.keySet()));
@@ -101,14 +121,46 @@ public class ToolRegistry {
      * tool, invalid input, a timeout, a {@link ToolException} and any other failure each become an {@code isError}
      * result with a message safe to show. Cancelling the subscription cancels the running calls and interrupts the
      * threads of blocking ones. Results may be emitted on any thread (a blocking tool's result on its virtual thread).
+     * Each call has a span ({@code execute_tool {name}}), a child of the span current at subscription.
      */
     public Multi<ToolResult> invokeAll(List<ToolCall> calls) {
-        return Multi.createFrom().iterable(List.copyOf(calls))
-                .onItem().transformToUni(this::invoke).merge(maxParallel);
+        return Multi.createFrom().deferred(() -> {
+            // Captured now: a call that waits for a free slot starts later, on the thread of the call before it.
+            Context parent = Context.current();
+            return Multi.createFrom().iterable(List.copyOf(calls))
+                    .onItem().transformToUni(call -> traced(call, parent)).merge(maxParallel);
+        });
     }
 
     /** Runs one call with the same rules as {@link #invokeAll}: never fails, cancellable. */
     public Uni<ToolResult> invoke(ToolCall call) {
+        return Uni.createFrom().deferred(() -> traced(call, Context.current()));
+    }
+
+    /** A call in its span, which ends exactly once: with the result (ok or error), or on cancellation. */
+    private Uni<ToolResult> traced(ToolCall call, Context parent) {
+        return Uni.createFrom().deferred(() -> {
+            // A model may call any name; only registered ones name spans, as with the metrics.
+            String name = toolsByName.containsKey(call.name()) ? call.name() : ToolMetrics.UNKNOWN_TOOL;
+            Span span = tracer.spanBuilder("execute_tool " + name).setParent(parent).setSpanKind(SpanKind.INTERNAL)
+                    .setAttribute(OPERATION, "execute_tool").setAttribute(TOOL_NAME, name)
+                    .setAttribute(TOOL_CALL_ID, call.id()).startSpan();
+            return untraced(call)
+                    .onItem().invoke(result -> {
+                        span.setAttribute(OUTCOME, result.isError() ? "error" : "ok");
+                        if (result.isError()) {
+                            span.setStatus(StatusCode.ERROR);
+                        }
+                        span.end();
+                    })
+                    .onCancellation().invoke(() -> {
+                        span.setAttribute(OUTCOME, "cancelled");
+                        span.end();
+                    });
+        });
+    }
+
+    private Uni<ToolResult> untraced(ToolCall call) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
             Registered<?> registered = toolsByName.get(call.name());

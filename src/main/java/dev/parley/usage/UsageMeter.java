@@ -14,7 +14,8 @@ import io.quarkus.logging.Log;
 import dev.parley.usage.ledger.UsageLedger;
 
 /**
- * Reports every turn that reached the upstream: one row in the {@link UsageLedger}, one log line (no prompt content) and metrics named after the
+ * Reports every turn that reached the upstream: one row in the {@link UsageLedger}, one log line (no prompt content;
+ * the request id comes from the logging MDC, set by the caller) and metrics named after the
  * OpenTelemetry GenAI conventions where they exist ({@code gen_ai.client.token.usage},
  * {@code gen_ai.client.operation.duration}), plus parley's own. Tags come only from closed sets.
  */
@@ -61,8 +62,8 @@ public class UsageMeter {
         meters.turns.increment();
         record.timeToFirstToken().ifPresent(meters.timeToFirstToken::record);
         record.cost().ifPresent(cost -> meters.cost.increment(cost.totalUsd().doubleValue()));
-        Log.infof("[%s] turn %s assistant=%s model=%s tokens in=%d out=%d cache_read=%d cache_write=%d cost=%s "
-                + "ttft_ms=%s duration_ms=%d", record.requestId(), record.outcome().tag(), record.assistant(),
+        Log.infof("turn %s assistant=%s model=%s tokens in=%d out=%d cache_read=%d cache_write=%d cost=%s "
+                + "ttft_ms=%s duration_ms=%d", record.outcome().tag(), record.assistant(),
                 record.model(), usage.inputTokens(), usage.outputTokens(), usage.cacheReadInputTokens(),
                 usage.cacheCreationInputTokens(),
                 record.cost().map(cost -> cost.totalUsd().toPlainString()).orElse("unknown"),

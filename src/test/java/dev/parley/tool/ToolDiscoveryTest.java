@@ -109,7 +109,8 @@ class ToolDiscoveryTest {
 
     private static double scraped(String metric, String tags) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(metric + "{" + tags + "}") + " (\\S+)$")
+        // A sample may be followed by an exemplar (" # {span_id=...} ..."): the value is the first field.
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(metric + "{" + tags + "}") + " (\\S+)( #.*)?$")
                 .matcher(metrics);
         assertThat(value.find()).as(metric + "{" + tags + "} in /q/metrics").isTrue();
         return Double.parseDouble(value.group(1));

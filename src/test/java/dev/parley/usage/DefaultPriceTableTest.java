@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Objects;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,8 @@ class DefaultPriceTableTest {
 
     @BeforeAll
     static void loadTheShippedTable() throws Exception {
-        URL properties = Objects.requireNonNull(DefaultPriceTableTest.class.getResource("/application.properties"));
+        // The main configuration itself: on the test class path, src/test/resources has an application.properties too.
+        URL properties = Path.of("src/main/resources/application.properties").toUri().toURL();
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new PropertiesConfigSource(properties))
                 .withMapping(PricingConfig.class)
