@@ -35,6 +35,15 @@ public interface AnthropicConfig {
     Duration connectTimeout();
 
     /**
+     * Most connections open to the upstream at once, per call style (streaming, whole). A stream holds its
+     * connection (HTTP/1.1) until it ends, so this must be at least {@code parley.upstream.concurrency.max-streams}:
+     * a stream beyond it waits for a free connection with its first-byte timeout running. The REST client's own
+     * default (50, and {@code quarkus.rest-client.connection-pool-size}) does not reach a client built in code.
+     */
+    @WithDefault("4000")
+    int connectionPoolSize();
+
+    /**
      * From sending a request until the response headers and the first event arrive. A stream that exceeds it fails
      * with {@link AnthropicException.Kind#TIMEOUT} and its connection is closed.
      */

@@ -8,9 +8,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.resteasy.reactive.client.SseEvent;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
@@ -35,7 +37,8 @@ public class MessagesClient {
     private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(1);
 
     private final AnthropicConfig config;
-    private final ObjectMapper mapper;
+    /** Bound once: {@code mapper.readValue} would look the deserializer up again for every event. */
+    private final ObjectReader eventReader;
     private final Vertx vertx;
     private final StreamTimeouts.Limits limits;
     private final String apiKey;
@@ -47,7 +50,7 @@ public class MessagesClient {
 
     MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx) {
         this.config = config;
-        this.mapper = mapper;
+        this.eventReader = mapper.readerFor(StreamEvent.class);
         this.vertx = vertx;
         this.limits = StreamTimeouts.Limits.of(config);
         this.apiKey = config.apiKey().orElse("");
@@ -96,7 +99,7 @@ public class MessagesClient {
     private StreamEvent decode(SseEvent<String> sse) {
         StreamEvent event;
         try {
-            event = mapper.readValue(sse.data(), StreamEvent.class);
+            event = eventReader.readValue(sse.data());
         } catch (JsonProcessingException e) {
             throw AnthropicException.transport(AnthropicException.Kind.INTERRUPTED, e);
         }
@@ -135,6 +138,7 @@ public class MessagesClient {
                 .baseUri(baseUri())
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
                 .build(MessagesApi.class);
     }
 

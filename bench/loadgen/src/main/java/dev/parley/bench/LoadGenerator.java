@@ -1,0 +1,211 @@
+package dev.parley.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * parley's benchmark load generator. Runs each case twice, straight at the simulator ({@code POST /v1/messages},
+ * the baseline) and through parley ({@code POST /v1/chat/stream}), and prints both with their ratios. Loopback only,
+ * bounded in time and count. Arguments are {@code --key value} pairs, see {@code bench/README.md}; bench/run.sh
+ * passes them all.
+ */
+public final class LoadGenerator {
+
+    /** A measured case: paced streams (a number of requests) or unpaced ones (for a duration). */
+    record Case(String kind, int streams, long requests, long seconds) {
+
+        static Case parse(String spec) {
+            String[] parts = spec.split(":");
+            return switch (parts[0]) {
+                case "paced" -> new Case("paced", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), 0);
+                case "unpaced" -> new Case("unpaced", Integer.parseInt(parts[1]), Long.MAX_VALUE,
+                        Long.parseLong(parts[2]));
+                default -> throw new IllegalArgumentException("case must be paced:STREAMS:REQUESTS or "
+                        + "unpaced:STREAMS:SECONDS, not " + spec);
+            };
+        }
+
+        String label() {
+            return kind.equals("paced") ? "paced " + streams : "unpaced " + streams + " (" + seconds + " s)";
+        }
+    }
+
+    /** One case's two runs and what the processes used meanwhile. */
+    record Measured(Case testCase, StreamRun.Result direct, StreamRun.Result parley, Usage directUsage,
+            Usage parleyUsage) {
+    }
+
+    /** CPU seconds of each process during a run, and parley's peak RSS during it. */
+    record Usage(double parleyCpu, double simulatorCpu, double loadgenCpu, long parleyPeakKb, long wallNanos,
+            String loadAverage) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String simulator = required(opts, "simulator");
+        String parley = required(opts, "parley");
+        long parleyPid = Long.parseLong(required(opts, "parley-pid"));
+        long simulatorPid = Long.parseLong(required(opts, "simulator-pid"));
+        long selfPid = ProcessHandle.current().pid();
+        long clk = Long.parseLong(opts.getOrDefault("clk-tck", "100"));
+        int tokens = Integer.parseInt(opts.getOrDefault("tokens", "200"));
+        String delay = opts.getOrDefault("delay", "5ms");
+        int loops = Integer.parseInt(opts.getOrDefault("loops", "1"));
+        long warmup = Long.parseLong(opts.getOrDefault("warmup", "10"));
+        long caseTimeout = Long.parseLong(opts.getOrDefault("case-timeout", "240"));
+        // parley sends its response headers with the first event, so on a starved machine a request may be silent
+        // for long before anything arrives; this only catches streams that are truly stuck.
+        long idleTimeoutMillis = 1000 * Long.parseLong(opts.getOrDefault("idle-timeout", "120"));
+        String machine = opts.getOrDefault("machine", "");
+        List<Case> cases = new ArrayList<>();
+        for (String spec : opts.getOrDefault("cases", "paced:1:20 paced:50:200 paced:500:1000 paced:2000:2000 "
+                + "unpaced:32:15").trim().split("\\s+")) {
+            cases.add(Case.parse(spec));
+        }
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(false));
+        List<Measured> results = new ArrayList<>();
+        try {
+            if (warmup > 0) {
+                // JIT-compile both servers' hot paths before anything is measured.
+                System.out.printf("warming up for %d s per target...%n", warmup);
+                for (StreamRun.Target target : targets(simulator, parley, tokens, "0ms")) {
+                    new StreamRun(vertx, target, 16, loops, Long.MAX_VALUE, warmup * 1_000_000_000L, 0, 30_000)
+                            .run((warmup + 30) * 1_000_000_000L);
+                }
+            }
+            for (Case c : cases) {
+                List<StreamRun.Target> targets = targets(simulator, parley, tokens,
+                        c.kind().equals("paced") ? delay : "0ms");
+                StreamRun.Result[] runs = new StreamRun.Result[2];
+                Usage[] usages = new Usage[2];
+                for (int t = 0; t < 2; t++) {
+                    ProcStats.resetPeak(parleyPid);
+                    String load = ProcStats.loadAverage();
+                    long p0 = ProcStats.cpuNanos(parleyPid, clk);
+                    long s0 = ProcStats.cpuNanos(simulatorPid, clk);
+                    long l0 = ProcStats.cpuNanos(selfPid, clk);
+                    long duration = c.seconds() > 0 ? c.seconds() * 1_000_000_000L : caseTimeout * 1_000_000_000L;
+                    // 0.5 ms between stream starts: 2,000 streams open within a second.
+                    StreamRun.Result r = new StreamRun(vertx, targets.get(t), c.streams(), loops, c.requests(),
+                            duration, 500_000, idleTimeoutMillis).run(caseTimeout * 1_000_000_000L);
+                    usages[t] = new Usage((ProcStats.cpuNanos(parleyPid, clk) - p0) / 1e9,
+                            (ProcStats.cpuNanos(simulatorPid, clk) - s0) / 1e9,
+                            (ProcStats.cpuNanos(selfPid, clk) - l0) / 1e9, ProcStats.peakRssKb(parleyPid),
+                            r.wallNanos(), load);
+                    runs[t] = r;
+                    System.out.println(line(c, r, usages[t]));
+                    if (!r.samples().isEmpty()) {
+                        System.out.println("    errors " + r.errors() + " e.g. " + r.samples());
+                    }
+                }
+                results.add(new Measured(c, runs[0], runs[1], usages[0], usages[1]));
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+        String report = report(results, tokens, delay, machine);
+        System.out.println();
+        System.out.println(report);
+        if (opts.containsKey("out")) {
+            write(Path.of(opts.get("out")), report);
+        }
+    }
+
+    private static List<StreamRun.Target> targets(String simulator, String parley, int tokens, String delay) {
+        // The same reply both ways: parley's "concise" profile (no tools) sends exactly this model, limit and
+        // system prompt, so the simulator does the same work for both targets.
+        String prompt = "Benchmark turn. [[sim:tokens=" + tokens + "]] [[sim:delay=" + delay + "]]";
+        String direct = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":1024,\"stream\":true,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"Answer in at most three sentences.\"}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+        String relayed = "{\"message\":\"" + prompt + "\",\"assistant\":\"concise\"}";
+        return List.of(
+                new StreamRun.Target("direct", simulator + "/v1/messages",
+                        Map.of("content-type", "application/json", "x-api-key", "parley-simulator-key",
+                                "anthropic-version", "2023-06-01", "accept", "text/event-stream"),
+                        direct, SseCounter.Dialect.ANTHROPIC),
+                new StreamRun.Target("parley", parley + "/v1/chat/stream",
+                        Map.of("content-type", "application/json", "accept", "text/event-stream"), relayed,
+                        SseCounter.Dialect.PARLEY));
+    }
+
+    private static String line(Case c, StreamRun.Result r, Usage u) {
+        return String.format(Locale.ROOT,
+                "%-20s %-6s ok=%d err=%d ttft p50=%.2f p99=%.2f ms  total p50=%.1f p99=%.1f ms  %.0f tok/s  "
+                        + "cpu parley=%.2fs sim=%.2fs loadgen=%.2fs  parley peak=%d MB  load %s",
+                c.label(), r.target(), r.ok(), r.errorCount(), StreamRun.Result.percentileMillis(r.ttft(), 50),
+                StreamRun.Result.percentileMillis(r.ttft(), 99), StreamRun.Result.percentileMillis(r.total(), 50),
+                StreamRun.Result.percentileMillis(r.total(), 99), r.tokensPerSecond(), u.parleyCpu(),
+                u.simulatorCpu(), u.loadgenCpu(), u.parleyPeakKb() / 1024, u.loadAverage());
+    }
+
+    private static String report(List<Measured> results, int tokens, String delay, String machine) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Paced: %d tokens, %s apart; unpaced: %d tokens back to back. %s%n%n",
+                tokens, delay, tokens, machine));
+        out.append("| case | target | ok | errors | TTFT p50 / p99 (ms) | total p50 / p99 (ms) | tokens/s | "
+                + "text KB/s | parley CPU µs/token | parley peak RSS (MB) | CPU used: parley / simulator / "
+                + "loadgen (cores) | machine load before |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Measured m : results) {
+            row(out, m.testCase(), m.direct(), m.directUsage(), false);
+            row(out, m.testCase(), m.parley(), m.parleyUsage(), true);
+        }
+        out.append("\n| case | added TTFT p50 (ms) | TTFT p99 parley/direct | token rate parley/direct |"
+                + " total p99 parley/direct |\n|---|---|---|---|---|\n");
+        for (Measured m : results) {
+            double d50 = StreamRun.Result.percentileMillis(m.direct().ttft(), 50);
+            double p50 = StreamRun.Result.percentileMillis(m.parley().ttft(), 50);
+            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× |%n", m.testCase().label(),
+                    p50 - d50,
+                    StreamRun.Result.percentileMillis(m.parley().ttft(), 99)
+                            / StreamRun.Result.percentileMillis(m.direct().ttft(), 99),
+                    100 * m.parley().tokensPerSecond() / m.direct().tokensPerSecond(),
+                    StreamRun.Result.percentileMillis(m.parley().total(), 99)
+                            / StreamRun.Result.percentileMillis(m.direct().total(), 99)));
+        }
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, Case c, StreamRun.Result r, Usage u, boolean relayed) {
+        double seconds = u.wallNanos() / 1e9;
+        out.append(String.format(Locale.ROOT,
+                "| %s | %s | %d | %s | %.2f / %.2f | %.1f / %.1f | %.0f | %.1f | %s | %s | %.2f / %.2f / %.2f | %s |%n",
+                c.label(), r.target(), r.ok(), r.errorCount() == 0 ? "0" : r.errorCount() + " " + r.errors(),
+                StreamRun.Result.percentileMillis(r.ttft(), 50), StreamRun.Result.percentileMillis(r.ttft(), 99),
+                StreamRun.Result.percentileMillis(r.total(), 50), StreamRun.Result.percentileMillis(r.total(), 99),
+                r.tokensPerSecond(), r.bytesPerSecond() / 1024,
+                relayed && r.textEvents() > 0 ? String.format(Locale.ROOT, "%.1f", u.parleyCpu() * 1e6 / r.textEvents())
+                        : "–",
+                relayed ? Long.toString(u.parleyPeakKb() / 1024) : "–", u.parleyCpu() / seconds,
+                u.simulatorCpu() / seconds, u.loadgenCpu() / seconds, u.loadAverage()));
+    }
+
+    private static String required(Map<String, String> opts, String key) {
+        String value = opts.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + key + " is required");
+        }
+        return value;
+    }
+
+    private static void write(Path file, String report) throws IOException {
+        Files.writeString(file, report, StandardCharsets.UTF_8);
+        PrintStream out = System.out;
+        out.println("written to " + file);
+    }
+}

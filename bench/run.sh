@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# parley's relay benchmark: a simulator process, a parley process relaying to it, and a load generator that runs
+# every case straight at the simulator and through parley. See bench/README.md.
+#
+#   bench/run.sh                       all cases (about 4 minutes on 2 cores)
+#   CASES="paced:50:200" bench/run.sh  just one
+#
+# Environment: CASES, TOKENS (200), DELAY (5ms), WARMUP (10 s per target), LOOPS (load generator event loops, 1),
+# PARLEY_JAVA_OPTS / SIMULATOR_JAVA_OPTS (JVM flags), PARLEY_EXTRA_OPTS (more -D flags for parley, e.g. JFR),
+# OUT (where the results table is written; default bench/results/latest.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA="$JAVA_HOME/bin/java"
+
+CASES=${CASES:-"paced:1:20 paced:50:200 paced:500:1000 paced:2000:2000 unpaced:32:15"}
+TOKENS=${TOKENS:-200}
+DELAY=${DELAY:-5ms}
+WARMUP=${WARMUP:-10}
+LOOPS=${LOOPS:-1}
+# What production should run with too (see bench/README.md): a heap sized for the streams, not for the machine.
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-}
+SIMULATOR_JAVA_OPTS=${SIMULATOR_JAVA_OPTS:-}
+PARLEY_EXTRA_OPTS=${PARLEY_EXTRA_OPTS:-}
+OUT=${OUT:-bench/results/latest.md}
+
+if [[ ! -f target/quarkus-app/quarkus-run.jar ]]; then
+  ./mvnw -B package -DskipTests
+fi
+./mvnw -B -q -f bench/loadgen/pom.xml package -DskipTests
+mkdir -p "$(dirname "$OUT")"
+
+# 2,000 streams are 2,000 client sockets plus 2,000 upstream sockets in parley, and as many in the simulator.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+WORK=$(mktemp -d -t parley-bench-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "logs and ledgers: $WORK"
+}
+trap cleanup EXIT
+
+# Starts the packaged jar with its own ledger files on a random port; prints "<pid> <port>".
+start() {
+  local name=$1 opts=$2
+  shift 2
+  mkdir -p "$WORK/$name"
+  # shellcheck disable=SC2086
+  # A generous acquisition timeout: on a busy machine the embedded ledger may take more than Agroal's default 5 s
+  # to open, and Flyway then fails the start-up.
+  env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$@" "$JAVA" $opts -Dquarkus.http.port=0 \
+    -Dquarkus.datasource.ledger-h2.jdbc.acquisition-timeout=60s \
+    "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:$WORK/$name/ledger;MODE=PostgreSQL" \
+    "-Dparley.ledger.journal-file=$WORK/$name/journal.ndjson" \
+    -jar target/quarkus-app/quarkus-run.jar >"$WORK/$name.log" 2>&1 &
+  local pid=$! port=""
+  for _ in $(seq 1 600); do
+    port=$(grep -oE 'Listening on: http://[^ ]+:[0-9]+' "$WORK/$name.log" | grep -oE '[0-9]+$' | head -1 || true)
+    [[ -n "$port" ]] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$port" ]] || { echo "$name did not start" >&2; cat "$WORK/$name.log" >&2; exit 1; }
+  echo "$pid $port"
+}
+
+read -r SIM_PID SIM_PORT < <(start simulator "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_MODE=none \
+  PARLEY_SIMULATOR_ENABLED=true PARLEY_ANTHROPIC_BASE_URL=embedded)
+PIDS+=("$SIM_PID")
+# The REST client's pool and parley's concurrency limit must hold every stream (one connection each).
+read -r PARLEY_PID PARLEY_PORT < <(start parley "$PARLEY_JAVA_OPTS $PARLEY_EXTRA_OPTS" PARLEY_AUTH_MODE=none \
+  ANTHROPIC_BASE_URL="http://127.0.0.1:$SIM_PORT/simulator" ANTHROPIC_API_KEY=parley-simulator-key)
+PIDS+=("$PARLEY_PID")
+echo "simulator pid $SIM_PID port $SIM_PORT; parley pid $PARLEY_PID port $PARLEY_PORT; work dir $WORK"
+
+MACHINE="Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $("$JAVA" -version 2>&1 | head -1)."
+"$JAVA" -XX:+UseSerialGC -Xmx512m -jar bench/loadgen/target/loadgen.jar \
+  --simulator "http://127.0.0.1:$SIM_PORT/simulator" --parley "http://127.0.0.1:$PARLEY_PORT" \
+  --simulator-pid "$SIM_PID" --parley-pid "$PARLEY_PID" --clk-tck "$(getconf CLK_TCK)" \
+  --tokens "$TOKENS" --delay "$DELAY" --warmup "$WARMUP" --loops "$LOOPS" --cases "$CASES" \
+  --machine "$MACHINE JVM flags: parley '${PARLEY_JAVA_OPTS:-default}', simulator '${SIMULATOR_JAVA_OPTS:-default}'." \
+  --out "$OUT"
