@@ -57,7 +57,7 @@ start() {
     -jar target/quarkus-app/quarkus-run.jar >"$WORK/$name.log" 2>&1 &
   local pid=$! port=""
   for _ in $(seq 1 600); do
-    port=$(grep -oE 'Listening on: http://[^ ]+:[0-9]+' "$WORK/$name.log" | grep -oE '[0-9]+$' | head -1 || true)
+    port=$(grep -oE 'Listening on: http://[^:" ]+:[0-9]+' "$WORK/$name.log" | grep -oE '[0-9]+$' | head -1 || true)
     [[ -n "$port" ]] && break
     kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
     sleep 0.1

@@ -27,7 +27,7 @@ interface MessagesApi {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     Multi<SseEvent<String>> stream(@HeaderParam("x-api-key") String apiKey,
             @HeaderParam("anthropic-version") String version, @HeaderParam("anthropic-beta") String beta,
-            MessageRequest request);
+            @HeaderParam("connection") String connection, MessageRequest request);
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
