@@ -35,10 +35,12 @@ public interface AnthropicConfig {
     Duration connectTimeout();
 
     /**
-     * Most connections open to the upstream at once, per call style (streaming, whole). A stream holds its
-     * connection (HTTP/1.1) until it ends, so this must be at least {@code parley.upstream.concurrency.max-streams}:
-     * a stream beyond it waits for a free connection with its first-byte timeout running. The REST client's own
-     * default (50, and {@code quarkus.rest-client.connection-pool-size}) does not reach a client built in code.
+     * Most connections open to the upstream at once: for streams, per event loop (each loop pools its own, see
+     * {@link StreamingCalls}); for one-shot calls, in all. A stream holds its connection (HTTP/1.1) until it ends, so
+     * this must be at least {@code parley.upstream.concurrency.max-streams}: a stream beyond it waits for a free
+     * connection with its first-byte timeout running. A finished stream's connection is kept for the next one. The
+     * REST client's own default (50, and {@code quarkus.rest-client.connection-pool-size}) does not reach a client
+     * built in code.
      */
     @WithDefault("4000")
     int connectionPoolSize();

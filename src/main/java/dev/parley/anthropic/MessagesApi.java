@@ -8,26 +8,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.client.SseEvent;
-
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The raw Messages API. No logic here: headers, timeouts, decoding and error typing belong to {@link MessagesClient}.
+ * The raw Messages API's one-shot call (streamed calls are {@link StreamingCalls}). No logic here: headers, timeouts
+ * and error typing belong to {@link MessagesClient}.
  * Built programmatically by it, because the base URL may be this process's own simulator on a port known only once
  * the server runs.
  */
 @Path("/v1/messages")
 interface MessagesApi {
-
-    @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    Multi<SseEvent<String>> stream(@HeaderParam("x-api-key") String apiKey,
-            @HeaderParam("anthropic-version") String version, @HeaderParam("anthropic-beta") String beta,
-            @HeaderParam("connection") String connection, MessageRequest request);
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

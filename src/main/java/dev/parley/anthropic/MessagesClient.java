@@ -1,5 +1,6 @@
 package dev.parley.anthropic;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -7,17 +8,18 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.jboss.resteasy.reactive.client.SseEvent;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 
 /**
@@ -36,30 +38,23 @@ public class MessagesClient {
      */
     private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(1);
 
-    /**
-     * The REST client closes a stream's connection when the stream ends, but Vert.x may already have put it back in
-     * its pool, where the next stream picks it up and fails as "Connection was closed"; under load those failures
-     * open the circuit breaker (the benchmark's unpaced case: 268,780 refusals in 15 s). Asking for the close makes
-     * the connection one-shot for Vert.x too, so it is never pooled. The price: a new connection per stream (a TLS
-     * handshake against the real API); a stream's connection was never reused anyway.
-     */
-    private static final String STREAM_CONNECTION = "close";
-
     private final AnthropicConfig config;
     /** Bound once: {@code mapper.readValue} would look the deserializer up again for every event. */
     private final ObjectReader eventReader;
+    private final ObjectWriter requestWriter;
     private final Vertx vertx;
     private final StreamTimeouts.Limits limits;
     private final String apiKey;
     private volatile Apis apis;
 
-    /** One REST client per call style, as they need different backstops. */
-    private record Apis(MessagesApi streaming, MessagesApi whole) {
+    /** The streamed calls and the one-shot call's REST client, each with the backstop of its call style. */
+    private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole) {
     }
 
     MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx) {
         this.config = config;
         this.eventReader = mapper.readerFor(StreamEvent.class);
+        this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
         this.limits = StreamTimeouts.Limits.of(config);
         this.apiKey = config.apiKey().orElse("");
@@ -71,8 +66,10 @@ public class MessagesClient {
      */
     public Multi<StreamEvent> stream(MessageRequest request) {
         Multi<StreamEvent> events = Multi.createFrom()
-                .deferred(() -> apis().streaming().stream(apiKey, config.version(), config.beta().orElse(null),
-                        STREAM_CONNECTION, request.streaming(true)))
+                .deferred(() -> {
+                    Apis current = apis();
+                    return current.streaming().post(current.streamHeaders(), encode(request.streaming(true)));
+                })
                 .map(this::decode);
         // Pings are activity for the idle timeout, so they are dropped only after it.
         return StreamTimeouts.guard(events, limits, vertx)
@@ -105,11 +102,19 @@ public class MessagesClient {
         return URI.create("http://localhost:" + port + "/simulator");
     }
 
-    private StreamEvent decode(SseEvent<String> sse) {
+    private byte[] encode(MessageRequest request) {
+        try {
+            return requestWriter.writeValueAsBytes(request);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a request could not be written as JSON", e);
+        }
+    }
+
+    private StreamEvent decode(byte[] data) {
         StreamEvent event;
         try {
-            event = eventReader.readValue(sse.data());
-        } catch (JsonProcessingException e) {
+            event = eventReader.readValue(data);
+        } catch (IOException e) {
             throw AnthropicException.transport(AnthropicException.Kind.INTERRUPTED, e);
         }
         if (event instanceof StreamEvent.Error error) {
@@ -119,12 +124,11 @@ public class MessagesClient {
     }
 
     /**
-     * The REST clients, built on first use. Their read timeout (Vert.x's idle timeout on the connection, reset by
-     * any bytes) is set just past the longest silence each call style may legitimately wait out, so it never cuts a
-     * healthy call before parley's own limits do. It is still needed as a backstop: a stream cancelled before its
-     * response headers arrive is closed by the REST client only once they arrive, so for an upstream that never
-     * answers, this timeout is what closes the connection. (A cancelled {@code Uni} call resets its request at once.)
-     * Left unset, the REST client's default of 30 s would apply, shorter than the limits.
+     * The clients, built on first use (the embedded simulator's port is known only once the server listens). Their
+     * read timeout (Vert.x's idle timeout on the connection, reset by any bytes) is set just past the longest silence
+     * each call style may legitimately wait out, so it never cuts a healthy call before parley's own limits do; it is
+     * a backstop for a connection nothing else closes. Left unset, the REST client's default of 30 s would apply,
+     * shorter than the limits.
      */
     private Apis apis() {
         Apis current = apis;
@@ -133,13 +137,24 @@ public class MessagesClient {
                 current = apis;
                 if (current == null) {
                     Duration streamSilence = max(limits.firstByte(), limits.idle());
-                    current = new Apis(build(streamSilence.plus(BACKSTOP_MARGIN)),
+                    current = new Apis(new StreamingCalls(vertx, baseUri(), config,
+                            streamSilence.plus(BACKSTOP_MARGIN)), streamHeaders(),
                             build(limits.firstContent().plus(BACKSTOP_MARGIN)));
                     apis = current;
                 }
             }
         }
         return current;
+    }
+
+    private MultiMap streamHeaders() {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("content-type", "application/json")
+                .add("accept", "text/event-stream")
+                .add("x-api-key", apiKey)
+                .add("anthropic-version", config.version());
+        config.beta().ifPresent(beta -> headers.add("anthropic-beta", beta));
+        return headers;
     }
 
     private MessagesApi build(Duration readTimeout) {

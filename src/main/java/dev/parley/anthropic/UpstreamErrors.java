@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import jakarta.ws.rs.core.Response;
 
@@ -17,8 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.VertxException;
 
 /**
- * Turns what went wrong upstream into an {@link AnthropicException}: HTTP error responses (called from the REST
- * client's exception mapper), {@code error} events, and transport failures.
+ * Turns what went wrong upstream into an {@link AnthropicException}: HTTP error responses (of the streamed calls,
+ * and of the one-shot call through the REST client's exception mapper), {@code error} events, and transport failures.
  */
 final class UpstreamErrors {
 
@@ -28,12 +29,23 @@ final class UpstreamErrors {
     private UpstreamErrors() {
     }
 
+    /** An error response of the REST client (the one-shot call). */
     static AnthropicException fromResponse(Response response) {
+        String body;
+        try {
+            body = response.readEntity(String.class);
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        return fromResponse(response.getStatus(), response::getHeaderString, body);
+    }
+
+    /** An error response: its status, its headers by (case-insensitive) name, and its body as read. */
+    static AnthropicException fromResponse(int status, Function<String, String> headers, String body) {
         String type = null;
         String message = null;
-        String requestId = response.getHeaderString("request-id");
+        String requestId = headers.apply("request-id");
         try {
-            String body = response.readEntity(String.class);
             JsonNode json = TREES.readTree(body == null ? "" : body);
             if (json != null) {
                 type = text(json.path("error").path("type"));
@@ -45,10 +57,9 @@ final class UpstreamErrors {
         } catch (IOException | RuntimeException e) {
             // Not JSON (a proxy's HTML page, say): the status alone has to do.
         }
-        String shouldRetry = response.getHeaderString("x-should-retry");
-        return new AnthropicException(AnthropicException.Kind.HTTP_ERROR, response.getStatus(), type, message,
-                requestId, retryAfter(response.getHeaderString("retry-after-ms"),
-                        response.getHeaderString("retry-after")),
+        String shouldRetry = headers.apply("x-should-retry");
+        return new AnthropicException(AnthropicException.Kind.HTTP_ERROR, status, type, message, requestId,
+                retryAfter(headers.apply("retry-after-ms"), headers.apply("retry-after")),
                 shouldRetry == null ? null : Boolean.parseBoolean(shouldRetry.trim()), null);
     }
 

@@ -111,7 +111,7 @@ class ChatTracingTest {
         assertThat(tools).extracting(span -> span.getAttributes().get(AttributeKey.stringKey("gen_ai.tool.name")))
                 .containsExactlyInAnyOrder("calculate", "get_stock_price");
 
-        // One upstream call per round, each a client span of the REST client under the turn.
+        // One upstream call per round, each a client span of the HTTP client under the turn.
         List<SpanData> upstream = upstreamCalls(chat);
         assertThat(upstream).hasSize(2);
         assertThat(upstream).allSatisfy(call -> assertThat(call.getName()).startsWith("POST"));
