@@ -122,8 +122,8 @@ public class ChatResource {
         SseEncoder encoder = new SseEncoder(mapper);
         return RestMulti.fromUniResponse(
                 engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context))),
-                turn -> Heartbeats.around(engine.run(turn).map(encoder::encode), config.heartbeatInterval(),
-                        encoder::heartbeat, vertx),
+                turn -> Heartbeats.around(FrameBatches.perLoopTurn(engine.run(turn).map(encoder::encode)),
+                        config.heartbeatInterval(), encoder::heartbeat, vertx),
                 turn -> Map.of("Content-Type", List.of(SseEncoder.MEDIA_TYPE),
                         "Cache-Control", List.of("no-cache"),
                         // Tells nginx-style proxies not to buffer the stream.
