@@ -15,8 +15,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
@@ -29,6 +32,7 @@ import io.vertx.core.Vertx;
  * {@link AnthropicConfig}. It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
  * anything has reached the client yet.
  */
+@Startup // its connection counter exists from start-up, before the first chat
 @ApplicationScoped
 public class MessagesClient {
 
@@ -45,13 +49,17 @@ public class MessagesClient {
     private final Vertx vertx;
     private final StreamTimeouts.Limits limits;
     private final String apiKey;
+    private final Counter connectionsOpened;
     private volatile Apis apis;
 
     /** The streamed calls and the one-shot call's REST client, each with the backstop of its call style. */
     private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole) {
     }
 
-    MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx) {
+    MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx, MeterRegistry registry) {
+        this.connectionsOpened = Counter.builder("parley.upstream.connections.opened")
+                .description("Connections opened to the upstream for streams (a finished stream's is reused)")
+                .register(registry);
         this.config = config;
         this.eventReader = mapper.readerFor(StreamEvent.class);
         this.requestWriter = mapper.writerFor(MessageRequest.class);
@@ -138,7 +146,7 @@ public class MessagesClient {
                 if (current == null) {
                     Duration streamSilence = max(limits.firstByte(), limits.idle());
                     current = new Apis(new StreamingCalls(vertx, baseUri(), config,
-                            streamSilence.plus(BACKSTOP_MARGIN)), streamHeaders(),
+                            streamSilence.plus(BACKSTOP_MARGIN), connectionsOpened::increment), streamHeaders(),
                             build(limits.firstContent().plus(BACKSTOP_MARGIN)));
                     apis = current;
                 }

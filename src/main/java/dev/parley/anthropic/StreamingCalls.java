@@ -48,6 +48,7 @@ final class StreamingCalls {
     private final Vertx vertx;
     private final HttpClientOptions options;
     private final PoolOptions pool;
+    private final Runnable connectionOpened;
     /**
      * One client per event loop. A pooled connection belongs to the event loop that opened it; handed to a call from
      * another loop, every chunk it reads would hop to the caller's loop (a task and a wake-up per token, seen in the
@@ -59,8 +60,10 @@ final class StreamingCalls {
     /**
      * @param readTimeout closes a connection that received nothing for this long: a backstop past parley's own
      *            stream limits, which are what fire (see {@link StreamTimeouts})
+     * @param connectionOpened told of every new connection, so reuse can be watched
      */
-    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Duration readTimeout) {
+    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Duration readTimeout, Runnable connectionOpened) {
+        this.connectionOpened = connectionOpened;
         this.vertx = vertx;
         boolean tls = "https".equalsIgnoreCase(base.getScheme());
         this.options = new HttpClientOptions()
@@ -110,8 +113,8 @@ final class StreamingCalls {
 
     private void send(RequestOptions options, byte[] body, MultiEmitter<? super byte[]> emitter,
             AtomicReference<HttpClientRequest> open) {
-        HttpClient http = perEventLoop.computeIfAbsent(Thread.currentThread(),
-                loop -> vertx.createHttpClient(this.options, pool));
+        HttpClient http = perEventLoop.computeIfAbsent(Thread.currentThread(), loop -> vertx.httpClientBuilder()
+                .with(this.options).with(pool).withConnectHandler(connection -> connectionOpened.run()).build());
         http.request(options).onComplete(opened -> {
             if (opened.failed()) {
                 emitter.fail(opened.cause());

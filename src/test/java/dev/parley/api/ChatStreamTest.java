@@ -163,6 +163,17 @@ class ChatStreamTest {
     }
 
     @Test
+    void turnsOneAfterAnotherReuseTheirUpstreamConnection() {
+        double before = connectionsOpened();
+        for (int turn = 0; turn < 5; turn++) {
+            assertThat(sse.stream(body("[[sim:tokens=3]]")).last().event()).isEqualTo("done");
+        }
+        // Over one client connection the turns run on one event loop, whose pool keeps the upstream connection of a
+        // finished stream: at most the first turn opens one.
+        assertThat(connectionsOpened() - before).isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void clientDisconnectCancelsTheUpstreamWithinASecond() {
         String id = uniqueId();
         List<Frame> partial = sse.streamAndHangUp(
@@ -244,5 +255,12 @@ class ChatStreamTest {
             id.append((char) ('a' + ThreadLocalRandom.current().nextInt(26)));
         }
         return id.toString();
+    }
+
+    private double connectionsOpened() {
+        return given().get(app.resolve("/q/metrics")).asString().lines()
+                .filter(line -> line.startsWith("parley_upstream_connections_opened_total "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst()
+                .orElseThrow();
     }
 }
