@@ -45,6 +45,7 @@ public class MessagesClient {
     private final AnthropicConfig config;
     /** Bound once: {@code mapper.readValue} would look the deserializer up again for every event. */
     private final ObjectReader eventReader;
+    private final TextDeltaReader textDeltas;
     private final ObjectWriter requestWriter;
     private final Vertx vertx;
     private final StreamTimeouts.Limits limits;
@@ -62,6 +63,7 @@ public class MessagesClient {
                 .register(registry);
         this.config = config;
         this.eventReader = mapper.readerFor(StreamEvent.class);
+        this.textDeltas = new TextDeltaReader(mapper.getFactory());
         this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
         this.limits = StreamTimeouts.Limits.of(config);
@@ -119,7 +121,10 @@ public class MessagesClient {
     }
 
     private StreamEvent decode(byte[] data) {
-        StreamEvent event;
+        StreamEvent event = textDeltas.read(data);
+        if (event != null) {
+            return event;
+        }
         try {
             event = eventReader.readValue(data);
         } catch (IOException e) {
