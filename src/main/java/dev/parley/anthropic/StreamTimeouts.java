@@ -13,9 +13,12 @@ import io.vertx.core.Vertx;
  * longer than the idle timeout (pings count). The stream then fails with an {@link AnthropicException} of kind
  * {@code TIMEOUT}, and the upstream is cancelled, which closes its connection.
  * <p>
- * It sees every decoded event, pings included, so it goes before pings are filtered out. Its timers are Vert.x timers
- * re-armed on each event; they may fire on another event loop than the one the events arrive on, hence the lock
- * around the timer ids. The lock is never held while calling downstream.
+ * It sees every decoded event, pings included, so it goes before pings are filtered out. An event only notes its
+ * time: a timer per event (cancelled and set again for every token) cost more than the rest of this class, so the
+ * idle timer, when it fires, looks at how long the stream has really been silent and, if less than the limit, sets
+ * itself again for the rest. The timers may fire on another event loop than the events arrive on, hence the lock
+ * around the timer ids; it is never held while calling downstream, and never taken per event after the first
+ * content.
  */
 final class StreamTimeouts {
 
@@ -42,16 +45,22 @@ final class StreamTimeouts {
         private final MultiEmitter<? super StreamEvent> downstream;
         private final Limits limits;
         private final Vertx vertx;
-        /** The first-byte timer until the first event, the idle timer after it. */
+        private final long idleNanos;
+        /** When the last event arrived ({@link System#nanoTime}), once one has. */
+        private volatile long lastEvent;
+        private volatile boolean started;
+        private volatile boolean contentSeen;
+        private volatile boolean over;
+        /** The first-byte timer until the first event, the idle timer after it. Guarded by this. */
         private long silence = NONE;
-        /** The first-content timer, until the first content delta. */
+        /** The first-content timer, until the first content delta. Guarded by this. */
         private long content = NONE;
-        private boolean over;
 
         Guard(MultiEmitter<? super StreamEvent> downstream, Limits limits, Vertx vertx) {
             this.downstream = downstream;
             this.limits = limits;
             this.vertx = vertx;
+            this.idleNanos = limits.idle().toNanos();
         }
 
         void watch(Multi<StreamEvent> events) {
@@ -69,22 +78,54 @@ final class StreamTimeouts {
         }
 
         private void onEvent(StreamEvent event) {
-            synchronized (this) {
-                if (over) {
-                    return;
-                }
-                vertx.cancelTimer(silence);
-                silence = arm("idle", limits.idle());
-                if (content != NONE && event instanceof StreamEvent.ContentBlockDelta) {
+            long now = System.nanoTime();
+            lastEvent = now;
+            if (!started) {
+                started = true;
+                firstEvent();
+            }
+            if (!contentSeen && event instanceof StreamEvent.ContentBlockDelta) {
+                contentSeen = true;
+                synchronized (this) {
                     vertx.cancelTimer(content);
                     content = NONE;
                 }
             }
-            downstream.emit(event);
+            if (!over) {
+                downstream.emit(event);
+            }
+        }
+
+        /** The first event: the first-byte limit is met, the idle limit starts. */
+        private synchronized void firstEvent() {
+            if (!over) {
+                vertx.cancelTimer(silence);
+                silence = armIdle(idleNanos);
+            }
         }
 
         private long arm(String limit, Duration after) {
             return vertx.setTimer(Math.max(1, after.toMillis()), timer -> expired(timer, limit, after));
+        }
+
+        private long armIdle(long afterNanos) {
+            long millis = Math.max(1, (afterNanos + 999_999) / 1_000_000);
+            return vertx.setTimer(millis, this::idleCheck);
+        }
+
+        /** The idle timer fired: the stream failed if it has really been silent that long, else it waits the rest. */
+        private void idleCheck(long timer) {
+            long silentFor = System.nanoTime() - lastEvent;
+            synchronized (this) {
+                if (over || timer != silence) {
+                    return;
+                }
+                if (silentFor < idleNanos) {
+                    silence = armIdle(idleNanos - silentFor);
+                    return;
+                }
+            }
+            downstream.fail(AnthropicException.timeout("idle", limits.idle()));
         }
 
         private void expired(long timer, String limit, Duration after) {
