@@ -21,10 +21,12 @@ OUT=target/startup-bench
 
 if [[ "${1:-}" != "--no-build" ]]; then
   # AOT first, plain last: target/quarkus-app is left as the ordinary fast-jar the rest of the build expects.
+  # cp -a, not -r: the JVM checks the jars' modification times against the AOT cache and refuses a cache whose jars
+  # look changed (then the "AOT" start silently runs without it).
   ./mvnw -B -q package -DskipTests -Paot
-  rm -rf "$OUT/aot" && mkdir -p "$OUT" && cp -r target/quarkus-app "$OUT/aot"
+  rm -rf "$OUT/aot" && mkdir -p "$OUT" && cp -a target/quarkus-app "$OUT/aot"
   ./mvnw -B -q package -DskipTests
-  rm -rf "$OUT/plain" && cp -r target/quarkus-app "$OUT/plain"
+  rm -rf "$OUT/plain" && cp -a target/quarkus-app "$OUT/plain"
 fi
 [[ -f "$OUT/aot/app.aot" && -f "$OUT/plain/quarkus-run.jar" ]] || { echo "build the variants first" >&2; exit 1; }
 

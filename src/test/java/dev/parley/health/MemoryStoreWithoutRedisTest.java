@@ -1,18 +1,26 @@
 package dev.parley.health;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.arc.InjectableInstance;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** The default memory store needs no Redis: with nothing at {@code quarkus.redis.hosts}, parley starts and serves. */
+/**
+ * The default memory store needs no Redis: with nothing at {@code quarkus.redis.hosts}, parley starts and serves, and
+ * the Redis client is not even created (it cost the start-up time for nothing).
+ */
 @QuarkusTest
 @TestProfile(MemoryStoreWithoutRedisTest.NoRedis.class)
 class MemoryStoreWithoutRedisTest {
@@ -23,6 +31,14 @@ class MemoryStoreWithoutRedisTest {
             return Map.of("parley.conversations.store", "memory",
                     "quarkus.redis.hosts", "redis://127.0.0.1:" + ClosedPort.pick());
         }
+    }
+
+    @Inject
+    InjectableInstance<ReactiveRedisDataSource> redis;
+
+    @Test
+    void theRedisClientIsInactive() {
+        assertThat(redis.getHandle().getBean().checkActive().value()).isFalse();
     }
 
     @Test
