@@ -161,7 +161,8 @@ public class ChatEngine {
         return Multi.createFrom().deferred(() -> {
             run.startAttempt();
             return run.span().within(() -> protection.opening(client.stream(run.request())))
-                    .onItem().transformToIterable(run::onEvent)
+                    // map and filter, not transformToIterable: that subscribes to a new stream per token
+                    .map(run::onEvent).filter(Optional::isPresent).map(Optional::get)
                     .onCompletion().switchTo(() -> afterRound(run))
                     .onFailure().recoverWithMulti(failure -> retryOrFail(run, retriesDone, failure));
         });

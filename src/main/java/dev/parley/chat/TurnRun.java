@@ -155,7 +155,8 @@ final class TurnRun {
         return turn.request().withMessages(messages);
     }
 
-    List<ChatEvent> onEvent(StreamEvent event) {
+    /** Folds one upstream event; what it gives the client, if anything (most events give nothing, a text delta one). */
+    Optional<ChatEvent> onEvent(StreamEvent event) {
         Optional<ContentBlock> completed = accumulator.accept(event);
         if (event instanceof StreamEvent.MessageStart && budgetHold.isPresent()) {
             checkCeiling(budgetHold.get());
@@ -166,13 +167,13 @@ final class TurnRun {
                 firstTokenNanos = System.nanoTime();
             }
             sentThisRound = true;
-            return List.of(new TextChunk(text.text()));
+            return Optional.of(new TextChunk(text.text()));
         }
         if (completed.isPresent() && completed.get() instanceof ContentBlock.ToolUse call && call.input() != null) {
             sentThisRound = true;
-            return List.of(new ToolCalled(call.id(), call.name(), call.input()));
+            return Optional.of(new ToolCalled(call.id(), call.name(), call.input()));
         }
-        return List.of();
+        return Optional.empty();
     }
 
     /**
