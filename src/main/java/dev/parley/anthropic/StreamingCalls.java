@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -149,7 +150,7 @@ final class StreamingCalls {
             return;
         }
         String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase().startsWith("text/event-stream")) {
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
             emitter.fail(new IOException("a stream answered with content-type " + type));
             return;
         }
