@@ -165,18 +165,22 @@ public final class LoadGenerator {
             row(out, m.testCase(), m.direct(), m.directUsage(), false);
             row(out, m.testCase(), m.parley(), m.parleyUsage(), true);
         }
+        // The simulator's CPU per token when serving direct: what merely producing and writing a token costs on this
+        // machine, the scale for parley's CPU per relayed token (which reads and writes each one).
         out.append("\n| case | added TTFT p50 (ms) | TTFT p99 parley/direct | token rate parley/direct |"
-                + " total p99 parley/direct |\n|---|---|---|---|---|\n");
+                + " total p99 parley/direct | simulator CPU µs/token (direct) |\n|---|---|---|---|---|---|\n");
         for (Measured m : results) {
             double d50 = StreamRun.Result.percentileMillis(m.direct().ttft(), 50);
             double p50 = StreamRun.Result.percentileMillis(m.parley().ttft(), 50);
-            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× |%n", m.testCase().label(),
+            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× | %.1f |%n",
+                    m.testCase().label(),
                     p50 - d50,
                     StreamRun.Result.percentileMillis(m.parley().ttft(), 99)
                             / StreamRun.Result.percentileMillis(m.direct().ttft(), 99),
                     100 * m.parley().tokensPerSecond() / m.direct().tokensPerSecond(),
                     StreamRun.Result.percentileMillis(m.parley().total(), 99)
-                            / StreamRun.Result.percentileMillis(m.direct().total(), 99)));
+                            / StreamRun.Result.percentileMillis(m.direct().total(), 99),
+                    m.directUsage().simulatorCpu() * 1e6 / Math.max(1, m.direct().textEvents())));
         }
         return out.toString();
     }
