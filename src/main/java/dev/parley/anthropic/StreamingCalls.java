@@ -53,9 +53,11 @@ final class StreamingCalls {
     /**
      * One client per event loop. A pooled connection belongs to the event loop that opened it; handed to a call from
      * another loop, every chunk it reads would hop to the caller's loop (a task and a wake-up per token, seen in the
-     * profile). Calls run on their turn's loop, so each loop keeps its own pool.
+     * profile). Calls run on their turn's loop, so each loop keeps its own pool; a call from any other thread (a
+     * worker, say) shares one more client, so the number of clients stays bounded by the number of loops.
      */
     private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
+    private HttpClient offTheLoops;
     private final String path;
 
     /**
@@ -105,7 +107,8 @@ final class StreamingCalls {
                 if (emitter.isCancelled()) {
                     return;
                 }
-                @SuppressWarnings({"resource", "unused"}) // closed with the call's context, which only this call uses
+                @SuppressWarnings({"resource", "unused"}) // never closed: it lives on this call's own context, gone
+                                                          // with it
                 Scope traced = trace.makeCurrent();
                 send(options, body, emitter, open);
             });
@@ -114,9 +117,7 @@ final class StreamingCalls {
 
     private void send(RequestOptions options, byte[] body, MultiEmitter<? super byte[]> emitter,
             AtomicReference<HttpClientRequest> open) {
-        HttpClient http = perEventLoop.computeIfAbsent(Thread.currentThread(), loop -> vertx.httpClientBuilder()
-                .with(this.options).with(pool).withConnectHandler(connection -> connectionOpened.run()).build());
-        http.request(options).onComplete(opened -> {
+        client().request(options).onComplete(opened -> {
             if (opened.failed()) {
                 emitter.fail(opened.cause());
                 return;
@@ -136,6 +137,23 @@ final class StreamingCalls {
                 }
             });
         });
+    }
+
+    private HttpClient client() {
+        if (Context.isOnEventLoopThread()) {
+            return perEventLoop.computeIfAbsent(Thread.currentThread(), loop -> newClient());
+        }
+        synchronized (this) {
+            if (offTheLoops == null) {
+                offTheLoops = newClient();
+            }
+            return offTheLoops;
+        }
+    }
+
+    private HttpClient newClient() {
+        return vertx.httpClientBuilder().with(options).with(pool)
+                .withConnectHandler(connection -> connectionOpened.run()).build();
     }
 
     private static void read(HttpClientResponse response, MultiEmitter<? super byte[]> emitter,
