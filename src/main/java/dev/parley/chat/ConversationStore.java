@@ -17,7 +17,7 @@ public interface ConversationStore {
      * messages (zero for a new conversation, which is then created); otherwise fails with
      * {@link ConversationConflictException}.
      */
-    Uni<Conversation> commitTurn(String id, String caller, String assistant, int expectedLength,
+    Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
             List<InputMessage> turn);
 
     /** Whether there was such a conversation. */

@@ -47,7 +47,7 @@ public class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Conversation> commitTurn(String id, String caller, String assistant, int expectedLength,
+    public Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
             List<InputMessage> turn) {
         synchronized (conversations) {
             Conversation current = conversations.get(id);
@@ -65,7 +65,7 @@ public class InMemoryConversationStore implements ConversationStore {
             Conversation next = new Conversation(id, caller, assistant, messages,
                     current == null ? now : current.createdAt(), now);
             conversations.put(id, next);
-            return Uni.createFrom().item(next);
+            return Uni.createFrom().voidItem();
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.parley.anthropic.InputMessage;
 import dev.parley.anthropic.MessageRequest;
+import dev.parley.usage.budget.Reservation;
 
 /**
  * A turn that passed every check and is ready to call the upstream.
@@ -17,9 +18,9 @@ import dev.parley.anthropic.MessageRequest;
  */
 public record PreparedTurn(String turnId, String requestId, String caller, AssistantProfile profile,
         MessageRequest request, InputMessage userMessage, Optional<String> conversationId, int storedLength,
-        Duration deadline, Optional<BudgetHold> budget) {
+        Duration deadline, Optional<Reservation.Granted> budget) {
 
-    PreparedTurn holding(BudgetHold hold) {
+    PreparedTurn holding(Reservation.Granted hold) {
         return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
                 deadline, Optional.of(hold));
     }

@@ -4,7 +4,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +15,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Response;
 
 import dev.parley.anthropic.CacheControl;
 import dev.parley.anthropic.ContentBlock;
@@ -39,13 +37,14 @@ final class RedisConversationStore implements ConversationStore {
 
     /**
      * KEYS[1] the conversation; ARGV: expected length, caller, assistant, now, TTL in ms, then the turn's messages.
-     * Returns the whole hash as committed, or an empty array when the length was not the expected one. Written only
-     * with fields, never by decoding JSON in Lua (cjson would turn an empty array into an object).
+     * Returns 1 when committed, 0 when the length was not the expected one: nothing is read back, a turn only needs to
+     * know that its messages were stored. Written only with fields, never by decoding JSON in Lua (cjson would turn an
+     * empty array into an object).
      */
     private static final String COMMIT = """
             local length = tonumber(redis.call('HGET', KEYS[1], 'length') or '0')
             if length ~= tonumber(ARGV[1]) then
-              return {}
+              return 0
             end
             if length == 0 then
               redis.call('HSET', KEYS[1], 'createdAt', ARGV[4])
@@ -56,7 +55,7 @@ final class RedisConversationStore implements ConversationStore {
             end
             redis.call('HSET', KEYS[1], 'length', length + #ARGV - 5)
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
-            return redis.call('HGETALL', KEYS[1])
+            return 1
             """;
 
     private final ReactiveRedisDataSource redis;
@@ -80,7 +79,7 @@ final class RedisConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Conversation> commitTurn(String id, String caller, String assistant, int expectedLength,
+    public Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
             List<InputMessage> turn) {
         List<String> arguments = new ArrayList<>(List.of(COMMIT, "1", key(id), Integer.toString(expectedLength),
                 caller, assistant, clock.instant().toString(), Long.toString(config.ttl().toMillis())));
@@ -89,12 +88,11 @@ final class RedisConversationStore implements ConversationStore {
         }
         // EVAL rather than EVALSHA: the script is short, and Redis caches it anyway, so there is no NOSCRIPT case to
         // handle after a Redis restart or failover.
-        return redis.execute("EVAL", arguments.toArray(String[]::new)).map(reply -> {
-            if (reply.size() == 0) {
+        return redis.execute("EVAL", arguments.toArray(String[]::new)).invoke(reply -> {
+            if (reply.toInteger() == 0) {
                 throw new ConversationConflictException(id);
             }
-            return conversation(id, fields(reply));
-        });
+        }).replaceWithVoid();
     }
 
     @Override
@@ -114,15 +112,6 @@ final class RedisConversationStore implements ConversationStore {
         }
         return new Conversation(id, fields.get("caller"), fields.get("assistant"), messages,
                 Instant.parse(fields.get("createdAt")), Instant.parse(fields.get("updatedAt")));
-    }
-
-    /** HGETALL as a Lua script returns it: a flat array of names and values. */
-    private static Map<String, String> fields(Response reply) {
-        Map<String, String> fields = new HashMap<>();
-        for (int i = 0; i + 1 < reply.size(); i += 2) {
-            fields.put(reply.get(i).toString(), reply.get(i + 1).toString());
-        }
-        return fields;
     }
 
     private String write(InputMessage message) {

@@ -9,8 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.parley.anthropic.MessageRequest;
 import dev.parley.chat.ChatRejectedException.Reason;
@@ -34,12 +37,13 @@ class TurnBudgets {
 
     private final Budgets budgets;
     private final Pricing pricing;
-    private final ObjectMapper json;
+    /** Bound once: the request's JSON is measured for every budgeted round. */
+    private final ObjectWriter requestWriter;
 
     TurnBudgets(Budgets budgets, Pricing pricing, ObjectMapper json) {
         this.budgets = budgets;
         this.pricing = pricing;
-        this.json = json;
+        this.requestWriter = json.writerFor(MessageRequest.class);
     }
 
     /** Reserves a prepared turn's first round; the turn unchanged if its caller has no budget. */
@@ -50,12 +54,14 @@ class TurnBudgets {
         BigDecimal worstCase = worstCase(turn, turn.request(), TokenUsage.ZERO).orElseThrow(
                 () -> new ChatRejectedException(Reason.MODEL_UNPRICED, "model " + turn.request().model()
                         + " has no price, so a caller with a budget cannot use it"));
+        // The answer comes from the database on a worker thread; the turn goes on from the request's event loop.
+        Context requestContext = Vertx.currentContext();
         return budgets.reserve(turn.turnId(), turn.caller(), worstCase, turn.deadline())
+                .emitOn(work -> TurnRun.onContext(requestContext, work))
                 .onFailure(BudgetUnavailableException.class).transform(failure -> new ChatRejectedException(
                         Reason.BUDGET_UNAVAILABLE, "the budget cannot be checked right now", RETRY_UNAVAILABLE))
                 .map(answer -> switch (answer) {
-                    case Reservation.Granted granted -> turn.holding(
-                            new BudgetHold(granted.reservedUsd(), granted.ceilingUsd()));
+                    case Reservation.Granted granted -> turn.holding(granted);
                     case Reservation.Refused refused -> throw new ChatRejectedException(Reason.BUDGET_EXCEEDED,
                             "this request's worst case does not fit in the " + refused.window().tag()
                                     + "'s budget",
@@ -76,7 +82,7 @@ class TurnBudgets {
             return Uni.createFrom().voidItem();
         }
         PreparedTurn turn = run.turn();
-        TokenUsage spent = run.usageSoFar();
+        TokenUsage spent = run.tokenUsage();
         BigDecimal total = worstCase(turn, run.request(), spent).orElseThrow();
         return budgets.reserve(turn.turnId(), turn.caller(), total, run.remaining())
                 .onFailure(BudgetUnavailableException.class).transform(failure -> new BudgetExhaustedException(
@@ -84,7 +90,7 @@ class TurnBudgets {
                 .emitOn(run::onContext)
                 .map(answer -> switch (answer) {
                     case Reservation.Granted granted -> {
-                        run.holdGrew(new BudgetHold(granted.reservedUsd(), granted.ceilingUsd()));
+                        run.holdGrew(granted);
                         yield null;
                     }
                     case Reservation.Refused refused -> throw new BudgetExhaustedException(
@@ -108,13 +114,14 @@ class TurnBudgets {
         return pricing.cost(request.model(), spent.plus(prompt).plus(output(request))).map(Cost::totalUsd);
     }
 
-    private static TokenUsage output(MessageRequest request) {
+    /** {@code max_tokens} of output: the most a call with this request can add. */
+    static TokenUsage output(MessageRequest request) {
         return new TokenUsage(0, request.maxTokens(), 0, 0, 0);
     }
 
     private long jsonLength(MessageRequest request) {
         try {
-            return json.writeValueAsBytes(request).length;
+            return requestWriter.writeValueAsBytes(request).length;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a request that cannot be written cannot be sent either", e);
         }

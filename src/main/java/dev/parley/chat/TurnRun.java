@@ -36,6 +36,7 @@ import dev.parley.usage.TokenUsage;
 import dev.parley.usage.TurnOutcome;
 import dev.parley.usage.UsageMeter;
 import dev.parley.usage.UsageRecord;
+import dev.parley.usage.budget.Reservation;
 
 /**
  * One run of one turn, over all its rounds: folds the upstream events of the current attempt, turns text deltas and
@@ -79,7 +80,7 @@ final class TurnRun {
     private boolean sentThisRound;
     private long firstTokenNanos;
     private boolean ended;
-    private Optional<BudgetHold> budgetHold;
+    private Optional<Reservation.Granted> budgetHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
             ChatLimitsConfig limits, Context context, TurnSpan span) {
@@ -118,18 +119,13 @@ final class TurnRun {
         return turn;
     }
 
-    Optional<BudgetHold> budgetHold() {
+    Optional<Reservation.Granted> budgetHold() {
         return budgetHold;
     }
 
     /** A later round's reservation was granted. */
-    void holdGrew(BudgetHold hold) {
+    void holdGrew(Reservation.Granted hold) {
         budgetHold = Optional.of(hold);
-    }
-
-    /** What every attempt of every round has used so far. */
-    TokenUsage usageSoFar() {
-        return tokenUsage();
     }
 
     TurnSpan span() {
@@ -141,6 +137,11 @@ final class TurnRun {
      * state is only ever touched there; without a context (the engine called outside a request) it runs in place.
      */
     void onContext(Runnable work) {
+        onContext(context, work);
+    }
+
+    /** Runs work on a context: in place when already there or when there is none. */
+    static void onContext(Context context, Runnable work) {
         if (context == null || Vertx.currentContext() == context) {
             work.run();
         } else {
@@ -242,8 +243,7 @@ final class TurnRun {
     Uni<ChatEvent> finish(String stopReason) {
         Uni<Void> commit = turn.conversationId()
                 .map(id -> conversations.commitTurn(id, turn.caller(), turn.profile().name(), turn.storedLength(),
-                        exchange)
-                        .replaceWithVoid())
+                        exchange))
                 .orElse(Uni.createFrom().voidItem());
         return commit.map(ignored -> {
             TokenUsage usage = tokenUsage();
@@ -301,8 +301,8 @@ final class TurnRun {
      * A round has started and its input is now counted exactly: with {@code max_tokens} of output it must stay under
      * the ceiling, or the round is stopped before any of it is sent. (It only fails when the estimate was low.)
      */
-    private void checkCeiling(BudgetHold hold) {
-        TokenUsage worst = tokenUsage().plus(new TokenUsage(0, turn.request().maxTokens(), 0, 0, 0));
+    private void checkCeiling(Reservation.Granted hold) {
+        TokenUsage worst = tokenUsage().plus(TurnBudgets.output(turn.request()));
         boolean over = pricing.cost(turn.request().model(), worst)
                 .map(cost -> cost.totalUsd().compareTo(hold.ceilingUsd()) > 0).orElse(true);
         if (over) {
@@ -354,7 +354,8 @@ final class TurnRun {
         span.end(outcome, usage, roundCount);
     }
 
-    private TokenUsage tokenUsage() {
+    /** What every attempt of every round has used so far. */
+    TokenUsage tokenUsage() {
         return earlierRounds.plus(earlierAttemptsOfRound).plus(usageOf(accumulator));
     }
 
