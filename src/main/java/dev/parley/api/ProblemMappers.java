@@ -74,10 +74,10 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response protecting(UpstreamRejectedException e, RoutingContext context) {
         Problem problem = switch (e.reason()) {
-            case CIRCUIT_OPEN -> Problem.of(503, "upstream_circuit_open", "Upstream circuit open",
+            case CIRCUIT_OPEN -> Problem.of(503, e.code(), "Upstream circuit open",
                     "The AI service is failing; parley pauses calls to it for a moment. Try again shortly.",
                     RequestIds.of(context));
-            case TOO_MANY_STREAMS -> Problem.of(429, "too_many_requests", "Too many requests",
+            case TOO_MANY_STREAMS -> Problem.of(429, e.code(), "Too many requests",
                     "parley is at its limit of concurrent replies. Try again shortly.", RequestIds.of(context));
         };
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)

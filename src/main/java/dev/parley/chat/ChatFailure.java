@@ -64,8 +64,7 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
             return of(Code.CONVERSATION_CONFLICT, false);
         }
         if (failure instanceof BudgetExhaustedException exhausted) {
-            return new ChatFailure(Code.BUDGET_EXHAUSTED, Code.BUDGET_EXHAUSTED.userMessage(), true,
-                    exhausted.retryAfter());
+            return of(Code.BUDGET_EXHAUSTED, true).withRetryAfter(exhausted.retryAfter());
         }
         if (failure instanceof DeadlineExceededException) {
             return of(Code.DEADLINE_EXCEEDED, true);

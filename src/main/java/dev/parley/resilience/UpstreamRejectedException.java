@@ -8,19 +8,24 @@ public final class UpstreamRejectedException extends RuntimeException {
     /** Why. */
     public enum Reason {
         /** The circuit breaker is open. */
-        CIRCUIT_OPEN,
+        CIRCUIT_OPEN("upstream_circuit_open"),
         /** The concurrency limit and its queue are full. */
-        TOO_MANY_STREAMS
+        TOO_MANY_STREAMS("too_many_requests");
+
+        private final String code;
+
+        Reason(String code) {
+            this.code = code;
+        }
     }
 
     private final Reason reason;
+    private final Duration retryAfter;
 
     /** The problem code the API answers this refusal with. */
     public String code() {
-        return reason == Reason.CIRCUIT_OPEN ? "upstream_circuit_open" : "too_many_requests";
+        return reason.code;
     }
-
-    private final Duration retryAfter;
 
     public UpstreamRejectedException(Reason reason, Duration retryAfter) {
         super(reason.name().toLowerCase(), null, false, false);
