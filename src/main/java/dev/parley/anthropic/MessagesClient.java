@@ -112,6 +112,11 @@ public class MessagesClient {
         return URI.create("http://localhost:" + port + "/simulator");
     }
 
+    /** The port of a base URL: its own, else the scheme's (443 for https, 80 otherwise). */
+    public static int portOf(URI base) {
+        return base.getPort() > 0 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;
+    }
+
     private byte[] encode(MessageRequest request) {
         try {
             return requestWriter.writeValueAsBytes(request);

@@ -71,7 +71,7 @@ final class StreamingCalls {
         boolean tls = "https".equalsIgnoreCase(base.getScheme());
         this.options = new HttpClientOptions()
                 .setDefaultHost(base.getHost())
-                .setDefaultPort(base.getPort() > 0 ? base.getPort() : tls ? 443 : 80)
+                .setDefaultPort(MessagesClient.portOf(base))
                 .setSsl(tls)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setIdleTimeout((int) readTimeout.toMillis())

@@ -47,8 +47,9 @@ class UpstreamWellness implements AsyncHealthCheck {
 
     private Uni<Boolean> connect() {
         URI upstream = client.baseUri();
-        int port = upstream.getPort() != -1 ? upstream.getPort() : "https".equals(upstream.getScheme()) ? 443 : 80;
-        return Uni.createFrom().completionStage(() -> net.connect(port, upstream.getHost()).toCompletionStage())
+        return Uni.createFrom()
+                .completionStage(
+                        () -> net.connect(MessagesClient.portOf(upstream), upstream.getHost()).toCompletionStage())
                 .flatMap(socket -> Uni.createFrom().completionStage(() -> socket.close().toCompletionStage()))
                 .map(closed -> true)
                 .onFailure().recoverWithItem(false);
