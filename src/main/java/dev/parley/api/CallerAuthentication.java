@@ -103,7 +103,8 @@ public class CallerAuthentication {
         return key != null && key.admin();
     }
 
-    static String sha256(String key) {
+    /** The hex SHA-256 of a key, as {@code parley.auth.keys.<caller>.sha256} holds it. */
+    public static String sha256(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(key.getBytes(StandardCharsets.UTF_8)));

@@ -2,7 +2,6 @@ package dev.parley.aot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class AotTrainingIT {
 
+    private static final Path LOG = Path.of("target/aot-training-it.log");
+
     @Test
     void startsServesAChatTurnAndExits() throws Exception {
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -27,7 +28,9 @@ class AotTrainingIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.profile=prod," + AotTraining.PROFILE,
                 "-Daot-training.dir=" + scratch.toAbsolutePath(), "-jar", jar.toString()))
-                .redirectErrorStream(true);
+                .redirectErrorStream(true)
+                // To a file, not a pipe: nobody reads a pipe until the run ends, and a full one would block it.
+                .redirectOutput(LOG.toFile());
         Map<String, String> env = builder.environment();
         // The profile alone must be enough: no key, no auth mode, no database server, no port from outside.
         env.keySet().removeIf(name -> name.startsWith("ANTHROPIC_") || name.startsWith("PARLEY_")
@@ -37,8 +40,7 @@ class AotTrainingIT {
         if (!exited) {
             process.destroyForcibly();
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        Files.writeString(Path.of("target/aot-training-it.log"), output);
+        String output = Files.readString(LOG);
 
         assertThat(exited).as("exits by itself").isTrue();
         assertThat(process.exitValue()).as("exit status, see target/aot-training-it.log").isZero();

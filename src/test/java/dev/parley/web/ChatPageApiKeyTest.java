@@ -3,11 +3,7 @@ package dev.parley.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -22,6 +18,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
+import dev.parley.api.CallerAuthentication;
+
 /** The chat page against a server in {@code api-key} mode: it asks for a key and sends it as a bearer token. */
 @QuarkusTest
 @TestProfile(ChatPageApiKeyTest.KeyRequired.class)
@@ -35,7 +33,7 @@ class ChatPageApiKeyTest {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
             overrides.put("parley.auth.mode", "api-key");
             // The server holds only the key's hash.
-            overrides.put("parley.auth.keys.web-tester.sha256", sha256(KEY));
+            overrides.put("parley.auth.keys.web-tester.sha256", CallerAuthentication.sha256(KEY));
             return overrides;
         }
     }
@@ -66,15 +64,6 @@ class ChatPageApiKeyTest {
     @AfterEach
     void screenshot(TestInfo test) {
         browser.screenshot(test.getTestMethod().orElseThrow().getName());
-    }
-
-    private static String sha256(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Test
