@@ -41,11 +41,8 @@ public class ChatResource {
 
     /** What the upstream's failure of a one-shot turn is answered with. */
     private static final String UPSTREAM_FAILED = "Problem with the partial `usage` and `cost`: the turn failed "
-            + "after the upstream was called, with the code an `error` event would carry: `upstream_rejected`, "
-            + "`upstream_auth`, `upstream_billing`, `upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, "
-            + "`upstream_timeout`, `upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, "
-            + "`deadline_exceeded`, `budget_exhausted` (a later round no longer fits in the caller's budget), "
-            + "`conversation_conflict` or `internal_error` (`Retry-After` when known).";
+            + "after the upstream was called, with the code an `error` event would carry: "
+            + EventPayloads.TURN_FAILURE_CODES + " (`Retry-After` when known).";
 
     /** One short streamed turn, as the example of the stream's 200 response. */
     private static final String STREAM_EXAMPLE = """

@@ -77,11 +77,19 @@ final class EventPayloads {
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, TimingsView timings) {
     }
 
+    /** The codes of a turn that fails after the upstream was called (ChatFailure.Code, less server shutdown). */
+    static final String TURN_FAILURE_CODES = "`upstream_rejected`, `upstream_auth`, `upstream_billing`, "
+            + "`upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, `upstream_timeout`, "
+            + "`upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, `deadline_exceeded`, "
+            + "`budget_exhausted` (a later round no longer fits in the caller's budget), `conversation_conflict` or "
+            + "`internal_error`";
+
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "StreamError")
     record ErrorView(
-            @Schema(description = "a problem code: `upstream_rejected`, `upstream_auth`, `upstream_billing`, `upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, `upstream_timeout`, `upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, `deadline_exceeded`, `conversation_conflict`, `server_shutting_down` or `internal_error`") String code,
+            @Schema(description = "a problem code: `server_shutting_down`, or one of "
+                    + TURN_FAILURE_CODES) String code,
             @Schema(description = "safe to show a user") String message, boolean retryable, Long retryAfterSeconds) {
     }
 
