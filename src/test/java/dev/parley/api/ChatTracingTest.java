@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import static dev.parley.api.ChatStreamTest.uniqueId;
+import static dev.parley.api.SseTestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -181,9 +182,5 @@ class ChatTracingTest {
 
     private StreamReply toolbox(String directives) {
         return sse.stream(json(Map.of("message", "[[sim:id=" + id + "]] " + directives, "assistant", "toolbox")));
-    }
-
-    private static String json(Map<String, Object> body) {
-        return SseTestClient.JSON.valueToTree(body).toString();
     }
 }

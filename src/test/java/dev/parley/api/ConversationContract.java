@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import static dev.parley.api.ChatStreamTest.uniqueId;
+import static dev.parley.api.SseTestClient.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -140,9 +141,5 @@ abstract class ConversationContract {
     List<Map<String, String>> transcript(String conversation) {
         return given().get(app.resolve("/v1/conversations/" + conversation)).then().statusCode(200).extract()
                 .jsonPath().getList("messages");
-    }
-
-    static String json(Map<String, Object> body) {
-        return SseTestClient.JSON.valueToTree(body).toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.parley.api;
 
+import static dev.parley.api.SseTestClient.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import static dev.parley.api.ChatStreamTest.uniqueId;
+import static dev.parley.api.SseTestClient.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -216,9 +217,5 @@ class RetryFaultMatrixTest {
 
     private long attempts() {
         return sse.simulatorCounter(id, "requests");
-    }
-
-    private static String json(Map<String, Object> body) {
-        return SseTestClient.JSON.valueToTree(body).toString();
     }
 }

@@ -30,6 +30,11 @@ final class SseTestClient {
     /** Reads numbers with a fraction as BigDecimal, so amounts of money are compared exactly. */
     static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+    /** A request body from a map. */
+    static String json(Map<String, ?> body) {
+        return JSON.valueToTree(body).toString();
+    }
+
     private final URI base;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** Sent with every request, e.g. the caller's header behind a gateway. */

@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import static dev.parley.api.ChatStreamTest.uniqueId;
+import static dev.parley.api.SseTestClient.json;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -235,9 +236,5 @@ class ToolLoopTest {
 
     private static JsonNode last(JsonNode array) {
         return array.get(array.size() - 1);
-    }
-
-    private static String json(Map<String, Object> body) {
-        return SseTestClient.JSON.valueToTree(body).toString();
     }
 }
