@@ -27,6 +27,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
+import dev.parley.harness.Metrics;
+
 /**
  * Budgets through the API, each test its own caller (behind a gateway) with the default budget of $0.05 a day: the
  * worst case is reserved before the call (or refused with 429 until midnight UTC), held while the turn runs, settled
@@ -177,10 +179,8 @@ class BudgetTest {
     }
 
     private static double metric(String name, String label) {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString().lines()
-                .filter(line -> line.startsWith(name + "{") && line.contains(label))
-                .mapToDouble(line -> Double.parseDouble(
-                        line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        return Metrics.samples(given().get("/q/metrics").then().statusCode(200).extract().asString()).entrySet()
+                .stream().filter(sample -> sample.getKey().startsWith(name + "{") && sample.getKey().contains(label))
+                .mapToDouble(Map.Entry::getValue).sum();
     }
 }

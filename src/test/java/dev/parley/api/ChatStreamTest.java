@@ -20,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.parley.api.SseTestClient.Frame;
 import dev.parley.api.SseTestClient.StreamReply;
+import dev.parley.harness.Metrics;
 
 /** {@code POST /v1/chat/stream} end to end, against the simulator as upstream. */
 @QuarkusTest
@@ -258,9 +259,9 @@ class ChatStreamTest {
     }
 
     private double connectionsOpened() {
-        return given().get(app.resolve("/q/metrics")).asString().lines()
-                .filter(line -> line.startsWith("parley_upstream_connections_opened_total "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1))).findFirst()
-                .orElseThrow();
+        Double opened = Metrics.samples(given().get(app.resolve("/q/metrics")).asString())
+                .get("parley_upstream_connections_opened_total");
+        assertThat(opened).as("parley_upstream_connections_opened_total in /q/metrics").isNotNull();
+        return opened;
     }
 }

@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -15,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.junit.QuarkusTest;
+
+import dev.parley.harness.Metrics;
 
 /**
  * The application's registry: every tool bean is discovered (the shipped ones and the test-only one), schemas are
@@ -108,11 +109,10 @@ class ToolDiscoveryTest {
     }
 
     private static double scraped(String metric, String tags) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        // A sample may be followed by an exemplar (" # {span_id=...} ..."): the value is the first field.
-        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(metric + "{" + tags + "}") + " (\\S+)( #.*)?$")
-                .matcher(metrics);
-        assertThat(value.find()).as(metric + "{" + tags + "} in /q/metrics").isTrue();
-        return Double.parseDouble(value.group(1));
+        Map<String, Double> samples = Metrics.samples(
+                given().get("/q/metrics").then().statusCode(200).extract().asString());
+        String sample = metric + "{" + tags + "}";
+        assertThat(samples).as(sample + " in /q/metrics").containsKey(sample);
+        return samples.get(sample);
     }
 }
