@@ -42,18 +42,18 @@ class PostgresLedgerOutageTest extends UsageLedgerContract {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("parley.ledger.store", "postgresql", "quarkus.datasource.ledger-pg.jdbc.url",
-                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.start(5432) + "/test");
+                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.to(5432).port() + "/test");
         }
     }
 
     @AfterEach
     void databaseBack() {
-        TcpSwitch.switchOn(true);
+        TcpSwitch.to(5432).up();
     }
 
     @Test
     void rowsWaitInTheJournalDuringAnOutageAndLandOnceWhenTheDatabaseIsBack() throws SQLException, IOException {
-        TcpSwitch.switchOn(false);
+        TcpSwitch.to(5432).down();
         List<String> requestIds = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             StreamReply reply = sse.stream(ChatStreamTest.body("[[sim:tokens=5]]", "plain"));
@@ -65,7 +65,7 @@ class PostgresLedgerOutageTest extends UsageLedgerContract {
         assertThat(journalText()).contains(requestIds.getFirst());
         assertThat(pending()).isGreaterThanOrEqualTo(3);
 
-        TcpSwitch.switchOn(true);
+        TcpSwitch.to(5432).up();
 
         for (String requestId : requestIds) {
             awaitRow(requestId);

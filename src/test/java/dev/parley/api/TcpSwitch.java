@@ -8,51 +8,86 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP proxy in front of a server that a test can switch off (every connection cut, new ones refused) and on again:
- * a database outage without touching the database. One per JVM; its port and its switch live in system properties,
- * which the test and the application share whatever their class loaders.
+ * A TCP proxy in front of a server on this machine that a test can switch between three modes: {@link Mode#UP}
+ * (forwarding), {@link Mode#DOWN} (every connection cut within ~50 ms, new ones refused: a server that is gone) and
+ * {@link Mode#FROZEN} (connections accepted and held open, nothing forwarded either way: a server that hangs, as after
+ * SIGSTOP). An outage without touching the shared server. One proxy per target port and JVM; its port and mode live in
+ * system properties, which the test and the application share whatever their class loaders, so a handle is only the
+ * target port.
  */
 public final class TcpSwitch {
 
-    private static final String PORT = "parley.test.tcp-switch.port";
-    private static final String UP = "parley.test.tcp-switch.up";
-
-    private TcpSwitch() {
+    /** How a switch treats its connections. */
+    public enum Mode {
+        UP,
+        DOWN,
+        FROZEN
     }
 
-    /** Starts the proxy to {@code 127.0.0.1:targetPort} unless it runs already; returns its port. */
-    public static synchronized int start(int targetPort) {
-        String port = System.getProperty(PORT);
-        if (port != null) {
-            return Integer.parseInt(port);
+    /** How often a held or idle pump looks at the mode again. */
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final int targetPort;
+
+    private TcpSwitch(int targetPort) {
+        this.targetPort = targetPort;
+    }
+
+    /** The switch in front of {@code 127.0.0.1:targetPort}, started (UP) unless it runs already. */
+    public static synchronized TcpSwitch to(int targetPort) {
+        TcpSwitch tcpSwitch = new TcpSwitch(targetPort);
+        if (System.getProperty(tcpSwitch.key("port")) == null) {
+            try {
+                ServerSocket server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+                tcpSwitch.set(Mode.UP);
+                System.setProperty(tcpSwitch.key("port"), Integer.toString(server.getLocalPort()));
+                Thread.ofVirtual().name("tcp-switch-" + targetPort).start(() -> tcpSwitch.accept(server));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        try {
-            ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofVirtual().name("tcp-switch").start(() -> accept(server, targetPort));
-            System.setProperty(UP, "true");
-            System.setProperty(PORT, Integer.toString(server.getLocalPort()));
-            return server.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return tcpSwitch;
     }
 
-    /** Switched off, every connection is cut within ~50 ms and new ones are refused. */
-    public static void switchOn(boolean on) {
-        System.setProperty(UP, Boolean.toString(on));
+    /** The port to connect to instead of the target's. */
+    public int port() {
+        return Integer.parseInt(System.getProperty(key("port")));
     }
 
-    private static boolean isOn() {
-        return Boolean.parseBoolean(System.getProperty(UP, "true"));
+    public void set(Mode mode) {
+        System.setProperty(key("mode"), mode.name());
     }
 
-    private static void accept(ServerSocket server, int targetPort) {
+    public void up() {
+        set(Mode.UP);
+    }
+
+    public void down() {
+        set(Mode.DOWN);
+    }
+
+    public void freeze() {
+        set(Mode.FROZEN);
+    }
+
+    private Mode mode() {
+        return Mode.valueOf(System.getProperty(key("mode"), Mode.UP.name()).toUpperCase(Locale.ROOT));
+    }
+
+    private String key(String name) {
+        return "parley.test.tcp-switch." + targetPort + "." + name;
+    }
+
+    private void accept(ServerSocket server) {
         while (true) {
             try {
                 Socket client = server.accept();
-                if (!isOn()) {
+                if (mode() == Mode.DOWN) {
                     client.close();
                     continue;
                 }
@@ -65,13 +100,22 @@ public final class TcpSwitch {
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to) {
         try (from; to) {
-            from.setSoTimeout(50);
+            from.setSoTimeout((int) POLL.toMillis());
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             byte[] buffer = new byte[16384];
-            while (isOn()) {
+            while (true) {
+                Mode mode = mode();
+                if (mode == Mode.DOWN) {
+                    return;
+                }
+                if (mode == Mode.FROZEN) {
+                    // Hold the connection: read nothing, so the peer's writes back up as against a stopped process.
+                    LockSupport.parkNanos(POLL.toNanos());
+                    continue;
+                }
                 int read;
                 try {
                     read = in.read(buffer);

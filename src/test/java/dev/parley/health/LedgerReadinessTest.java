@@ -28,14 +28,14 @@ class LedgerReadinessTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("parley.ledger.store", "postgresql", "quarkus.datasource.ledger-pg.jdbc.url",
-                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.start(5432) + "/test",
+                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.to(5432).port() + "/test",
                     "parley.health.timeout", "1s");
         }
     }
 
     @AfterEach
     void databaseBack() {
-        TcpSwitch.switchOn(true);
+        TcpSwitch.to(5432).up();
     }
 
     @Test
@@ -43,14 +43,14 @@ class LedgerReadinessTest {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'ledger' }.data.database", equalTo("up"));
 
-        TcpSwitch.switchOn(false);
+        TcpSwitch.to(5432).down();
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 503);
         given().get("/q/health/ready").then().body("checks.find { it.name == 'ledger' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'ledger' }.data.database", equalTo("down"))
                 .body("checks.find { it.name == 'conversations' }.status", equalTo("UP"));
         given().get("/q/health/live").then().statusCode(200);
 
-        TcpSwitch.switchOn(true);
+        TcpSwitch.to(5432).up();
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 200);
     }
 }

@@ -25,14 +25,14 @@ class OptionalLedgerReadinessTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("parley.ledger.store", "postgresql", "quarkus.datasource.ledger-pg.jdbc.url",
-                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.start(5432) + "/test",
+                    "jdbc:postgresql://127.0.0.1:" + TcpSwitch.to(5432).port() + "/test",
                     "parley.health.timeout", "1s", "parley.health.ledger-required", "false");
         }
     }
 
     @AfterEach
     void databaseBack() {
-        TcpSwitch.switchOn(true);
+        TcpSwitch.to(5432).up();
     }
 
     @Test
@@ -40,7 +40,7 @@ class OptionalLedgerReadinessTest {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'ledger' }.data.database", equalTo("up"));
 
-        TcpSwitch.switchOn(false);
+        TcpSwitch.to(5432).down();
         await().atMost(Duration.ofSeconds(10)).until(() -> "down".equals(given().get("/q/health/ready").then()
                 .extract().path("checks.find { it.name == 'ledger' }.data.database")));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
