@@ -28,6 +28,13 @@ public interface ConversationsConfig {
     @WithDefault("parley:conv:")
     String redisKeyPrefix();
 
+    /**
+     * Longest a call to Redis may take: beyond it (a frozen server, a lost network) the request is answered
+     * {@code conversation_store_unavailable} (or the turn {@code conversation_not_saved}) instead of waiting.
+     */
+    @WithDefault("2s")
+    Duration redisTimeout();
+
     enum Store {
         MEMORY,
         REDIS

@@ -2,6 +2,7 @@ package dev.parley.chat;
 
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 import dev.parley.anthropic.CacheControl;
 import dev.parley.anthropic.ContentBlock;
@@ -28,6 +31,10 @@ import dev.parley.anthropic.InputMessage;
  * committed by one Lua script, which Redis runs atomically: the length check and every write happen together or not at
  * all, whichever replica commits. Each commit sets the key's TTL to {@code parley.conversations.ttl} again; Redis
  * forgets a conversation nobody continued.
+ * <p>
+ * Every call to Redis is bounded by {@code parley.conversations.redis-timeout}, and any failure of it (refused, cut,
+ * an error reply, no answer in time) becomes one {@link ConversationStoreUnavailableException}, delivered on the
+ * caller's Vert.x context (a timeout fires on a scheduler thread, and a turn's state lives on its context).
  */
 @RegisterForReflection(targets = {InputMessage.class, CacheControl.class, ContentBlock.Text.class,
         ContentBlock.Image.class, ContentBlock.Document.class, ContentBlock.ToolUse.class,
@@ -74,7 +81,7 @@ final class RedisConversationStore implements ConversationStore {
 
     @Override
     public Uni<Optional<Conversation>> find(String id) {
-        return hashes.hgetall(key(id))
+        return bounded("read", hashes.hgetall(key(id)))
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(conversation(id, fields)));
     }
 
@@ -88,7 +95,7 @@ final class RedisConversationStore implements ConversationStore {
         }
         // EVAL rather than EVALSHA: the script is short, and Redis caches it anyway, so there is no NOSCRIPT case to
         // handle after a Redis restart or failover.
-        return redis.execute("EVAL", arguments.toArray(String[]::new)).invoke(reply -> {
+        return bounded("commit", redis.execute("EVAL", arguments.toArray(String[]::new))).invoke(reply -> {
             if (reply.toInteger() == 0) {
                 throw new ConversationConflictException(id);
             }
@@ -97,7 +104,24 @@ final class RedisConversationStore implements ConversationStore {
 
     @Override
     public Uni<Boolean> delete(String id) {
-        return redis.key(String.class).del(key(id)).map(deleted -> deleted > 0);
+        return bounded("delete", redis.key(String.class).del(key(id))).map(deleted -> deleted > 0);
+    }
+
+    /**
+     * The Redis call, failing with {@link ConversationStoreUnavailableException} when it fails or takes longer than
+     * the timeout; only the call itself: a stored value that cannot be read is a bug, not an outage.
+     */
+    private <T> Uni<T> bounded(String operation, Uni<T> call) {
+        Duration timeout = config.redisTimeout();
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
+            return call.ifNoItem().after(timeout).failWith(() -> new ConversationStoreUnavailableException(
+                    "Redis " + operation + " got no answer within " + timeout.toMillis() + " ms", null))
+                    .onFailure(failure -> !(failure instanceof ConversationStoreUnavailableException))
+                    .transform(failure -> new ConversationStoreUnavailableException(
+                            "Redis " + operation + " failed: " + failure, failure))
+                    .emitOn(work -> TurnRun.onContext(caller, work));
+        });
     }
 
     private String key(String id) {
