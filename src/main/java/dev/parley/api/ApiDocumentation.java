@@ -89,7 +89,11 @@ public class ApiDocumentation extends Application {
             + "is the time until the window resets); try again after `Retry-After` seconds.";
     static final String UNAVAILABLE_TEXT = "Problem `upstream_circuit_open` (the upstream has been failing; parley "
             + "pauses calls to it) or `server_shutting_down` (this replica is stopping; another one answers), with "
-            + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database cannot be reached).";
+            + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database cannot be reached); or "
+            + "`conversation_store_unavailable` (the conversation store does not answer; a chat with a "
+            + "`conversationId` is refused before the upstream is called), with `Retry-After`. `POST /v1/chat` also "
+            + "answers `conversation_not_saved` with 503, `Retry-After` and the turn's `usage` and `cost`: the reply "
+            + "was complete but could not be saved to its conversation.";
     static final String INTERNAL_TEXT = "Problem `internal_error`: a bug in parley.";
     static final String FORBIDDEN_TEXT = "Problem `forbidden` (only an admin may read another caller's usage or "
             + "budget) or `model_unpriced` (the profile's model has no price, so a caller with a budget cannot use "

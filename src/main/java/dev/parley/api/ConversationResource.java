@@ -49,6 +49,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
     @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
     @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<ConversationView> get(
             @Parameter(description = "the `conversationId` of a `done` event") @PathParam("id") String id,
             RoutingContext context) {
@@ -62,6 +63,7 @@ public class ConversationResource {
     @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
     @APIResponse(responseCode = "404", ref = ApiDocumentation.CONVERSATION_NOT_FOUND)
     @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<Response> delete(
             @Parameter(description = "the `conversationId` of a `done` event") @PathParam("id") String id,
             RoutingContext context) {

@@ -20,6 +20,8 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatFailure;
 import dev.parley.chat.ChatRejectedException;
+import dev.parley.chat.ConversationStoreUnavailableException;
+import dev.parley.chat.RequestLogs;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.UpstreamRejectedException;
 
@@ -52,15 +54,19 @@ public class ProblemMappers {
         return response.build();
     }
 
-    /** 502 with the partial usage; 503 when the turn was ended because this server is shutting down. */
+    /**
+     * 502 with the partial usage; 503 when the turn was ended because this server is shutting down, or when the reply
+     * was complete but its conversation could not be saved (no fault of the upstream's; trying again may help).
+     */
     @ServerExceptionMapper
     public Response upstreamFailed(UpstreamFailedException e, RoutingContext context) {
         EventPayloads.ErrorView error = EventPayloads.errorView(e.failed().failure());
         boolean shuttingDown = e.failed().failure().code() == ChatFailure.Code.SERVER_SHUTTING_DOWN;
-        int status = shuttingDown ? 503 : 502;
-        Problem problem = new Problem("https://parley.dev/problems/" + error.code(),
-                shuttingDown ? "Server shutting down" : "Upstream failure", status, error.message(), error.code(),
-                RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
+        boolean notSaved = e.failed().failure().code() == ChatFailure.Code.CONVERSATION_NOT_SAVED;
+        int status = shuttingDown || notSaved ? 503 : 502;
+        String title = shuttingDown ? "Server shutting down" : notSaved ? "Conversation not saved" : "Upstream failure";
+        Problem problem = new Problem("https://parley.dev/problems/" + error.code(), title, status, error.message(),
+                error.code(), RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
                 e.failed().cost().map(EventPayloads::cost).orElse(null));
         Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
         if (error.retryAfterSeconds() != null) {
@@ -82,6 +88,21 @@ public class ProblemMappers {
         };
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
                 .header(HttpHeaders.RETRY_AFTER, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)).build();
+    }
+
+    /**
+     * 503 {@code conversation_store_unavailable}: the conversation store failed before anything was sent upstream.
+     * Logged as a warning (operation and cause, no content): the client only learns that it may try again.
+     */
+    @ServerExceptionMapper
+    public Response conversationStoreUnavailable(ConversationStoreUnavailableException e, RoutingContext context) {
+        String requestId = RequestIds.of(context);
+        RequestLogs.withRequestId(requestId, () -> Log.warnf("conversation store unavailable: %s", e.getMessage()));
+        return Response.status(503).type(Problem.MEDIA_TYPE)
+                .entity(Problem.of(503, ConversationStoreUnavailableException.CODE, "Conversation store unavailable",
+                        "The conversation store does not answer right now. Try again shortly.", requestId))
+                .header(HttpHeaders.RETRY_AFTER, seconds(ConversationStoreUnavailableException.RETRY_AFTER))
+                .build();
     }
 
     @ServerExceptionMapper

@@ -81,8 +81,8 @@ public class ChatEngine {
 
     /**
      * Checks a command, builds the upstream request and, for a caller with a budget, reserves the turn's worst case;
-     * fails with {@link ChatRejectedException}, or with {@link UpstreamRejectedException} while the circuit breaker
-     * is open.
+     * fails with {@link ChatRejectedException}, with {@link UpstreamRejectedException} while the circuit breaker
+     * is open, or with {@link ConversationStoreUnavailableException} when a conversation cannot be read.
      */
     public Uni<PreparedTurn> prepare(ChatCommand command) {
         return check(command).flatMap(budgets::reserveFirstRound).onFailure().invoke(this::rejected);
@@ -92,6 +92,8 @@ public class ChatEngine {
         switch (failure) {
             case ChatRejectedException rejected -> meter.rejected(rejected.reason().code());
             case UpstreamRejectedException rejected -> meter.rejected(rejected.code());
+            case ConversationStoreUnavailableException unavailable ->
+                meter.rejected(ConversationStoreUnavailableException.CODE);
             default -> meter.rejected("internal_error");
         }
     }

@@ -28,6 +28,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         DEADLINE_EXCEEDED("deadline_exceeded", "The reply did not complete within the request's deadline."),
         CONVERSATION_CONFLICT("conversation_conflict",
                 "The conversation changed while this reply was written; the reply was not saved."),
+        CONVERSATION_NOT_SAVED("conversation_not_saved",
+                "The reply could not be saved to the conversation, which stays as it was; send the message again."),
         SERVER_SHUTTING_DOWN("server_shutting_down", "This server is restarting; send the message again."),
         BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
         INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
@@ -62,6 +64,10 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
     static ChatFailure from(Throwable failure) {
         if (failure instanceof ConversationConflictException) {
             return of(Code.CONVERSATION_CONFLICT, false);
+        }
+        if (failure instanceof ConversationStoreUnavailableException) {
+            return of(Code.CONVERSATION_NOT_SAVED, true)
+                    .withRetryAfter(Optional.of(ConversationStoreUnavailableException.RETRY_AFTER));
         }
         if (failure instanceof BudgetExhaustedException exhausted) {
             return of(Code.BUDGET_EXHAUSTED, true).withRetryAfter(exhausted.retryAfter());

@@ -17,7 +17,7 @@ public final class RequestLogs {
     }
 
     /** Runs {@code work} with this request id in the MDC, then puts back what was there. */
-    static void withRequestId(String requestId, Runnable work) {
+    public static void withRequestId(String requestId, Runnable work) {
         Object previous = MDC.get(KEY);
         MDC.put(KEY, requestId);
         try {

@@ -239,7 +239,11 @@ final class TurnRun {
         roundOpen = true;
     }
 
-    /** The turn is over: the exchange is committed to the conversation (if any) and usage reported. */
+    /**
+     * The turn is over: the exchange is committed to the conversation (if any) and usage reported. When the store
+     * cannot take it, the turn ends {@code conversation_not_saved} (its usage reported all the same), as the
+     * conversation is still as the turn found it and the client may send the message again.
+     */
     Uni<ChatEvent> finish(String stopReason) {
         Uni<Void> commit = turn.conversationId()
                 .map(id -> conversations.commitTurn(id, turn.caller(), turn.profile().name(), turn.storedLength(),
@@ -253,7 +257,7 @@ final class TurnRun {
             end(TurnOutcome.OK, usage, cost, timings);
             return (ChatEvent) new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
                     timings, List.copyOf(rounds));
-        });
+        }).onFailure(ConversationStoreUnavailableException.class).recoverWithUni(this::fail);
     }
 
     Uni<ChatEvent> fail(Throwable failure) {
@@ -271,12 +275,16 @@ final class TurnRun {
                 Log.warnf("upstream failure: %s %s", upstream.getMessage(), upstream.upstreamMessage().orElse(""));
             } else if (classified.code() == ChatFailure.Code.INTERNAL_ERROR) {
                 Log.error("turn failed", failure);
+            } else if (classified.code() == ChatFailure.Code.CONVERSATION_NOT_SAVED) {
+                Log.warnf("reply not saved to conversation %s: %s", turn.conversationId().orElse("-"),
+                        failure.getMessage());
             }
         });
         span.failure(classified.code().wireName());
         end(switch (classified.code()) {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
+            case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
             default -> TurnOutcome.UPSTREAM_ERROR;
         }, usage, cost, timings);
         return Uni.createFrom().item(new TurnFailed(classified, usage, cost, timings));
@@ -347,10 +355,12 @@ final class TurnRun {
         }
         ended = true;
         int roundCount = rounds.size() + (roundOpen ? 1 : 0);
-        // Only a completed turn's output count is final: the upstream reports it at the end of a reply.
+        // Only a completed turn's output count is final: the upstream reports it at the end of a reply. (A reply that
+        // could not be saved was complete.)
+        boolean outputFinal = outcome == TurnOutcome.OK || outcome == TurnOutcome.CONVERSATION_NOT_SAVED;
         RequestLogs.withRequestId(turn.requestId(), () -> meter.record(new UsageRecord(turn.turnId(), turn.requestId(),
                 startedAt, turn.caller(), turn.profile().name(), turn.conversationId(), turn.request().model(), outcome,
-                roundCount, usage, outcome == TurnOutcome.OK, cost, timings.timeToFirstToken(), timings.total())));
+                roundCount, usage, outputFinal, cost, timings.timeToFirstToken(), timings.total())));
         span.end(outcome, usage, roundCount);
     }
 

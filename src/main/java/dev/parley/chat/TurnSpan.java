@@ -92,7 +92,8 @@ final class TurnSpan {
         span.setAttribute(CACHE_CREATION_TOKENS, usage.cacheCreationInputTokens());
         span.setAttribute(OUTCOME, outcome.tag());
         span.setAttribute(ROUNDS, (long) rounds);
-        if (outcome == TurnOutcome.UPSTREAM_ERROR || outcome == TurnOutcome.INTERNAL_ERROR) {
+        if (outcome == TurnOutcome.UPSTREAM_ERROR || outcome == TurnOutcome.INTERNAL_ERROR
+                || outcome == TurnOutcome.CONVERSATION_NOT_SAVED) {
             span.setStatus(StatusCode.ERROR);
         }
         span.end();

@@ -7,7 +7,9 @@ public enum TurnOutcome {
     CLIENT_CANCELLED("client_cancelled"),
     INTERNAL_ERROR("internal_error"),
     SERVER_SHUTDOWN("server_shutdown"),
-    BUDGET_EXHAUSTED("budget_exhausted");
+    BUDGET_EXHAUSTED("budget_exhausted"),
+    /** The reply was complete, but the conversation store could not save it. */
+    CONVERSATION_NOT_SAVED("conversation_not_saved");
 
     private final String tag;
 

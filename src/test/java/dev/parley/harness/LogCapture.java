@@ -1,0 +1,56 @@
+package dev.parley.harness;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.jboss.logmanager.ExtLogRecord;
+
+/**
+ * The log lines parley writes while a {@code @QuarkusTest} runs (the application shares the test's JVM and its JBoss
+ * LogManager), each with its level, formatted message and the request id of its MDC. Install it for a test and close
+ * it after.
+ */
+public final class LogCapture extends Handler implements AutoCloseable {
+
+    /** One log line as an operator would read it. */
+    public record Line(Level level, String logger, String message, String requestId) {
+    }
+
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
+
+    private LogCapture() {
+    }
+
+    /** Captures everything the {@code dev.parley} loggers write from now on. */
+    public static LogCapture install() {
+        LogCapture capture = new LogCapture();
+        Logger.getLogger("dev.parley").addHandler(capture);
+        return capture;
+    }
+
+    public List<Line> lines() {
+        return List.copyOf(lines);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        // JBoss LogManager hands every handler its own record type, which carries the MDC of the logging call.
+        if (record instanceof ExtLogRecord ext) {
+            lines.add(new Line(record.getLevel(), record.getLoggerName(), ext.getFormattedMessage(),
+                    ext.getMdc("requestId")));
+        }
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        Logger.getLogger("dev.parley").removeHandler(this);
+    }
+}
