@@ -38,6 +38,7 @@ import io.restassured.response.Response;
 
 import dev.parley.api.SseTestClient.StreamReply;
 import dev.parley.harness.LogCapture;
+import dev.parley.harness.Metrics;
 
 /**
  * The Redis conversation store behind a TCP switch (the real Redis of this machine, under a key prefix of this run's
@@ -52,7 +53,7 @@ class RedisConversationOutageTest {
 
     /** The store's timeout in this test; an answer must come within it plus a margin for the request itself. */
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration BOUND = TIMEOUT.plusMillis(1500);
+    private static final Duration BOUND = TIMEOUT.plusSeconds(2);
 
     public static class BehindASwitch implements QuarkusTestProfile {
         @Override
@@ -92,10 +93,10 @@ class RedisConversationOutageTest {
         String conversation = startConversation();
         redisIs(TcpSwitch.Mode.DOWN);
 
-        assertUnavailable(given().header("X-Request-Id", "conv-get-down").get(app.resolve(
-                "/v1/conversations/" + conversation)), "conv-get-down");
-        assertUnavailable(given().header("X-Request-Id", "conv-delete-down").delete(app.resolve(
-                "/v1/conversations/" + conversation)), "conv-delete-down");
+        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-get-down").get(app.resolve(
+                "/v1/conversations/" + conversation))), "conv-get-down");
+        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-delete-down").delete(app.resolve(
+                "/v1/conversations/" + conversation))), "conv-delete-down");
         assertWarned("conv-get-down");
         assertWarned("conv-delete-down");
 
@@ -122,6 +123,11 @@ class RedisConversationOutageTest {
                 .post(app.resolve("/v1/chat/stream"))), "chat-frozen");
         assertThat(upstreamRequests(id)).isZero();
         assertWarned("chat-frozen");
+        // Saving a finished turn is bounded as well: the reply ends not saved, it does not wait for Redis.
+        long start = System.nanoTime();
+        StreamReply unsaved = sse.stream(json(Map.of("message", "Hello [[sim:reply=Hi.]]", "startConversation", true)));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+        assertThat(unsaved.last().data().path("error").path("code").asText()).isEqualTo("conversation_not_saved");
 
         TcpSwitch.to(6379).up();
         await().atMost(Duration.ofSeconds(10)).until(
@@ -136,19 +142,22 @@ class RedisConversationOutageTest {
     void aChatWithAConversationIdIsRefusedBeforeTheUpstreamWhileRedisIsDown() throws SQLException {
         String conversation = startConversation();
         redisIs(TcpSwitch.Mode.DOWN);
+        double rejectedBefore = rejections();
 
         String streamed = uniqueId();
-        assertUnavailable(given().header("X-Request-Id", "chat-stream-down").contentType("application/json")
+        assertUnavailable(timed(() -> given().header("X-Request-Id", "chat-stream-down")
+                .contentType("application/json")
                 .body(json(Map.of("message", "Go on [[sim:id=" + streamed + "]]", "conversationId", conversation)))
-                .post(app.resolve("/v1/chat/stream")), "chat-stream-down");
+                .post(app.resolve("/v1/chat/stream"))), "chat-stream-down");
         String whole = uniqueId();
-        assertUnavailable(given().header("X-Request-Id", "chat-json-down").contentType("application/json")
+        assertUnavailable(timed(() -> given().header("X-Request-Id", "chat-json-down").contentType("application/json")
                 .body(json(Map.of("message", "Go on [[sim:id=" + whole + "]]", "conversationId", conversation)))
-                .post(app.resolve("/v1/chat")), "chat-json-down");
+                .post(app.resolve("/v1/chat"))), "chat-json-down");
 
         assertThat(upstreamRequests(streamed)).isZero();
         assertThat(upstreamRequests(whole)).isZero();
         assertThat(row("chat-stream-down")).isEmpty();
+        assertThat(rejections()).isEqualTo(rejectedBefore + 2);
         assertWarned("chat-stream-down");
         assertWarned("chat-json-down");
         // Readiness says the same: this replica cannot serve conversations.
@@ -260,6 +269,11 @@ class RedisConversationOutageTest {
                 .singleElement()
                 .satisfies(line -> assertThat(line.message()).contains("Redis").doesNotContain("sim:")
                         .doesNotContain("Hello").doesNotContain("Go on"));
+    }
+
+    private static double rejections() {
+        return Metrics.samples(given().get("/q/metrics").asString())
+                .getOrDefault("parley_chat_rejections_total{reason=\"conversation_store_unavailable\"}", 0.0);
     }
 
     private long upstreamRequests(String simulatorId) {
