@@ -14,7 +14,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * The Redis store with Redis down, and an upstream nobody answers for: the replica is not ready (no conversation can
- * be read), yet alive, and the upstream's state is only reported.
+ * be read, and reading one is answered 503), yet alive, and the upstream's state is only reported.
  */
 @QuarkusTest
 @TestProfile(UnreachableRedisTest.NothingListening.class)
@@ -35,6 +35,16 @@ class UnreachableRedisTest {
                 .body("checks.find { it.name == 'conversations' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'conversations' }.data.redis", equalTo("down"))
                 .body("checks.find { it.name == 'ledger' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void conversationsAreATypedRetryable503WhileRedisRefusesConnections() {
+        given().header("X-Request-Id", "no-redis-get").get("/v1/conversations/conv_none").then().statusCode(503)
+                .contentType("application/problem+json").header("Retry-After", "5")
+                .header("X-Request-Id", "no-redis-get")
+                .body("code", equalTo("conversation_store_unavailable"));
+        given().delete("/v1/conversations/conv_none").then().statusCode(503)
+                .body("code", equalTo("conversation_store_unavailable"));
     }
 
     @Test
