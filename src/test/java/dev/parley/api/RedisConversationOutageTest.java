@@ -54,6 +54,7 @@ class RedisConversationOutageTest {
     /** The store's timeout in this test; an answer must come within it plus a margin for the request itself. */
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final Duration BOUND = TIMEOUT.plusSeconds(2);
+    private static final String RUN = uniqueId();
 
     public static class BehindASwitch implements QuarkusTestProfile {
         @Override
@@ -93,12 +94,12 @@ class RedisConversationOutageTest {
         String conversation = startConversation();
         redisIs(TcpSwitch.Mode.DOWN);
 
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-get-down").get(app.resolve(
-                "/v1/conversations/" + conversation))), "conv-get-down");
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-delete-down").delete(app.resolve(
-                "/v1/conversations/" + conversation))), "conv-delete-down");
-        assertWarned("conv-get-down");
-        assertWarned("conv-delete-down");
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("conv-get-down")).get(app.resolve(
+                "/v1/conversations/" + conversation))), rid("conv-get-down"));
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("conv-delete-down")).delete(app.resolve(
+                "/v1/conversations/" + conversation))), rid("conv-delete-down"));
+        assertWarned(rid("conv-get-down"));
+        assertWarned(rid("conv-delete-down"));
 
         TcpSwitch.to(6379).up();
         await().atMost(Duration.ofSeconds(10)).until(
@@ -113,16 +114,16 @@ class RedisConversationOutageTest {
         String conversation = startConversation();
         redisIs(TcpSwitch.Mode.FROZEN);
 
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-get-frozen")
-                .get(app.resolve("/v1/conversations/" + conversation))), "conv-get-frozen");
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "conv-delete-frozen")
-                .delete(app.resolve("/v1/conversations/" + conversation))), "conv-delete-frozen");
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("conv-get-frozen"))
+                .get(app.resolve("/v1/conversations/" + conversation))), rid("conv-get-frozen"));
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("conv-delete-frozen"))
+                .delete(app.resolve("/v1/conversations/" + conversation))), rid("conv-delete-frozen"));
         String id = uniqueId();
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "chat-frozen").contentType("application/json")
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("chat-frozen")).contentType("application/json")
                 .body(json(Map.of("message", "Go on [[sim:id=" + id + "]]", "conversationId", conversation)))
-                .post(app.resolve("/v1/chat/stream"))), "chat-frozen");
+                .post(app.resolve("/v1/chat/stream"))), rid("chat-frozen"));
         assertThat(upstreamRequests(id)).isZero();
-        assertWarned("chat-frozen");
+        assertWarned(rid("chat-frozen"));
         // Saving a finished turn is bounded as well: the reply ends not saved, it does not wait for Redis.
         long start = System.nanoTime();
         StreamReply unsaved = sse.stream(json(Map.of("message", "Hello [[sim:reply=Hi.]]", "startConversation", true)));
@@ -145,21 +146,23 @@ class RedisConversationOutageTest {
         double rejectedBefore = rejections();
 
         String streamed = uniqueId();
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "chat-stream-down")
+        assertUnavailable(timed(() -> given().header("X-Request-Id", rid("chat-stream-down"))
                 .contentType("application/json")
                 .body(json(Map.of("message", "Go on [[sim:id=" + streamed + "]]", "conversationId", conversation)))
-                .post(app.resolve("/v1/chat/stream"))), "chat-stream-down");
+                .post(app.resolve("/v1/chat/stream"))), rid("chat-stream-down"));
         String whole = uniqueId();
-        assertUnavailable(timed(() -> given().header("X-Request-Id", "chat-json-down").contentType("application/json")
-                .body(json(Map.of("message", "Go on [[sim:id=" + whole + "]]", "conversationId", conversation)))
-                .post(app.resolve("/v1/chat"))), "chat-json-down");
+        assertUnavailable(
+                timed(() -> given().header("X-Request-Id", rid("chat-json-down")).contentType("application/json")
+                        .body(json(Map.of("message", "Go on [[sim:id=" + whole + "]]", "conversationId", conversation)))
+                        .post(app.resolve("/v1/chat"))),
+                rid("chat-json-down"));
 
         assertThat(upstreamRequests(streamed)).isZero();
         assertThat(upstreamRequests(whole)).isZero();
-        assertThat(row("chat-stream-down")).isEmpty();
+        assertThat(row(rid("chat-stream-down"))).isEmpty();
         assertThat(rejections()).isEqualTo(rejectedBefore + 2);
-        assertWarned("chat-stream-down");
-        assertWarned("chat-json-down");
+        assertWarned(rid("chat-stream-down"));
+        assertWarned(rid("chat-json-down"));
         // Readiness says the same: this replica cannot serve conversations.
         given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'conversations' }.data.redis", equalTo("down"));
@@ -197,15 +200,15 @@ class RedisConversationOutageTest {
     @Test
     void theOneShotChatAnswersAnUnsavedReplyWith503AndItsUsage() {
         redisIs(TcpSwitch.Mode.DOWN);
-        Response response = given().header("X-Request-Id", "not-saved-json").contentType("application/json")
+        Response response = given().header("X-Request-Id", rid("not-saved-json")).contentType("application/json")
                 .body(json(Map.of("message", "Hello [[sim:reply=Hello there.]]", "startConversation", true)))
                 .post(app.resolve("/v1/chat"));
 
         response.then().statusCode(503).contentType(Problem.MEDIA_TYPE).header("Retry-After", "5")
-                .header("X-Request-Id", "not-saved-json")
-                .body("code", equalTo("conversation_not_saved")).body("requestId", equalTo("not-saved-json"));
+                .header("X-Request-Id", rid("not-saved-json"))
+                .body("code", equalTo("conversation_not_saved")).body("requestId", equalTo(rid("not-saved-json")));
         assertThat(response.jsonPath().getLong("usage.outputTokens")).isPositive();
-        assertThat(awaitRow("not-saved-json")).containsEntry("outcome", "conversation_not_saved");
+        assertThat(awaitRow(rid("not-saved-json"))).containsEntry("outcome", "conversation_not_saved");
     }
 
     @Test
@@ -237,6 +240,11 @@ class RedisConversationOutageTest {
     private static void redisIs(TcpSwitch.Mode mode) {
         TcpSwitch.to(6379).set(mode);
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").statusCode() == 503);
+    }
+
+    /** A request id of this run's own: the ledger and its rows outlive a run. */
+    private static String rid(String name) {
+        return name + "-" + RUN;
     }
 
     private String startConversation() {
