@@ -27,8 +27,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.chat.ChatCommand;
 import dev.parley.chat.ChatEngine;
 import dev.parley.chat.ChatEvent;
+import dev.parley.chat.ChatRejectedException;
+import dev.parley.chat.PreparedTurn;
+import dev.parley.usage.UsageMeter;
 
 /**
  * The chat endpoints: one turn streamed as Server-Sent Events, or returned whole as JSON. Everything that can be
@@ -71,12 +75,20 @@ public class ChatResource {
     private final ObjectMapper mapper;
     private final ApiConfig config;
     private final Vertx vertx;
+    private final UsageMeter meter;
 
-    ChatResource(ChatEngine engine, ObjectMapper mapper, ApiConfig config, Vertx vertx) {
+    ChatResource(ChatEngine engine, ObjectMapper mapper, ApiConfig config, Vertx vertx, UsageMeter meter) {
         this.engine = engine;
         this.mapper = mapper;
         this.config = config;
         this.vertx = vertx;
+        this.meter = meter;
+    }
+
+    /** Whether a request is one of this resource's, for counting the refusals decided before it runs. */
+    static boolean isChatRequest(RoutingContext context) {
+        String path = context.normalizedPath();
+        return "/v1/chat".equals(path) || "/v1/chat/stream".equals(path);
     }
 
     /**
@@ -117,8 +129,7 @@ public class ChatResource {
     public Multi<String> stream(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
         SseEncoder encoder = new SseEncoder(mapper);
-        return RestMulti.fromUniResponse(
-                engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context))),
+        return RestMulti.fromUniResponse(prepare(request, requestId, context),
                 turn -> Heartbeats.around(FrameBatches.perLoopTurn(engine.run(turn).map(encoder::encode)),
                         config.heartbeatInterval(), encoder::heartbeat, vertx),
                 turn -> Map.of("Content-Type", List.of(SseEncoder.MEDIA_TYPE),
@@ -146,9 +157,20 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
-        return engine.prepare(ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context)))
-                .flatMap(turn -> engine.run(turn).collect().asList())
+        return prepare(request, requestId, context).flatMap(turn -> engine.run(turn).collect().asList())
                 .map(ChatResource::respond);
+    }
+
+    /** The engine counts what it refuses; a body of the wrong shape is refused, and counted, here. */
+    private Uni<PreparedTurn> prepare(ChatRequest request, String requestId, RoutingContext context) {
+        ChatCommand command;
+        try {
+            command = ChatRequests.toCommand(request, requestId, CallerAuthentication.callerOf(context));
+        } catch (ChatRejectedException e) {
+            meter.rejected(e.reason().code());
+            throw e;
+        }
+        return engine.prepare(command);
     }
 
     private static EventPayloads.ChatResponse respond(List<ChatEvent> events) {

@@ -24,14 +24,20 @@ import dev.parley.chat.ConversationStoreUnavailableException;
 import dev.parley.chat.RequestLogs;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.UpstreamRejectedException;
+import dev.parley.usage.UsageMeter;
 
 /** Every error the API answers before a stream starts, as {@code application/problem+json} with a stable code. */
 public class ProblemMappers {
 
-    private final ShutdownConfig shutdown;
+    static final String INVALID_JSON = "invalid_json";
+    static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
 
-    ProblemMappers(ShutdownConfig shutdown) {
+    private final ShutdownConfig shutdown;
+    private final UsageMeter meter;
+
+    ProblemMappers(ShutdownConfig shutdown, UsageMeter meter) {
         this.shutdown = shutdown;
+        this.meter = meter;
     }
 
     @ServerExceptionMapper
@@ -107,8 +113,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, RoutingContext context) {
-        return problem(Problem.of(400, "invalid_json", "Malformed JSON",
-                "The body is not valid JSON of the expected shape.", RequestIds.of(context)));
+        countIfChat(INVALID_JSON, context);
+        return problem(Problem.of(400, INVALID_JSON, "Malformed JSON", JsonProblems.detail(e),
+                RequestIds.of(context)));
     }
 
     /** Quarkus has its own handler for this subtype (a plain 400); a more specific mapper of ours wins over it. */
@@ -130,8 +137,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unsupportedMediaType(NotSupportedException e, RoutingContext context) {
-        return problem(Problem.of(415, "unsupported_media_type", "Unsupported media type",
-                "Send the body as application/json.", RequestIds.of(context)));
+        countIfChat(UNSUPPORTED_MEDIA_TYPE, context);
+        return problem(Problem.of(415, UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+                "Send the body as application/json, with that Content-Type.", RequestIds.of(context)));
     }
 
     @ServerExceptionMapper
@@ -161,6 +169,16 @@ public class ProblemMappers {
         Log.error("request failed", e);
         return problem(Problem.of(500, "internal_error", "Internal error", "Something went wrong in parley.",
                 RequestIds.of(context)));
+    }
+
+    /**
+     * A chat request refused before {@link ChatResource} runs (its body unread or unreadable) is counted here; the
+     * refusals decided later are counted where they are decided.
+     */
+    private void countIfChat(String code, RoutingContext context) {
+        if (ChatResource.isChatRequest(context)) {
+            meter.rejected(code);
+        }
     }
 
     private static Response problem(Problem problem) {

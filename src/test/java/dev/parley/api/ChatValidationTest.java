@@ -3,17 +3,33 @@ package dev.parley.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+
+import dev.parley.harness.Metrics;
 
 /**
  * Everything that can be refused before the upstream is called is refused with {@code application/problem+json}, a
@@ -21,6 +37,9 @@ import io.restassured.specification.RequestSpecification;
  */
 @QuarkusTest
 class ChatValidationTest {
+
+    @TestHTTPResource("/")
+    URI app;
 
     /** The two chat endpoints, each called with the {@code Accept} header its clients send. */
     enum Endpoint {
@@ -48,6 +67,118 @@ class ChatValidationTest {
         assertRefusedBeforeUpstream(endpoint, id -> "{\"message\":\"Hi " + id + "\",\"maxTokens\":\"many\"}", 400,
                 "invalid_json");
         assertRefusedBeforeUpstream(endpoint, id -> "[\"Hi " + id + "\"]", 400, "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void unknownFieldIsInvalidJsonNamingTheField(Endpoint endpoint) {
+        Response response = assertRefusedBeforeUpstream(endpoint,
+                id -> body("Hi " + id, null).put("temperature", 0.5), 400, "invalid_json");
+        assertThat(response.jsonPath().getString("detail")).contains("'temperature'");
+
+        ArrayNode history = history("user", "Earlier");
+        ((ObjectNode) history.get(0)).put("name", "someone");
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, history), 400, "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void valueOfTheWrongJsonTypeIsInvalidJsonNotCoerced(Endpoint endpoint) {
+        assertRefusedBeforeUpstream(endpoint,
+                id -> body(null, history("user", "Earlier " + id)).put("message", 42), 400, "invalid_json");
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, null).put("maxTokens", "10"), 400,
+                "invalid_json");
+        Response fraction = assertRefusedBeforeUpstream(endpoint,
+                id -> body("Hi " + id, null).put("maxTokens", 1.5), 400, "invalid_json");
+        assertThat(fraction.jsonPath().getString("detail")).contains("'maxTokens'");
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, null).put("deadlineMs", "5000"), 400,
+                "invalid_json");
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, null).put("startConversation", "true"), 400,
+                "invalid_json");
+        ArrayNode history = history("user", null);
+        ((ObjectNode) history.get(0)).put("content", 7);
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, history), 400, "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void anythingAfterTheObjectIsInvalidJson(Endpoint endpoint) {
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, null) + " trailing", 400, "invalid_json");
+        assertRefusedBeforeUpstream(endpoint, id -> body("Hi " + id, null).toString() + body("Again " + id, null), 400,
+                "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void duplicateFieldIsInvalidJson(Endpoint endpoint) {
+        assertRefusedBeforeUpstream(endpoint,
+                id -> "{\"message\":\"Hi " + id + "\",\"message\":\"Hello " + id + "\"}", 400, "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void bodyWithoutContentTypeIs415(Endpoint endpoint) {
+        String id = ChatStreamTest.uniqueId();
+        HttpResponse<String> response = send(endpoint, null,
+                ("{\"message\":\"Hi [[sim:id=" + id + "]]\"}").getBytes(StandardCharsets.UTF_8));
+
+        assertRawProblem(response, 415, "unsupported_media_type");
+        assertThat(upstreamRequests(id)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void overlongUtf8IsInvalidJsonNotASlash(Endpoint endpoint) {
+        String id = ChatStreamTest.uniqueId();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("{\"message\":\"Hi [[sim:id=" + id + "]] ..").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(new byte[]{(byte) 0xC0, (byte) 0xAF}); // an overlong "/"
+        body.writeBytes("etc/passwd\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertRawProblem(send(endpoint, "application/json", body.toByteArray()), 400, "invalid_json");
+        assertThat(upstreamRequests(id)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void loneSurrogateIsInvalidJson(Endpoint endpoint) {
+        assertRefusedBeforeUpstream(endpoint, id -> "{\"message\":\"Hi \\ud800 " + id + "\"}", 400, "invalid_json");
+        assertRefusedBeforeUpstream(endpoint, id -> "{\"message\":\"Hi \\udc00\\ud83d " + id + "\"}", 400,
+                "invalid_json");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void escapedSurrogatePairIsAccepted(Endpoint endpoint) {
+        String id = ChatStreamTest.uniqueId();
+        Response response = post(endpoint,
+                "{\"message\":\"[[sim:id=" + id + "]] [[sim:reply=Smile.]] \\ud83d\\ude00\"}");
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        assertThat(upstreamRequests(id)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void everyRefusalIsCountedWithItsCode(Endpoint endpoint) {
+        Map<String, Double> before = rejections();
+
+        post(endpoint, "{\"message\":");
+        post(endpoint, "{\"message\":\"Hi\",\"extra\":1}");
+        request(endpoint).contentType("text/plain").body("{\"message\":\"Hi\"}").post(endpoint.path);
+        send(endpoint, null, "{\"message\":\"Hi\"}".getBytes(StandardCharsets.UTF_8));
+        post(endpoint, "{\"message\":\" \"}");
+        post(endpoint, body("Hi", null).put("maxTokens", 0).toString());
+
+        Map<String, Double> after = rejections();
+        assertThat(after.getOrDefault("invalid_json", 0.0) - before.getOrDefault("invalid_json", 0.0))
+                .isGreaterThanOrEqualTo(2);
+        assertThat(after.getOrDefault("unsupported_media_type", 0.0)
+                - before.getOrDefault("unsupported_media_type", 0.0)).isGreaterThanOrEqualTo(2);
+        assertThat(after.getOrDefault("invalid_request", 0.0) - before.getOrDefault("invalid_request", 0.0))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(after.getOrDefault("max_tokens_out_of_range", 0.0)
+                - before.getOrDefault("max_tokens_out_of_range", 0.0)).isGreaterThanOrEqualTo(1);
     }
 
     @ParameterizedTest
@@ -247,6 +378,53 @@ class ChatValidationTest {
         assertThat(problem.getString("title")).isNotBlank();
         assertThat(problem.getString("detail")).isNotBlank();
         assertThat(problem.getString("requestId")).isEqualTo(requestId);
+    }
+
+    /** The body as these bytes, with this {@code Content-Type} or none at all (rest-assured always sends one). */
+    private HttpResponse<String> send(Endpoint endpoint, String contentType, byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(app.resolve(endpoint.path)).header("Accept",
+                endpoint.accept).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void assertRawProblem(HttpResponse<String> response, int status, String code) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).get().asString()
+                .startsWith("application/problem+json");
+        String requestId = response.headers().firstValue("X-Request-Id").orElseThrow();
+        JsonNode problem;
+        try {
+            problem = SseTestClient.JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(problem.path("code").asText()).as(response.body()).isEqualTo(code);
+        assertThat(problem.path("status").asInt()).isEqualTo(status);
+        assertThat(problem.path("requestId").asText()).isEqualTo(requestId);
+    }
+
+    /** {@code parley_chat_rejections_total} by reason. */
+    private static Map<String, Double> rejections() {
+        Map<String, Double> byReason = new HashMap<>();
+        Metrics.samples(given().get("/q/metrics").asString()).forEach((name, value) -> {
+            if (name.startsWith("parley_chat_rejections_total{")) {
+                Matcher reason = Pattern.compile("reason=\"([^\"]*)\"").matcher(name);
+                if (reason.find()) {
+                    byReason.put(reason.group(1), value);
+                }
+            }
+        });
+        return byReason;
     }
 
     private static RequestSpecification request(Endpoint endpoint) {
