@@ -1,6 +1,8 @@
 package dev.parley.api;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -22,6 +24,13 @@ public interface AuthConfig {
     @WithDefault("X-Parley-Caller")
     String gatewayHeader();
 
+    /**
+     * Gateway mode: the callers (as the gateway names them) who may read every caller's usage and budget. Gateway mode
+     * has its own list so that {@code parley.auth.keys.<name>.admin}, a key-mode setting, never makes whoever the
+     * gateway calls {@code <name>} an admin.
+     */
+    Optional<Set<String>> gatewayAdmins();
+
     /** The ways a caller is identified. */
     enum Mode {
         /** Everyone is the caller {@code anonymous}. */
@@ -38,7 +47,7 @@ public interface AuthConfig {
         /** Hex SHA-256 of the key, e.g. from {@code printf %s "$KEY" | sha256sum}. */
         String sha256();
 
-        /** Whether this caller may read every caller's usage ({@code GET /v1/usage}). */
+        /** Whether this caller may read every caller's usage and budget; in {@code api-key} mode only. */
         @WithDefault("false")
         boolean admin();
     }

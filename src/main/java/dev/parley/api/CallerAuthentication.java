@@ -19,9 +19,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.usage.UsageMeter;
+
 /**
  * Identifies the caller of every API request, by the configured mode, before any resource runs; a missing or wrong
- * key is a 401 problem, counted in {@code parley.auth.failures} and never logged with the key. The caller is kept
+ * key is a 401 problem, counted in {@code parley.auth.failures} (and, for a chat request, in
+ * {@code parley.chat.rejections}) and never logged with the key. The caller is kept
  * with the request for {@link #callerOf(RoutingContext)}.
  */
 @ApplicationScoped
@@ -29,16 +32,20 @@ public class CallerAuthentication {
 
     public static final String ANONYMOUS = "anonymous";
     private static final String KEY = "parley.caller";
+    private static final String KEY_REQUIRED = "A valid API key is required: Authorization: Bearer <key> or "
+            + "x-api-key: <key>.";
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
 
     private final AuthConfig config;
     private final Map<String, String> callerByKeyHash;
     private final MeterRegistry registry;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
+    private final UsageMeter meter;
 
-    CallerAuthentication(AuthConfig config, MeterRegistry registry) {
+    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter) {
         this.config = config;
         this.registry = registry;
+        this.meter = meter;
         this.callerByKeyHash = config.keys().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(entry -> entry.getValue().sha256().trim().toLowerCase(),
                         Map.Entry::getKey));
@@ -52,55 +59,80 @@ public class CallerAuthentication {
 
     @ServerRequestFilter
     public Optional<Response> authenticate(RoutingContext context) {
-        Optional<String> caller = switch (config.mode()) {
-            case NONE -> Optional.of(ANONYMOUS);
+        Verdict verdict = switch (config.mode()) {
+            case NONE -> new Verdict(ANONYMOUS, null);
             case API_KEY -> byKey(context);
             case GATEWAY -> byGatewayHeader(context);
         };
-        if (caller.isEmpty()) {
+        if (verdict.caller() == null) {
+            if (ChatResource.isChatRequest(context)) {
+                meter.rejected("unauthorized");
+            }
             return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE)
                     .header("WWW-Authenticate", config.mode() == AuthConfig.Mode.API_KEY ? "Bearer" : null)
-                    .entity(Problem.of(401, "unauthorized", "Unauthorized",
-                            "A valid API key is required: Authorization: Bearer <key> or x-api-key: <key>.",
+                    .entity(Problem.of(401, "unauthorized", "Unauthorized", verdict.refusal(),
                             RequestIds.of(context)))
                     .build());
         }
-        context.put(KEY, caller.get());
+        context.put(KEY, verdict.caller());
         return Optional.empty();
     }
 
-    private Optional<String> byKey(RoutingContext context) {
+    private Verdict byKey(RoutingContext context) {
         String key = context.request().getHeader("x-api-key");
         String authorization = context.request().getHeader("Authorization");
-        if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            key = authorization.substring(7).trim();
+        String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim()
+                : null;
+        if (key != null && bearer != null && !key.equals(bearer)) {
+            // Two keys may name two callers: refused rather than letting one header silently win.
+            return failed("conflicting_keys", "Send one API key: x-api-key and Authorization: Bearer "
+                    + "carry different keys.");
+        }
+        if (key == null) {
+            key = bearer;
         }
         if (key == null || key.isEmpty()) {
-            return failed("missing_key");
+            return failed("missing_key", KEY_REQUIRED);
         }
         String caller = callerByKeyHash.get(sha256(key));
-        return caller == null ? failed("invalid_key") : Optional.of(caller);
+        return caller == null ? failed("invalid_key", KEY_REQUIRED) : new Verdict(caller, null);
     }
 
-    private Optional<String> byGatewayHeader(RoutingContext context) {
+    private Verdict byGatewayHeader(RoutingContext context) {
         String caller = context.request().getHeader(config.gatewayHeader());
         if (caller == null || !CALLER_NAME.matcher(caller).matches()) {
-            return failed("missing_gateway_header");
+            // The client of a gateway has no key to fix: whatever reached parley did not come through the gateway.
+            return failed("missing_gateway_header", "This service is reached through its API gateway, "
+                    + "which names the caller; this request did not come through it.");
         }
-        return Optional.of(caller);
+        return new Verdict(caller, null);
     }
 
-    private Optional<String> failed(String reason) {
+    private Verdict failed(String reason, String detail) {
         failures.computeIfAbsent(reason, r -> Counter.builder("parley.auth.failures")
                 .description("API requests refused for want of a valid caller").tag("reason", r).register(registry))
                 .increment();
-        return Optional.empty();
+        return new Verdict(null, detail);
     }
 
-    /** Whether a caller may read every caller's usage. */
+    /** The caller, or (when null) the detail of the 401 refusing the request. */
+    private record Verdict(String caller, String refusal) {
+    }
+
+    /**
+     * Whether a caller may read every caller's usage and budget: by its key's {@code admin} in {@code api-key} mode,
+     * by {@code parley.auth.gateway-admins} in {@code gateway} mode, never in {@code none} mode.
+     */
     boolean isAdmin(String caller) {
-        AuthConfig.CallerKey key = config.keys().get(caller);
-        return key != null && key.admin();
+        return switch (config.mode()) {
+            case NONE -> false;
+            case API_KEY -> {
+                AuthConfig.CallerKey key = config.keys().get(caller);
+                yield key != null && key.admin();
+            }
+            case GATEWAY -> config.gatewayAdmins().map(admins -> admins.contains(caller)).orElse(false);
+        };
     }
 
     /** The hex SHA-256 of a key, as {@code parley.auth.keys.<caller>.sha256} holds it. */

@@ -42,6 +42,9 @@ import dev.parley.usage.ledger.UsageQuery;
 public class UsageResource {
 
     private static final Duration DEFAULT_RANGE = Duration.ofDays(30);
+    /** The instants {@code from} and {@code to} may name: four-digit years, which every SQL database can hold. */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final UsageLedger ledger;
     private final CallerAuthentication callers;
@@ -105,11 +108,17 @@ public class UsageResource {
     }
 
     private static Instant instant(String name, String value) {
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             throw invalid(name + " must be an ISO-8601 instant, e.g. 2026-11-01T00:00:00Z");
         }
+        // Instant reaches a billion years either way; the ledger's timestamps (and SQL's) do not.
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw invalid(name + " must be between " + EARLIEST + " and " + LATEST);
+        }
+        return instant;
     }
 
     private static ChatRejectedException invalid(String message) {

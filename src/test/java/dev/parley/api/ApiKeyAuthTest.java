@@ -60,6 +60,28 @@ class ApiKeyAuthTest {
     }
 
     @Test
+    void twoKeysNamingTwoCallersAre401BeforeAnyUpstreamCall() {
+        String id = ChatStreamTest.uniqueId();
+        Response response = given().header("x-api-key", ALICE_KEY).header("Authorization", "Bearer " + BOB_KEY)
+                .contentType("application/json").body(ChatStreamTest.body("[[sim:id=" + id + "]] Who am I?"))
+                .post("/v1/chat");
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(401);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.header("X-Request-Id")).isNotBlank();
+        assertThat(response.jsonPath().getString("code")).isEqualTo("unauthorized");
+        assertThat(response.asString()).doesNotContain(ALICE_KEY).doesNotContain(BOB_KEY);
+        assertThat(given().get("/simulator/admin/counters?id=" + id).jsonPath().getLong("requests")).isZero();
+        assertThat(given().get("/q/metrics").asString())
+                .contains("parley_auth_failures_total{reason=\"conflicting_keys\"}")
+                .contains("parley_chat_rejections_total{reason=\"unauthorized\"}");
+        // The same key in both headers is one caller.
+        given().header("x-api-key", BOB_KEY).header("Authorization", "Bearer " + BOB_KEY)
+                .contentType("application/json").body(ChatStreamTest.body("[[sim:reply=Bob twice.]]"))
+                .post("/v1/chat").then().statusCode(200).body("text", equalTo("Bob twice."));
+    }
+
+    @Test
     void aConversationBelongsToItsCaller() {
         String conversation = given().header("x-api-key", ALICE_KEY).contentType("application/json")
                 .body("{\"message\":\"[[sim:reply=Noted.]]\",\"startConversation\":true}").post("/v1/chat").then()

@@ -1,7 +1,9 @@
 package dev.parley.api;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.util.Map;
 
@@ -20,14 +22,31 @@ class GatewayAuthTest {
     public static class BehindAGateway implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.auth.mode", "gateway", "parley.auth.gateway-header", "X-Consumer");
+            // A key-mode admin named "admin" must not make whoever the gateway calls "admin" one.
+            return Map.of("parley.auth.mode", "gateway", "parley.auth.gateway-header", "X-Consumer",
+                    "parley.auth.gateway-admins", "ops,auditors",
+                    "parley.auth.keys.admin.sha256", CallerAuthentication.sha256("pk-admin-key"),
+                    "parley.auth.keys.admin.admin", "true");
         }
     }
 
     @Test
-    void requestWithoutTheGatewayHeaderIs401() {
-        given().contentType("application/json").body(ChatStreamTest.body("Hi")).post("/v1/chat").then()
-                .statusCode(401).body("code", equalTo("unauthorized"));
+    void requestWithoutTheGatewayHeaderIs401SayingItDidNotComeThroughTheGateway() {
+        String detail = given().contentType("application/json").body(ChatStreamTest.body("Hi")).post("/v1/chat")
+                .then().statusCode(401).contentType("application/problem+json").header("WWW-Authenticate",
+                        nullValue())
+                .body("code", equalTo("unauthorized")).extract().path("detail");
+        assertThat(detail).contains("gateway").doesNotContainIgnoringCase("key");
+    }
+
+    @Test
+    void onlyTheGatewayAdminsAreAdminsNotACallerNamedLikeAKeyModeAdmin() {
+        String everyone = "/v1/usage?groupBy=caller";
+        given().header("X-Consumer", "admin").get(everyone + "&caller=team-a").then().statusCode(403)
+                .body("code", equalTo("forbidden"));
+        given().header("X-Consumer", "admin").get("/v1/budget?caller=team-a").then().statusCode(403);
+        given().header("X-Consumer", "ops").get(everyone + "&caller=team-a").then().statusCode(200);
+        given().header("X-Consumer", "auditors").get("/v1/budget?caller=team-a").then().statusCode(200);
     }
 
     @Test

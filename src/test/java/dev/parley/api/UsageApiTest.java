@@ -67,6 +67,19 @@ class UsageApiTest {
         given().get(app.resolve("/v1/usage?from=yesterday")).then().statusCode(400);
     }
 
+    @Test
+    void instantBeyondFourDigitYearsIsA400ProblemNotAnOverflow() {
+        for (String query : List.of("from=-999999999-01-01T00:00:00Z", "to=%2B999999999-12-31T23:59:59Z",
+                "from=%2B10000-01-01T00:00:00Z&to=%2B10001-01-01T00:00:00Z")) {
+            given().urlEncodingEnabled(false).header("X-Request-Id", "usage-range-1")
+                    .get(app.resolve("/v1/usage?" + query)).then()
+                    .statusCode(400).contentType("application/problem+json").header("X-Request-Id", "usage-range-1")
+                    .body("code", equalTo("invalid_request")).body("requestId", equalTo("usage-range-1"));
+        }
+        given().get(app.resolve("/v1/usage?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z")).then()
+                .statusCode(200);
+    }
+
     private JsonNode usage(String query) {
         return SseTestClient.JSON.valueToTree(given().get(app.resolve("/v1/usage?" + query)).then().statusCode(200)
                 .extract().as(JsonNode.class));
