@@ -22,6 +22,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.Conversation;
+import dev.parley.chat.ConversationIds;
 import dev.parley.chat.ConversationStore;
 
 /** {@code GET} and {@code DELETE /v1/conversations/{id}}: read or forget a server-side conversation. */
@@ -73,12 +74,15 @@ public class ConversationResource {
     /** The caller's own conversation; another caller's is reported as missing, not as forbidden. */
     private Uni<Conversation> owned(String id, RoutingContext context) {
         String caller = CallerAuthentication.callerOf(context);
+        if (!ConversationIds.plausible(id)) {
+            return Uni.createFrom().failure(notFound(id));
+        }
         return store.find(id).map(found -> found.filter(c -> c.caller().equals(caller))
                 .orElseThrow(() -> notFound(id)));
     }
 
     private static ChatRejectedException notFound(String id) {
         return new ChatRejectedException(ChatRejectedException.Reason.CONVERSATION_NOT_FOUND,
-                "no conversation " + id);
+                "no conversation " + ConversationIds.shown(id));
     }
 }

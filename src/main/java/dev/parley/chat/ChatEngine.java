@@ -125,6 +125,9 @@ public class ChatEngine {
             return Uni.createFrom().item(() -> build(command, profileNamed(command.assistant()), history, newId));
         }
         String id = command.conversationId().get();
+        if (!ConversationIds.plausible(id)) {
+            return reject(Reason.CONVERSATION_NOT_FOUND, "no conversation " + ConversationIds.shown(id));
+        }
         return conversations.find(id).map(found -> {
             // Another caller's conversation is as good as none: its existence is not revealed.
             Conversation conversation = found.filter(c -> c.caller().equals(command.caller())).orElseThrow(

@@ -92,6 +92,21 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
     }
 
     private static Code byStatusAndType(int status, String errorType) {
+        // An error event arrives inside a 200 stream: there its type is all there is to go by.
+        switch (errorType) {
+            case "invalid_request_error", "not_found_error", "request_too_large" -> {
+                return Code.UPSTREAM_REJECTED;
+            }
+            case "authentication_error", "permission_error" -> {
+                return Code.UPSTREAM_AUTH;
+            }
+            case "billing_error" -> {
+                return Code.UPSTREAM_BILLING;
+            }
+            default -> {
+                // typed by the status below
+            }
+        }
         if (status == 529 || errorType.equals("overloaded_error")) {
             return Code.UPSTREAM_OVERLOADED;
         }

@@ -12,11 +12,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -291,6 +293,30 @@ class ChatValidationTest {
         assertRefusedBeforeUpstream(endpoint,
                 id -> body("Hi " + id, null).put("conversationId", "conv_doesNotExist000000000"), 404,
                 "conversation_not_found");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void overlongConversationIdIsNotFoundAndNeverEchoedWhole(Endpoint endpoint) {
+        String overlong = "conv_" + "A".repeat(20_000);
+        Response response = assertRefusedBeforeUpstream(endpoint,
+                id -> body("Hi " + id, null).put("conversationId", overlong), 404, "conversation_not_found");
+        assertThat(response.asString()).hasSizeLessThan(1_000).doesNotContain("A".repeat(100));
+
+        Response odd = assertRefusedBeforeUpstream(endpoint,
+                id -> body("Hi " + id, null).put("conversationId", "conv_<script>\u0000"), 404,
+                "conversation_not_found");
+        assertThat(odd.jsonPath().getString("detail")).doesNotContain("<script>");
+    }
+
+    @Test
+    void overlongConversationIdInThePathIsNotFoundAndNeverEchoedWhole() {
+        String overlong = "conv_" + "B".repeat(3_000);
+        for (Response response : List.of(given().get("/v1/conversations/" + overlong),
+                given().delete("/v1/conversations/" + overlong))) {
+            assertProblem(response, 404, "conversation_not_found");
+            assertThat(response.asString()).hasSizeLessThan(1_000).doesNotContain("B".repeat(100));
+        }
     }
 
     @ParameterizedTest

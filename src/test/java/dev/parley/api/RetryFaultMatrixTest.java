@@ -122,6 +122,23 @@ class RetryFaultMatrixTest {
     }
 
     @Test
+    void refusalEventsInsideTheStreamAreTypedByTheirErrorTypeNotAsInternalErrors() {
+        for (var expected : Map.of("invalid_request_error", "upstream_rejected", "not_found_error",
+                "upstream_rejected", "authentication_error", "upstream_auth", "permission_error", "upstream_auth",
+                "billing_error", "upstream_billing").entrySet()) {
+            id = uniqueId();
+            StreamReply reply = stream("[[sim:fault=error-event type=" + expected.getKey() + "]]");
+            assertThat(reply.names()).as(expected.getKey()).containsExactly("error");
+            JsonNode error = reply.last().data().path("error");
+            assertThat(error.path("code").asText()).as(expected.getKey()).isEqualTo(expected.getValue());
+            assertThat(error.path("retryable").asBoolean()).as(expected.getKey()).isFalse();
+            // Not retryable, so the message must not tell the user to try again.
+            assertThat(error.path("message").asText()).as(expected.getKey()).doesNotContainIgnoringCase("try again");
+            assertThat(attempts()).as(expected.getKey()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void connectionCutAfterTextIsNeverRetried() {
         StreamReply reply = stream("[[sim:tokens=10]] [[sim:fault=drop after=2]]");
         assertThat(reply.names()).containsExactly("text", "text", "error");
