@@ -3,6 +3,7 @@ package dev.parley.anthropic;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Every upstream failure, typed once: an HTTP error response, an {@code error} event inside a 200 stream, or a
@@ -56,6 +57,16 @@ public final class AnthropicException extends RuntimeException {
         this.requestId = requestId;
         this.retryAfter = retryAfter;
         this.shouldRetry = shouldRetry;
+    }
+
+    /** The same failure with what the upstream (or a transport error) said passed through {@code redact}. */
+    AnthropicException redacted(UnaryOperator<String> redact) {
+        String id = requestId == null ? null : redact.apply(requestId);
+        AnthropicException copy = new AnthropicException(redact.apply(getMessage()), kind, status, errorType,
+                upstreamMessage == null ? null : redact.apply(upstreamMessage), id, retryAfter, shouldRetry,
+                getCause());
+        copy.setStackTrace(getStackTrace());
+        return copy;
     }
 
     static AnthropicException transport(Kind kind, Throwable cause) {

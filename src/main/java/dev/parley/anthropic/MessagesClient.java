@@ -50,6 +50,7 @@ public class MessagesClient {
     private final Vertx vertx;
     private final StreamTimeouts.Limits limits;
     private final String apiKey;
+    private final SecretRedactor redactor;
     private final Counter connectionsOpened;
     private volatile Apis apis;
 
@@ -68,11 +69,13 @@ public class MessagesClient {
         this.vertx = vertx;
         this.limits = StreamTimeouts.Limits.of(config);
         this.apiKey = config.apiKey().orElse("");
+        this.redactor = new SecretRedactor(apiKey);
     }
 
     /**
      * Streams a reply. Cancelling the returned stream closes the upstream connection. A stream that stalls (first
-     * byte, first content or idle timeout) fails with an {@link AnthropicException} of kind {@code TIMEOUT}.
+     * byte, first content or idle timeout) fails with an {@link AnthropicException} of kind {@code TIMEOUT}. Every
+     * failure's upstream texts are redacted of secrets before anyone can log them.
      */
     public Multi<StreamEvent> stream(MessageRequest request) {
         Multi<StreamEvent> events = Multi.createFrom()
@@ -84,7 +87,7 @@ public class MessagesClient {
         // Pings are activity for the idle timeout, so they are dropped only after it.
         return StreamTimeouts.guard(events, limits, vertx)
                 .filter(event -> !(event instanceof StreamEvent.Ping || event instanceof StreamEvent.Unknown))
-                .onFailure().transform(UpstreamErrors::classify);
+                .onFailure().transform(failure -> redactor.redact(UpstreamErrors.classify(failure)));
     }
 
     /**
@@ -98,7 +101,7 @@ public class MessagesClient {
                 .deferred(() -> apis().whole().create(apiKey, config.version(), config.beta().orElse(null),
                         request.streaming(false)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
-                .onFailure().transform(UpstreamErrors::classify);
+                .onFailure().transform(failure -> redactor.redact(UpstreamErrors.classify(failure)));
     }
 
     /** The URL requests go to, {@code embedded} resolved. */
