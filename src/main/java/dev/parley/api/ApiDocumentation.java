@@ -74,16 +74,18 @@ public class ApiDocumentation extends Application {
     static final String INTERNAL = "InternalError";
     static final String NOT_FOUND = "NotFound";
 
-    static final String INVALID_TEXT = "Problem `invalid_json` (the body is not JSON of the expected shape), "
+    static final String INVALID_TEXT = "Problem `invalid_json` (the body is not one UTF-8 JSON object of the "
+            + "documented fields and types: unknown or duplicate fields, `\"10\"` or `1.5` for a whole number, a lone "
+            + "surrogate, anything after the object), "
             + "`invalid_request` (a field is missing or wrong), `unknown_assistant` (no such profile) or "
             + "`max_tokens_out_of_range`.";
     static final String UNAUTHORIZED_TEXT = "Problem `unauthorized`: no valid API key (or gateway header) for the "
-            + "configured auth mode.";
+            + "configured auth mode, or `x-api-key` and `Authorization: Bearer` carrying two different keys.";
     static final String CONVERSATION_NOT_FOUND_TEXT = "Problem `conversation_not_found`: unknown or expired "
             + "conversation, or another caller's.";
     static final String TOO_LONG_TEXT = "Problem `message_too_long` or `history_too_long`: over `parley.limits.*`.";
     static final String UNSUPPORTED_MEDIA_TYPE_TEXT = "Problem `unsupported_media_type`: the body was not sent as "
-            + "`application/json`.";
+            + "`application/json`, or without a `Content-Type`.";
     static final String TOO_MANY_REQUESTS_TEXT = "Problem `too_many_requests` (the concurrency limit and its queue are "
             + "full) or `budget_exceeded` (the request's worst case does not fit in the caller's budget; `Retry-After` "
             + "is the time until the window resets); try again after `Retry-After` seconds.";
