@@ -87,7 +87,7 @@ public class MessagesClient {
         // Pings are activity for the idle timeout, so they are dropped only after it.
         return StreamTimeouts.guard(events, limits, vertx)
                 .filter(event -> !(event instanceof StreamEvent.Ping || event instanceof StreamEvent.Unknown))
-                .onFailure().transform(failure -> redactor.redact(UpstreamErrors.classify(failure)));
+                .onFailure().transform(failure -> redactor.redacted(UpstreamErrors.classify(failure)));
     }
 
     /**
@@ -101,7 +101,7 @@ public class MessagesClient {
                 .deferred(() -> apis().whole().create(apiKey, config.version(), config.beta().orElse(null),
                         request.streaming(false)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
-                .onFailure().transform(failure -> redactor.redact(UpstreamErrors.classify(failure)));
+                .onFailure().transform(failure -> redactor.redacted(UpstreamErrors.classify(failure)));
     }
 
     /** The URL requests go to, {@code embedded} resolved. */

@@ -32,7 +32,7 @@ final class SecretRedactor {
     }
 
     /** An upstream failure with its texts redacted; any other failure as it is. */
-    Throwable redact(Throwable failure) {
+    Throwable redacted(Throwable failure) {
         return failure instanceof AnthropicException upstream ? upstream.redacted(this::redact) : failure;
     }
 }

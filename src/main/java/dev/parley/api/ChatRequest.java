@@ -2,6 +2,8 @@ package dev.parley.api;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -16,11 +18,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param deadlineMs how long the whole turn may take, retries included (capped by {@code parley.limits.max-deadline})
  */
 @RegisterForReflection
+@Schema(additionalProperties = Schema.False.class, description = "Read strictly: these fields only, each at most "
+        + "once and of its JSON type (else 400 `invalid_json`).")
 public record ChatRequest(String message, List<HistoryMessage> history, String conversationId,
         Boolean startConversation, String assistant, Integer maxTokens, Long deadlineMs) {
 
     /** A prior message: role {@code user} or {@code assistant}, and its text. */
     @RegisterForReflection
+    @Schema(additionalProperties = Schema.False.class)
     public record HistoryMessage(String role, String content) {
     }
 }
