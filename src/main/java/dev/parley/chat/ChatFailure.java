@@ -49,6 +49,12 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         public String userMessage() {
             return userMessage;
         }
+
+        /** The message of a failure that trying again will not mend: without the invitation to try again. */
+        String finalMessage() {
+            int invitation = userMessage.indexOf("; try again");
+            return invitation < 0 ? userMessage : userMessage.substring(0, invitation) + ".";
+        }
     }
 
     /** The same failure, telling the client how long to wait before trying again. */
@@ -88,7 +94,9 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
             case INTERRUPTED -> Code.UPSTREAM_INTERRUPTED;
             case HTTP_ERROR, STREAM_ERROR -> byStatusAndType(upstream.status(), upstream.errorType().orElse(""));
         };
-        return new ChatFailure(code, code.userMessage(), upstream.retryable(), upstream.retryAfter());
+        boolean retryable = upstream.retryable();
+        return new ChatFailure(code, retryable ? code.userMessage() : code.finalMessage(), retryable,
+                upstream.retryAfter());
     }
 
     private static Code byStatusAndType(int status, String errorType) {

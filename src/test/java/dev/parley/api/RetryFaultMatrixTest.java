@@ -86,7 +86,12 @@ class RetryFaultMatrixTest {
 
     @Test
     void shouldRetryHeaderDecidesAgainstTheStatus() {
-        assertThat(stream("[[sim:fault=529 should-retry=false]]").names()).containsExactly("error");
+        StreamReply refused = stream("[[sim:fault=529 should-retry=false]]");
+        assertThat(refused.names()).containsExactly("error");
+        JsonNode error = refused.last().data().path("error");
+        assertThat(error.path("code").asText()).isEqualTo("upstream_overloaded");
+        assertThat(error.path("retryable").asBoolean()).isFalse();
+        assertThat(error.path("message").asText()).isEqualTo("The AI service is overloaded.");
         assertThat(attempts()).isEqualTo(1);
         id = uniqueId();
         assertThat(stream("[[sim:fault=400 should-retry=true]] [[sim:reply=Ok.]]").names()).startsWith("retry")
