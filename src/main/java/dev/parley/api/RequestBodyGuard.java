@@ -1,0 +1,262 @@
+package dev.parley.api;
+
+import java.util.Locale;
+import java.util.Optional;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import dev.parley.chat.ChatLimitsConfig;
+
+/**
+ * Bounds the request bodies parley holds in memory, before anything buffers them. A body to parley's own API
+ * ({@code /v1/...}) larger than {@code parley.requests.max-body-size} is refused with 413 {@code body_too_large}: at
+ * once when its {@code Content-Length} says so, the moment the limit is crossed when it is chunked. Every admitted
+ * body takes its bytes from one budget shared by all requests ({@code parley.requests.body-budget}) and gives them
+ * back when its response ends, so many legal large bodies at once are answered 503 {@code server_busy} with
+ * {@code Retry-After} rather than filling the heap. This route reads the body itself, on the request's event loop,
+ * and hands it to RESTEasy as the entity stream ({@link BodyHandOver}), so no worker thread blocks on a slow client.
+ * Other paths only get the server-wide limit ({@code quarkus.http.limits.max-body-size}) checked here, so that its
+ * 413 is a problem too.
+ */
+@Singleton
+public class RequestBodyGuard {
+
+    /** Before Quarkus's own body-size check (order -2), which answers with an empty 413. */
+    static final int ROUTE_ORDER = -3;
+    static final String API_PREFIX = "/v1/";
+    /** Where the body read here waits for {@link BodyHandOver}. */
+    static final String BODY = "parley.requestBody";
+    /** Allowance per prior message for its JSON punctuation: {@code {"role":"assistant","content":""},}. */
+    private static final int BYTES_PER_HISTORY_MESSAGE = 64;
+    /** Allowance for the other fields (conversation id, assistant, maxTokens, deadlineMs) and whitespace. */
+    private static final int OTHER_FIELDS_BYTES = 16 * 1024;
+
+    private final long maxBodyBytes;
+    private final Optional<Long> serverMaxBodyBytes;
+    private final BodyBudget budget;
+    private final long retryAfterSeconds;
+    private final long bodyTimeoutMillis;
+    private final ObjectMapper json;
+    private final MeterRegistry registry;
+
+    RequestBodyGuard(RequestLimitsConfig config, ChatLimitsConfig limits,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> serverMaxBody,
+            ObjectMapper json, MeterRegistry registry) {
+        this.maxBodyBytes = config.maxBodySize().map(MemorySize::asLongValue).orElse(largestLegalBody(limits));
+        long budgetBytes = config.bodyBudget().map(MemorySize::asLongValue)
+                .orElse(Math.max(Runtime.getRuntime().maxMemory() / 8, maxBodyBytes));
+        if (budgetBytes < maxBodyBytes) {
+            throw new IllegalStateException("parley.requests.body-budget (" + budgetBytes
+                    + " bytes) must be at least parley.requests.max-body-size (" + maxBodyBytes
+                    + " bytes), or no body of the largest size could ever be admitted");
+        }
+        this.serverMaxBodyBytes = serverMaxBody.map(MemorySize::asLongValue);
+        this.budget = new BodyBudget(budgetBytes);
+        this.retryAfterSeconds = Math.max(1, (config.busyRetryAfter().toMillis() + 999) / 1000);
+        this.bodyTimeoutMillis = Math.max(1, config.bodyTimeout().toMillis());
+        this.json = json;
+        this.registry = registry;
+        Gauge.builder("parley.request.body.held", budget, BodyBudget::held)
+                .description("Bytes of request bodies admitted and not yet given back (their response has not ended)")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("parley.request.body.budget", budget, BodyBudget::capacity)
+                .description("parley.requests.body-budget: most bytes of request bodies held at once")
+                .baseUnit("bytes").register(registry);
+    }
+
+    /**
+     * The largest body the character limits can let through: every character of the message and of the history
+     * written as a six-byte JSON escape ({@code \u005Cu0000}, the longest form a UTF-16 unit takes in JSON), plus
+     * the punctuation of the most prior messages and room for the other fields. A body the character limits would
+     * accept is never refused for its size.
+     */
+    static long largestLegalBody(ChatLimitsConfig limits) {
+        return 6L * ((long) limits.maxMessageChars() + limits.maxHistoryChars())
+                + (long) BYTES_PER_HISTORY_MESSAGE * limits.maxHistoryMessages() + OTHER_FIELDS_BYTES;
+    }
+
+    void register(@Observes Router router) {
+        router.route().order(ROUTE_ORDER).handler(this::guard);
+        Log.debugf("request bodies: at most %s bytes each on %s, %s bytes held at once", Long.valueOf(maxBodyBytes),
+                API_PREFIX, Long.valueOf(budget.capacity()));
+    }
+
+    private void guard(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        String path = request.path();
+        String lengthHeader = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length;
+        try {
+            length = lengthHeader == null ? -1 : Long.parseLong(lengthHeader.trim());
+        } catch (NumberFormatException e) {
+            refuse(context, 400, "invalid_request", "Bad request", "Content-Length is not a number.", false);
+            return;
+        }
+        if (path == null || !path.startsWith(API_PREFIX) || request.isEnded()) {
+            if (serverMaxBodyBytes.isPresent() && length > serverMaxBodyBytes.get()) {
+                refuse(context, 413, "body_too_large", "Body too large",
+                        "The body is larger than this server accepts (" + serverMaxBodyBytes.get() + " bytes).",
+                        false);
+                return;
+            }
+            context.next();
+            return;
+        }
+        boolean chunked = length < 0 && isChunked(request);
+        if (length == 0 || (length < 0 && !chunked)) {
+            context.next();
+            return;
+        }
+        if (length > maxBodyBytes) {
+            tooLarge(context);
+            return;
+        }
+        if (length > 0 && !budget.tryTake(length)) {
+            busy(context);
+            return;
+        }
+        new BodyRead(context, Math.max(length, 0), chunked).start();
+    }
+
+    private static boolean isChunked(HttpServerRequest request) {
+        String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        return encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked");
+    }
+
+    /** Reading one admitted body, on the request's event loop; it ends by passing the request on or refusing it. */
+    private final class BodyRead {
+
+        private final RoutingContext context;
+        private final boolean chunked;
+        private final Buffer body;
+        /** Bytes taken from the budget: the whole declared length up front, or each chunk as it comes. */
+        private long taken;
+        private long received;
+        private boolean finished;
+        private long timer;
+
+        BodyRead(RoutingContext context, long declared, boolean chunked) {
+            this.context = context;
+            this.chunked = chunked;
+            this.taken = declared;
+            this.body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 8192, Integer.MAX_VALUE));
+        }
+
+        void start() {
+            // Runs once, however the request ends: response written, connection closed, or failed.
+            context.addEndHandler(ended -> budget.giveBack(taken));
+            HttpServerRequest request = context.request();
+            timer = context.vertx().setTimer(bodyTimeoutMillis, id -> timedOut());
+            request.handler(this::chunk);
+            request.endHandler(v -> end());
+            request.exceptionHandler(e -> finish());
+            if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+                context.response().writeContinue();
+            }
+            request.resume();
+        }
+
+        private void chunk(Buffer chunk) {
+            if (finished) {
+                return;
+            }
+            received += chunk.length();
+            if (received > maxBodyBytes) {
+                finish();
+                tooLarge(context);
+                return;
+            }
+            if (chunked) {
+                if (!budget.tryTake(chunk.length())) {
+                    finish();
+                    busy(context);
+                    return;
+                }
+                taken += chunk.length();
+            }
+            body.appendBuffer(chunk);
+        }
+
+        private void end() {
+            if (finished) {
+                return;
+            }
+            finish();
+            context.put(BODY, body);
+            context.next();
+        }
+
+        private void timedOut() {
+            if (finished) {
+                return;
+            }
+            finish();
+            refuse(context, 408, "body_timeout", "Body too slow", "The body did not arrive within "
+                    + bodyTimeoutMillis / 1000 + " s.", false);
+        }
+
+        private void finish() {
+            finished = true;
+            context.vertx().cancelTimer(timer);
+        }
+    }
+
+    private void tooLarge(RoutingContext context) {
+        refuse(context, 413, "body_too_large", "Body too large",
+                "The body is larger than parley accepts (" + maxBodyBytes + " bytes; see parley.limits.*).", false);
+    }
+
+    private void busy(RoutingContext context) {
+        refuse(context, 503, "server_busy", "Server busy",
+                "parley is reading as many request bodies as it can hold. Try again shortly.", true);
+    }
+
+    /**
+     * Answers with a problem and closes the connection once it is written: what is left of the body is not read.
+     */
+    private void refuse(RoutingContext context, int status, String code, String title, String detail,
+            boolean retry) {
+        refusals(code).increment();
+        HttpServerResponse response = context.response();
+        if (response.headWritten()) {
+            context.request().connection().close();
+            return;
+        }
+        String requestId = RequestIds.of(context);
+        byte[] problem;
+        try {
+            problem = json.writeValueAsBytes(Problem.of(status, code, title, detail, requestId));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .putHeader(RequestIds.HEADER, requestId).putHeader(HttpHeaders.CONNECTION, "close");
+        if (retry) {
+            response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        response.end(Buffer.buffer(problem)).onComplete(written -> context.request().connection().close());
+    }
+
+    private Counter refusals(String code) {
+        return Counter.builder("parley.request.body.refusals").description("Request bodies refused at the edge")
+                .tag("code", code).register(registry);
+    }
+}
