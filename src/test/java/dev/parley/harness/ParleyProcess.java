@@ -34,7 +34,7 @@ public final class ParleyProcess implements AutoCloseable {
     private final URI uri;
     private final String name;
 
-    private ParleyProcess(String name, Map<String, String> environment) throws IOException {
+    private ParleyProcess(String name, Map<String, String> environment, List<String> jvmOptions) throws IOException {
         this.name = name;
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -42,12 +42,15 @@ public final class ParleyProcess implements AutoCloseable {
         }
         // Each process has its own embedded ledger: an H2 file is open in one process at a time.
         Path data = Files.createTempDirectory(Path.of("target"), "parley-process-");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0",
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dquarkus.http.port=0",
                 "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:" + data.toAbsolutePath()
                         + "/ledger;MODE=PostgreSQL",
                 "-Dparley.ledger.journal-file=" + data.resolve("ledger-journal.ndjson").toAbsolutePath(),
-                "-jar", jar.toString()).redirectErrorStream(true);
+                "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
                 || key.startsWith("QUARKUS_"));
         // Production has no default auth mode; tests that do not choose one run without authentication.
@@ -68,8 +71,13 @@ public final class ParleyProcess implements AutoCloseable {
 
     /** Starts a process with this environment (nothing inherited from ANTHROPIC_*, PARLEY_* or QUARKUS_*). */
     public static ParleyProcess start(String name, Map<String, String> environment) {
+        return start(name, environment, List.of());
+    }
+
+    /** The same, with options for the JVM (a heap size, say) before {@code -jar}. */
+    public static ParleyProcess start(String name, Map<String, String> environment, List<String> jvmOptions) {
         try {
-            return new ParleyProcess(name, environment);
+            return new ParleyProcess(name, environment, jvmOptions);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -82,6 +90,11 @@ public final class ParleyProcess implements AutoCloseable {
 
     public URI uri() {
         return uri;
+    }
+
+    /** The operating system's id of the process, e.g. to read {@code /proc/<pid>/status}. */
+    public long pid() {
+        return process.pid();
     }
 
     /**

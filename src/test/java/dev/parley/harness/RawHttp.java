@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -79,7 +80,10 @@ public final class RawHttp implements AutoCloseable {
         return writeFailed;
     }
 
-    /** Reads the whole response: the body up to its {@code Content-Length}, or to the end of the connection. */
+    /**
+     * Reads the next response: the body up to its {@code Content-Length}, or to the end of the connection; an interim
+     * (1xx) response has none.
+     */
     public Reply reply() {
         try {
             String statusLine = line();
@@ -90,7 +94,10 @@ public final class RawHttp implements AutoCloseable {
             }
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             String length = headers.get("content-length");
-            if (length != null) {
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            if (status / 100 == 1) {
+                return new Reply(status, headers, "");
+            } else if (length != null) {
                 body.write(in.readNBytes(Integer.parseInt(length)));
             } else if (!"chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
                 in.transferTo(body);
@@ -106,6 +113,15 @@ public final class RawHttp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * After a request sent with {@code Expect: 100-continue}: empty when the server asks for the body, else its final
+     * reply, sent before the body.
+     */
+    public Optional<Reply> continueOrReply() {
+        Reply reply = reply();
+        return reply.status() == 100 ? Optional.empty() : Optional.of(reply);
     }
 
     /** Whether the server has closed the connection: the next read sees its end. */
