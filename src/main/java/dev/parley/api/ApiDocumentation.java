@@ -83,7 +83,9 @@ public class ApiDocumentation extends Application {
             + "configured auth mode, or `x-api-key` and `Authorization: Bearer` carrying two different keys.";
     static final String CONVERSATION_NOT_FOUND_TEXT = "Problem `conversation_not_found`: unknown or expired "
             + "conversation, or another caller's.";
-    static final String TOO_LONG_TEXT = "Problem `message_too_long` or `history_too_long`: over `parley.limits.*`.";
+    static final String TOO_LONG_TEXT = "Problem `message_too_long` or `history_too_long`: over `parley.limits.*`; or "
+            + "`body_too_large`: the body is larger than `parley.requests.max-body-size` (refused before it is read). "
+            + "A body that does not arrive within `parley.requests.body-timeout` is answered 408 `body_timeout`.";
     static final String UNSUPPORTED_MEDIA_TYPE_TEXT = "Problem `unsupported_media_type`: the body was not sent as "
             + "`application/json`, or without a `Content-Type`.";
     static final String TOO_MANY_REQUESTS_TEXT = "Problem `too_many_requests` (the concurrency limit and its queue are "
@@ -95,7 +97,8 @@ public class ApiDocumentation extends Application {
             + "`conversation_store_unavailable` (the conversation store does not answer; a chat with a "
             + "`conversationId` is refused before the upstream is called), with `Retry-After`. `POST /v1/chat` also "
             + "answers `conversation_not_saved` with 503, `Retry-After` and the turn's `usage` and `cost`: the reply "
-            + "was complete but could not be saved to its conversation.";
+            + "was complete but could not be saved to its conversation. Or `server_busy` (parley holds as many request "
+            + "bodies as `parley.requests.body-budget` allows), with `Retry-After`.";
     static final String INTERNAL_TEXT = "Problem `internal_error`: a bug in parley.";
     static final String FORBIDDEN_TEXT = "Problem `forbidden` (only an admin may read another caller's usage or "
             + "budget) or `model_unpriced` (the profile's model has no price, so a caller with a budget cannot use "

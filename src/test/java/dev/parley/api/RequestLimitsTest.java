@@ -132,6 +132,26 @@ class RequestLimitsTest {
         }
     }
 
+    /**
+     * What the HTTP decoder refuses never reaches a handler (Quarkus 3.33 has no hook for it): the status alone, and
+     * the connection closed. README's "Request limits" says so.
+     */
+    @Test
+    void requestLinesAndHeadersPastTheDecodersLimitsAreRefusedByStatusAlone() {
+        assertBareRefusal(414, "GET /v1/" + "a".repeat(5000) + " HTTP/1.1", "Host: localhost");
+        assertBareRefusal(431, "GET /v1/assistants HTTP/1.1", "Host: localhost", "X-Big: " + "b".repeat(30_000));
+        assertBareRefusal(400, "NOT-HTTP", "Host: localhost");
+    }
+
+    private void assertBareRefusal(int status, String requestLine, String... headers) {
+        try (RawHttp http = RawHttp.connect(base)) {
+            RawHttp.Reply reply = http.head(requestLine, headers).reply();
+            assertThat(reply.status()).isEqualTo(status);
+            assertThat(reply.body()).isEmpty();
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+    }
+
     /** A legal body: 2,000 message and 3,996 history characters, each of which JSON writes as {@code \u0001}. */
     private static String escapedLegalBody() {
         List<Map<String, String>> history = new ArrayList<>();
