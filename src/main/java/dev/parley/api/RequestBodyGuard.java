@@ -20,6 +20,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,6 +43,8 @@ public class RequestBodyGuard {
     /** Before Quarkus's own body-size check (order -2), which answers with an empty 413. */
     static final int ROUTE_ORDER = -3;
     static final String API_PREFIX = "/v1/";
+    /** Where Quarkus's input stream looks for the most bytes it may read (VertxHttpRecorder.MAX_REQUEST_SIZE_KEY). */
+    static final String QUARKUS_MAX_REQUEST_SIZE = "io.quarkus.max-request-size";
     /** Where the body read here waits for {@link BodyHandOver}. */
     static final String BODY = "parley.requestBody";
     /** Allowance per prior message for its JSON punctuation: {@code {"role":"assistant","content":""},}. */
@@ -129,11 +132,32 @@ public class RequestBodyGuard {
             tooLarge(context);
             return;
         }
+        if (request.version() == HttpVersion.HTTP_2) {
+            admitForRestEasy(context, length);
+            return;
+        }
         if (length > 0 && !budget.tryTake(length)) {
             busy(context);
             return;
         }
         new BodyRead(context, Math.max(length, 0), chunked).start();
+    }
+
+    /**
+     * An HTTP/2 request (h2c, which the JDK's client asks for by default) cannot be handed over read: RESTEasy pauses
+     * the request it is given, and an HTTP/2 request that has ended refuses that. So RESTEasy reads it, within the
+     * limit Quarkus's own input stream enforces ({@link #QUARKUS_MAX_REQUEST_SIZE}; past it, a bodiless 413), and it
+     * holds its declared length of the budget, or the largest body when it declared none.
+     */
+    private void admitForRestEasy(RoutingContext context, long length) {
+        long taken = length > 0 ? length : maxBodyBytes;
+        if (!budget.tryTake(taken)) {
+            busy(context);
+            return;
+        }
+        context.addEndHandler(ended -> budget.giveBack(taken));
+        context.put(QUARKUS_MAX_REQUEST_SIZE, maxBodyBytes);
+        context.next();
     }
 
     private static boolean isChunked(HttpServerRequest request) {
@@ -230,7 +254,8 @@ public class RequestBodyGuard {
     }
 
     /**
-     * Answers with a problem and closes the connection once it is written: what is left of the body is not read.
+     * Answers with a problem and, on HTTP/1.1, closes the connection once it is written: what is left of the body is
+     * not read.
      */
     private void refuse(RoutingContext context, int status, String code, String title, String detail,
             boolean retry) {
@@ -248,10 +273,16 @@ public class RequestBodyGuard {
             throw new IllegalStateException(e);
         }
         response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(RequestIds.HEADER, requestId).putHeader(HttpHeaders.CONNECTION, "close");
+                .putHeader(RequestIds.HEADER, requestId);
         if (retry) {
             response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
+        if (context.request().version() == HttpVersion.HTTP_2) {
+            // Ending the stream is enough; the connection carries other requests' streams.
+            response.end(Buffer.buffer(problem));
+            return;
+        }
+        response.putHeader(HttpHeaders.CONNECTION, "close");
         response.end(Buffer.buffer(problem)).onComplete(written -> context.request().connection().close());
     }
 

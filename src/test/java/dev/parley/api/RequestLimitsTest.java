@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +86,24 @@ class RequestLimitsTest {
             assertThat(reply.status()).as(reply.body()).isEqualTo(200);
             assertThat(reply.body()).contains("\"stopReason\"");
         }
+    }
+
+    /** The JDK's client asks for HTTP/2 (h2c) by default; such a request is bounded and served too. */
+    @Test
+    void anHttp2RequestIsServedAndAnOversizedOneRefused() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> served = client.send(HttpRequest.newBuilder(base.resolve("/v1/chat"))
+                .header("content-type", "application/json").header("accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(escapedLegalBody())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+        HttpResponse<String> refused = client.send(HttpRequest.newBuilder(base.resolve("/v1/chat"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(MAX_BODY + 1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(readJson(refused.body()).path("code").asText()).isEqualTo("body_too_large");
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge("parley_request_body_held_bytes") == 0);
     }
 
     @Test
