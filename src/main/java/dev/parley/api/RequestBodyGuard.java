@@ -113,7 +113,11 @@ public class RequestBodyGuard {
             refuse(context, 400, "invalid_request", "Bad request", "Content-Length is not a number.", false);
             return;
         }
-        if (path == null || !path.startsWith(API_PREFIX) || request.isEnded()) {
+        boolean api = path != null && path.startsWith(API_PREFIX);
+        if (api) {
+            UnmatchedPathTags.markUnmatched();
+        }
+        if (!api || request.isEnded()) {
             if (serverMaxBodyBytes.isPresent() && length > serverMaxBodyBytes.get()) {
                 refuse(context, 413, "body_too_large", "Body too large",
                         "The body is larger than this server accepts (" + serverMaxBodyBytes.get() + " bytes).",

@@ -2,8 +2,10 @@ package dev.parley.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,8 +21,8 @@ import dev.parley.harness.Metrics;
 import dev.parley.harness.RawHttp;
 
 /**
- * Paths no route matches never become {@code uri} tags of {@code http_server_requests}: however many an
- * unauthenticated client sends, the real routes keep their series.
+ * Paths no route matches never become {@code uri} tags of {@code http_server_requests}, whether answered or
+ * abandoned: however many an unauthenticated client sends, the real routes keep their series.
  */
 @QuarkusTest
 class HttpMetricsTagsTest {
@@ -43,10 +45,16 @@ class HttpMetricsTagsTest {
                 }
             }
         }
+        // Abandoned: a body declared and never sent, the connection closed (Quarkus records these as RESET).
+        for (int i = 0; i < 120; i++) {
+            RawHttp.connect(base).head("POST /v1/abandoned-" + run + i + " HTTP/1.1", "Host: localhost",
+                    "Content-Type: application/json", "Content-Length: 100").close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> metricsPage().contains("status=\"RESET\""));
         given().contentType("application/json").body(SseTestClient.json(Map.of("message", "Hi after the junk")))
                 .post("/v1/chat/stream").then().statusCode(200);
 
-        Map<String, Double> samples = Metrics.samples(given().get("/q/metrics").asString());
+        Map<String, Double> samples = Metrics.samples(metricsPage());
         Set<String> uris = new TreeSet<>();
         for (String series : samples.keySet()) {
             if (series.startsWith("http_server_requests_seconds_count{")) {
@@ -57,6 +65,11 @@ class HttpMetricsTagsTest {
             }
         }
         assertThat(uris).contains("/v1/chat/stream", "NOT_FOUND", "UNKNOWN");
-        assertThat(uris).noneMatch(uri -> uri.contains(run) || uri.contains("%") || uri.contains("junk"));
+        assertThat(uris).noneMatch(uri -> uri.contains(run) || uri.contains("%") || uri.contains("junk")
+                || uri.contains("abandoned") || uri.contains("UNMATCHED"));
+    }
+
+    private static String metricsPage() {
+        return given().get("/q/metrics").asString();
     }
 }
