@@ -12,7 +12,7 @@ import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The raw Messages API's one-shot call (streamed calls are {@link StreamingCalls}). No logic here: headers, timeouts
+ * The raw Messages API's one-shot calls, a message and a token count (streamed calls are {@link StreamingCalls}). No logic here: headers, timeouts
  * and error typing belong to {@link MessagesClient}.
  * Built programmatically by it, because the base URL may be this process's own simulator on a port known only once
  * the server runs.
@@ -25,6 +25,14 @@ interface MessagesApi {
     @Produces(MediaType.APPLICATION_JSON)
     Uni<Message> create(@HeaderParam("x-api-key") String apiKey, @HeaderParam("anthropic-version") String version,
             @HeaderParam("anthropic-beta") String beta, MessageRequest request);
+
+    @POST
+    @Path("/count_tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<TokenCount> countTokens(@HeaderParam("x-api-key") String apiKey,
+            @HeaderParam("anthropic-version") String version, @HeaderParam("anthropic-beta") String beta,
+            TokenCountRequest request);
 
     @ClientExceptionMapper
     static AnthropicException toException(Response response) {

@@ -104,6 +104,22 @@ public class MessagesClient {
                 .onFailure().transform(failure -> redactor.redacted(UpstreamErrors.classify(failure)));
     }
 
+    /**
+     * The prompt's input tokens, counted by the upstream ({@code count_tokens}, free of charge): every token the same
+     * request would be billed as input, cached or not. A one-shot call like {@link #create}, with its error typing and
+     * no retry, and its bound, the first-content timeout, or {@code within} when that is shorter (a turn's deadline).
+     * Past it the call fails with an {@link AnthropicException} of kind {@code TIMEOUT} and is cancelled.
+     */
+    public Uni<Long> countTokens(MessageRequest request, Duration within) {
+        Duration limit = within.compareTo(config.firstContentTimeout()) < 0 ? within : config.firstContentTimeout();
+        return Uni.createFrom()
+                .deferred(() -> apis().whole().countTokens(apiKey, config.version(), config.beta().orElse(null),
+                        TokenCountRequest.of(request)))
+                .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("token count", limit))
+                .onFailure().transform(UpstreamErrors::classify)
+                .map(TokenCount::inputTokens);
+    }
+
     /** The URL requests go to, {@code embedded} resolved. */
     public URI baseUri() {
         if (!AnthropicConfig.EMBEDDED.equals(config.baseUrl())) {

@@ -52,6 +52,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         @APIResponse(name = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE, description = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TOO_MANY_REQUESTS, description = ApiDocumentation.TOO_MANY_REQUESTS_TEXT, headers = @Header(name = "Retry-After", description = "seconds to wait", schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.UNAVAILABLE, description = ApiDocumentation.UNAVAILABLE_TEXT, headers = @Header(name = "Retry-After", description = "seconds to wait", schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = ApiDocumentation.LEDGER_UNAVAILABLE, description = ApiDocumentation.LEDGER_UNAVAILABLE_TEXT, headers = @Header(name = "Retry-After", description = "seconds to wait", schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.FORBIDDEN, description = ApiDocumentation.FORBIDDEN_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.INTERNAL, description = ApiDocumentation.INTERNAL_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.NOT_FOUND, description = ApiDocumentation.NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))}, securitySchemes = {
@@ -71,6 +72,7 @@ public class ApiDocumentation extends Application {
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String TOO_MANY_REQUESTS = "TooManyRequests";
     static final String UNAVAILABLE = "Unavailable";
+    static final String LEDGER_UNAVAILABLE = "LedgerUnavailable";
     static final String INTERNAL = "InternalError";
     static final String NOT_FOUND = "NotFound";
 
@@ -93,12 +95,14 @@ public class ApiDocumentation extends Application {
             + "is the time until the window resets); try again after `Retry-After` seconds.";
     static final String UNAVAILABLE_TEXT = "Problem `upstream_circuit_open` (the upstream has been failing; parley "
             + "pauses calls to it) or `server_shutting_down` (this replica is stopping; another one answers), with "
-            + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database cannot be reached); or "
-            + "`conversation_store_unavailable` (the conversation store does not answer; a chat with a "
-            + "`conversationId` is refused before the upstream is called), with `Retry-After`. `POST /v1/chat` also "
+            + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database, or the upstream's "
+            + "token count, does not answer within `parley.budgets.timeout`); or `conversation_store_unavailable` (the "
+            + "conversation store does not answer; a chat with a `conversationId` is refused before the upstream is called), with `Retry-After`. `POST /v1/chat` also "
             + "answers `conversation_not_saved` with 503, `Retry-After` and the turn's `usage` and `cost`: the reply "
             + "was complete but could not be saved to its conversation. Or `server_busy` (parley holds as many request "
             + "bodies as `parley.requests.body-budget` allows), with `Retry-After`.";
+    static final String LEDGER_UNAVAILABLE_TEXT = "Problem `ledger_unavailable`: the usage ledger's database did not "
+            + "answer within `parley.ledger.read-timeout`; try again after `Retry-After` seconds.";
     static final String INTERNAL_TEXT = "Problem `internal_error`: a bug in parley.";
     static final String FORBIDDEN_TEXT = "Problem `forbidden` (only an admin may read another caller's usage or "
             + "budget) or `model_unpriced` (the profile's model has no price, so a caller with a budget cannot use "

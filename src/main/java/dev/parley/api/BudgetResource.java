@@ -50,6 +50,7 @@ public class BudgetResource {
     @APIResponse(responseCode = "200", description = "The caller's budget windows")
     @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
     @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
     public Uni<BudgetReport> budget(
             @Parameter(description = "admins only: another caller's budget") @QueryParam("caller") String caller,

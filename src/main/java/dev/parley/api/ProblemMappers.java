@@ -25,9 +25,14 @@ import dev.parley.chat.RequestLogs;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.UpstreamRejectedException;
 import dev.parley.usage.UsageMeter;
+import dev.parley.usage.budget.BudgetUnavailableException;
+import dev.parley.usage.ledger.LedgerUnavailableException;
 
 /** Every error the API answers before a stream starts, as {@code application/problem+json} with a stable code. */
 public class ProblemMappers {
+
+    /** A store that did not answer is asked again this much later, a few times its timeout at most. */
+    private static final long STORE_RETRY_AFTER_SECONDS = 5;
 
     static final String INVALID_JSON = "invalid_json";
     static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
@@ -111,6 +116,24 @@ public class ProblemMappers {
                 .build();
     }
 
+    /** {@code GET /v1/budget} while the budget database does not answer (a chat maps it to a rejection itself). */
+    @ServerExceptionMapper
+    public Response budgetUnavailable(BudgetUnavailableException e, RoutingContext context) {
+        String requestId = RequestIds.of(context);
+        RequestLogs.withRequestId(requestId, () -> Log.warnf("budget not read: %s", e.getMessage()));
+        return storeUnavailable(Problem.of(503, ChatRejectedException.Reason.BUDGET_UNAVAILABLE.code(),
+                titleOf(ChatRejectedException.Reason.BUDGET_UNAVAILABLE),
+                "The budget database does not answer right now; try again shortly.", requestId));
+    }
+
+    @ServerExceptionMapper
+    public Response ledgerUnavailable(LedgerUnavailableException e, RoutingContext context) {
+        String requestId = RequestIds.of(context);
+        RequestLogs.withRequestId(requestId, () -> Log.warnf("usage ledger not read: %s", e.getMessage()));
+        return storeUnavailable(Problem.of(503, "ledger_unavailable", "Ledger unavailable",
+                "The usage ledger's database does not answer right now; try again shortly.", requestId));
+    }
+
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e, RoutingContext context) {
         countIfChat(INVALID_JSON, context);
@@ -179,6 +202,12 @@ public class ProblemMappers {
         if (ChatResource.isChatRequest(context)) {
             meter.rejected(code);
         }
+    }
+
+    /** A store that did not answer: worth another try in a few seconds. */
+    private static Response storeUnavailable(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
+                .header(HttpHeaders.RETRY_AFTER, STORE_RETRY_AFTER_SECONDS).build();
     }
 
     private static Response problem(Problem problem) {

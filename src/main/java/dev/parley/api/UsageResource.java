@@ -1,7 +1,6 @@
 package dev.parley.api;
 
 import java.math.BigDecimal;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -25,10 +24,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatRejectedException;
+import dev.parley.usage.ledger.LedgerCalls;
 import dev.parley.usage.ledger.UsageGroup;
 import dev.parley.usage.ledger.UsageLedger;
 import dev.parley.usage.ledger.UsageQuery;
@@ -47,10 +47,12 @@ public class UsageResource {
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final UsageLedger ledger;
+    private final LedgerCalls database;
     private final CallerAuthentication callers;
 
-    UsageResource(UsageLedger ledger, CallerAuthentication callers) {
+    UsageResource(UsageLedger ledger, LedgerCalls database, CallerAuthentication callers) {
         this.ledger = ledger;
+        this.database = database;
         this.callers = callers;
     }
 
@@ -61,7 +63,6 @@ public class UsageResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Blocking // JDBC, on a worker thread
     @Operation(summary = "Sum tokens and cost from the usage ledger", description = "Grouped by model, caller, "
             + "assistant or day, with their total. A caller sees only its own usage; an admin sees everyone's. Rows "
             + "still in the ledger's buffer or journal are not counted yet.")
@@ -69,14 +70,15 @@ public class UsageResource {
     @APIResponse(responseCode = "400", description = "Problem `invalid_request`: a bad `from`, `to` or `groupBy`.", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
     @APIResponse(responseCode = "403", ref = ApiDocumentation.FORBIDDEN)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.LEDGER_UNAVAILABLE)
     @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
-    public UsageReport usage(
+    public Uni<UsageReport> usage(
             @Parameter(description = "ISO-8601 instant; default 30 days before `to`") @QueryParam("from") String from,
             @Parameter(description = "ISO-8601 instant; default now") @QueryParam("to") String to,
             @Parameter(schema = @Schema(enumeration = {"model", "caller", "assistant",
                     "day"})) @QueryParam("groupBy") @DefaultValue("model") String groupBy,
             @Parameter(description = "admins only: one caller's usage") @QueryParam("caller") String caller,
-            RoutingContext context) throws SQLException {
+            RoutingContext context) {
         Instant end = to == null ? Instant.now() : instant("to", to);
         Instant start = from == null ? end.minus(DEFAULT_RANGE) : instant("from", from);
         UsageQuery.GroupBy grouping;
@@ -94,8 +96,10 @@ public class UsageResource {
         } else {
             throw new ForbiddenException("only an admin may read another caller's usage");
         }
-        List<UsageGroup> groups = ledger.summarize(new UsageQuery(start, end, grouping, scope));
-        return new UsageReport(start, end, grouping.name().toLowerCase(Locale.ROOT), groups, total(groups));
+        // JDBC on a worker thread, bounded in time and in threads: a hung database answers 503, it does not hold us.
+        UsageQuery query = new UsageQuery(start, end, grouping, scope);
+        return database.read(() -> ledger.summarize(query)).map(groups -> new UsageReport(start, end,
+                grouping.name().toLowerCase(Locale.ROOT), groups, total(groups)));
     }
 
     private static UsageGroup total(List<UsageGroup> groups) {

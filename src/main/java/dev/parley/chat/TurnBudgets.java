@@ -3,19 +3,19 @@ package dev.parley.chat;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
+import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.MessageRequest;
+import dev.parley.anthropic.MessagesClient;
 import dev.parley.chat.ChatRejectedException.Reason;
 import dev.parley.usage.Cost;
 import dev.parley.usage.Pricing;
@@ -25,41 +25,52 @@ import dev.parley.usage.budget.Budgets;
 import dev.parley.usage.budget.Reservation;
 
 /**
- * Budgeted turns hold their worst case. Before the first call: the request's input estimate plus {@code max_tokens},
- * at the model's prices, reserved or refused (an HTTP 429 until the window resets). Before each later round: the
- * hold grows to what the turn has spent plus that round's worst case, or the turn ends with {@code budget_exhausted}.
- * The ledger row of the turn settles the hold to the actual cost.
+ * Budgeted turns hold an upper bound of what they can cost. Before every round, the round's input is counted by the
+ * upstream ({@code count_tokens}: an estimate from the request's length cannot bound it, as one short text, an image
+ * or a document can be any number of tokens), priced at the worst rate the round can be billed at, plus
+ * {@code max_tokens} of output. Before the first call that is reserved or refused (an HTTP 429 until the window
+ * resets); before each later round the hold grows to what the turn has spent plus that round's bound, or the turn ends
+ * with {@code budget_exhausted}. A count or a reservation that fails or does not answer in time refuses the turn
+ * ({@code budget_unavailable}) rather than spending unchecked. The ledger row of the turn settles the hold to the
+ * actual cost.
  */
 @ApplicationScoped
 class TurnBudgets {
 
-    private static final Optional<Duration> RETRY_UNAVAILABLE = Optional.of(Duration.ofSeconds(5));
+    private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
 
     private final Budgets budgets;
     private final Pricing pricing;
-    /** Bound once: the request's JSON is measured for every budgeted round. */
-    private final ObjectWriter requestWriter;
+    private final MessagesClient client;
 
-    TurnBudgets(Budgets budgets, Pricing pricing, ObjectMapper json) {
+    TurnBudgets(Budgets budgets, Pricing pricing, MessagesClient client) {
         this.budgets = budgets;
         this.pricing = pricing;
-        this.requestWriter = json.writerFor(MessageRequest.class);
+        this.client = client;
     }
 
-    /** Reserves a prepared turn's first round; the turn unchanged if its caller has no budget. */
+    /**
+     * Reserves a prepared turn's first round; the turn unchanged if its caller has no budget. Answered within the
+     * turn's deadline: counting and reserving share it.
+     */
     Uni<PreparedTurn> reserveFirstRound(PreparedTurn turn) {
         if (!budgets.appliesTo(turn.caller())) {
             return Uni.createFrom().item(turn);
         }
-        BigDecimal worstCase = worstCase(turn, turn.request(), TokenUsage.ZERO).orElseThrow(
-                () -> new ChatRejectedException(Reason.MODEL_UNPRICED, "model " + turn.request().model()
-                        + " has no price, so a caller with a budget cannot use it"));
-        // The answer comes from the database on a worker thread; the turn goes on from the request's event loop.
+        if (pricing.price(turn.request().model()).isEmpty()) {
+            throw new ChatRejectedException(Reason.MODEL_UNPRICED, "model " + turn.request().model()
+                    + " has no price, so a caller with a budget cannot use it");
+        }
+        long startNanos = System.nanoTime();
+        // The answers come from the upstream's and the database's threads; the turn goes on from the request's.
         Context requestContext = Vertx.currentContext();
-        return budgets.reserve(turn.turnId(), turn.caller(), worstCase, turn.deadline())
+        return countInput(turn.request(), turn.deadline())
+                .onFailure().transform(failure -> unavailable(turn.requestId(), failure))
+                .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
+                        worstCase(turn, turn.request(), TokenUsage.ZERO, input), left(turn.deadline(), startNanos))
+                        .onFailure(BudgetUnavailableException.class)
+                        .transform(failure -> unavailable(turn.requestId(), failure)))
                 .emitOn(work -> TurnRun.onContext(requestContext, work))
-                .onFailure(BudgetUnavailableException.class).transform(failure -> new ChatRejectedException(
-                        Reason.BUDGET_UNAVAILABLE, "the budget cannot be checked right now", RETRY_UNAVAILABLE))
                 .map(answer -> switch (answer) {
                     case Reservation.Granted granted -> turn.holding(granted);
                     case Reservation.Refused refused -> throw new ChatRejectedException(Reason.BUDGET_EXCEEDED,
@@ -76,17 +87,27 @@ class TurnBudgets {
         }
     }
 
-    /** Before a later round: grows the turn's hold, or fails with {@link BudgetExhaustedException}. */
+    /**
+     * Before a later round: grows the turn's hold, or fails with {@link BudgetExhaustedException}; within what is
+     * left of the turn's deadline.
+     */
     Uni<Void> beforeNextRound(TurnRun run) {
         if (run.budgetHold().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         PreparedTurn turn = run.turn();
+        MessageRequest request = run.request();
         TokenUsage spent = run.tokenUsage();
-        BigDecimal total = worstCase(turn, run.request(), spent).orElseThrow();
-        return budgets.reserve(turn.turnId(), turn.caller(), total, run.remaining())
-                .onFailure(BudgetUnavailableException.class).transform(failure -> new BudgetExhaustedException(
-                        "the budget cannot be checked right now", RETRY_UNAVAILABLE))
+        return countInput(request, run.remaining())
+                .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
+                        worstCase(turn, request, spent, input), run.remaining()))
+                .onFailure(failure -> failure instanceof BudgetUnavailableException
+                        || failure instanceof AnthropicException)
+                .transform(failure -> {
+                    logUnavailable(turn.requestId(), failure);
+                    return new BudgetExhaustedException("the budget cannot be checked right now",
+                            Optional.of(retryAfter(failure)));
+                })
                 .emitOn(run::onContext)
                 .map(answer -> switch (answer) {
                     case Reservation.Granted granted -> {
@@ -99,19 +120,26 @@ class TurnBudgets {
                 });
     }
 
+    /** The round's input tokens as the upstream counts them, within {@code limit}. */
+    private Uni<Long> countInput(MessageRequest request, Duration limit) {
+        return client.countTokens(request, limit);
+    }
+
     /**
-     * What the turn has spent plus the worst case of a call with this request: the input estimated from the request's
-     * JSON (priced as a cache write at the profile's TTL when it caches), and {@code max_tokens} of output.
+     * What the turn has spent plus an upper bound of a call with this request: its counted input at the dearest rate
+     * it may be billed at (a cache write, at the profile's TTL, when the profile caches; the long-context band when the
+     * turn's input crosses its threshold, which {@link Pricing} picks), and {@code max_tokens} of output.
      */
-    private Optional<BigDecimal> worstCase(PreparedTurn turn, MessageRequest request, TokenUsage spent) {
-        long input = budgets.estimateInputTokens(jsonLength(request),
-                request.tools() != null && !request.tools().isEmpty());
-        TokenUsage prompt = switch (turn.profile().cacheSystemPrompt()) {
-            case NONE -> new TokenUsage(input, 0, 0, 0, 0);
-            case FIVE_MINUTES -> new TokenUsage(0, 0, 0, input, 0);
-            case ONE_HOUR -> new TokenUsage(0, 0, 0, 0, input);
+    private BigDecimal worstCase(PreparedTurn turn, MessageRequest request, TokenUsage spent, long input) {
+        List<TokenUsage> billings = switch (turn.profile().cacheSystemPrompt()) {
+            case NONE -> List.of(new TokenUsage(input, 0, 0, 0, 0));
+            case FIVE_MINUTES -> List.of(new TokenUsage(input, 0, 0, 0, 0), new TokenUsage(0, 0, 0, input, 0));
+            case ONE_HOUR -> List.of(new TokenUsage(input, 0, 0, 0, 0), new TokenUsage(0, 0, 0, 0, input));
         };
-        return pricing.cost(request.model(), spent.plus(prompt).plus(output(request))).map(Cost::totalUsd);
+        TokenUsage rest = spent.plus(output(request));
+        return billings.stream()
+                .map(prompt -> pricing.cost(request.model(), rest.plus(prompt)).map(Cost::totalUsd).orElseThrow())
+                .max(BigDecimal::compareTo).orElseThrow();
     }
 
     /** {@code max_tokens} of output: the most a call with this request can add. */
@@ -119,12 +147,30 @@ class TurnBudgets {
         return new TokenUsage(0, request.maxTokens(), 0, 0, 0);
     }
 
-    private long jsonLength(MessageRequest request) {
-        try {
-            return requestWriter.writeValueAsBytes(request).length;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a request that cannot be written cannot be sent either", e);
-        }
+    private static ChatRejectedException unavailable(String requestId, Throwable failure) {
+        logUnavailable(requestId, failure);
+        return new ChatRejectedException(Reason.BUDGET_UNAVAILABLE,
+                failure instanceof AnthropicException
+                        ? "the request's input tokens cannot be counted right now, so its budget cannot be checked"
+                        : "the budget cannot be checked right now",
+                Optional.of(retryAfter(failure)));
+    }
+
+    private static void logUnavailable(String requestId, Throwable failure) {
+        RequestLogs.withRequestId(requestId,
+                () -> Log.warnf("budget not checked, turn refused: %s", failure.getMessage()));
+    }
+
+    /** The upstream's own wait when it named one (a rate-limited count), else a few seconds. */
+    private static Duration retryAfter(Throwable failure) {
+        return failure instanceof AnthropicException upstream
+                ? upstream.retryAfter().filter(wait -> !wait.isZero()).orElse(RETRY_UNAVAILABLE)
+                : RETRY_UNAVAILABLE;
+    }
+
+    private static Duration left(Duration deadline, long startNanos) {
+        Duration left = deadline.minusNanos(System.nanoTime() - startNanos);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private static Duration until(Instant resetsAt) {

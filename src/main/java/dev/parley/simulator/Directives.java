@@ -18,7 +18,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Optional<Duration> delay, int chunk, Map<Integer, List<ToolCallDirective>> toolsByRound,
         Optional<String> preamble, Optional<Integer> thinkingTokens, boolean redactedThinking, CacheMode cacheMode,
         Optional<Long> cacheMinimum, boolean legacyUsage, Optional<Duration> pingInterval, List<Fault> faults,
-        boolean refusal) {
+        boolean refusal, long countUnder) {
 
     /** How the prompt cache behaves for this request. */
     enum CacheMode {
@@ -36,7 +36,15 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
 
     static final Directives NONE = new Directives(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), 1, Map.of(), Optional.empty(), Optional.empty(), false, CacheMode.AUTO,
-            Optional.empty(), false, Optional.empty(), List.of(), false);
+            Optional.empty(), false, Optional.empty(), List.of(), false, 0);
+
+    /**
+     * {@code [[sim:input-tokens=N]]}: the text holding it counts N input tokens, whatever its length, in
+     * {@code count_tokens} and in a message's usage alike (as a short text a real tokenizer finds long). Read where the
+     * prompt is counted, block by block, not from the latest user message only: the block keeps its weight in every
+     * later round that carries it.
+     */
+    private static final Pattern INPUT_TOKENS = Pattern.compile("\\[\\[sim:\\s*input-tokens\\s*=\\s*(\\d+)\\s*]]");
 
     private static final Pattern DIRECTIVE = Pattern.compile("\\[\\[sim:\\s*([a-z0-9@-]+)\\s*(?:=(.*?))?\\s*]]",
             Pattern.DOTALL);
@@ -63,6 +71,17 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
             }
         } while (matcher.find());
         return builder.build();
+    }
+
+    /** The input tokens a text counts: those its {@code input-tokens} directive says, else its tokenizer count. */
+    static int textTokens(String text) {
+        if (text.indexOf("[[sim:") >= 0) {
+            Matcher matcher = INPUT_TOKENS.matcher(text);
+            if (matcher.find()) {
+                return Integer.parseInt(matcher.group(1));
+            }
+        }
+        return Tokenizer.count(text);
     }
 
     /** Durations as {@code 250ms}, {@code 2s}, {@code 1m} or a bare number of milliseconds. */
@@ -97,6 +116,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         private Optional<Duration> pingInterval = Optional.empty();
         private final List<Fault> faults = new ArrayList<>();
         private boolean refusal;
+        private long countUnder;
 
         void apply(String key, String value) {
             Matcher toolKey = TOOL_KEY.matcher(key);
@@ -129,6 +149,8 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
                 };
                 case "ping" -> pingInterval = Optional.of(parseDuration(value));
                 case "fault" -> faults.add(Fault.parse(value));
+                case "input-tokens" -> nonNegative(Integer.parseInt(value)); // applied where text is counted
+                case "count-under" -> countUnder = nonNegative(Integer.parseInt(value));
                 case "stop" -> refusal = switch (value) {
                     case "refusal" -> true;
                     default -> throw new IllegalArgumentException("only stop=refusal can be forced");
@@ -163,7 +185,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Directives build() {
             return new Directives(id, reply, tokens, ttft, delay, chunk, Map.copyOf(tools), preamble, thinkingTokens,
                     redactedThinking, cacheMode, cacheMinimum, legacyUsage, pingInterval, List.copyOf(faults),
-                    refusal);
+                    refusal, countUnder);
         }
     }
 }

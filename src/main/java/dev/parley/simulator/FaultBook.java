@@ -63,6 +63,11 @@ public class FaultBook {
         return Optional.empty();
     }
 
+    /** The next queued fault, if any, for a request outside the message schedules ({@code count_tokens}). */
+    Optional<Fault> queuedFault() {
+        return takeQueued();
+    }
+
     private synchronized Optional<Fault> takeQueued() {
         if (queue.isEmpty()) {
             return Optional.empty();

@@ -129,7 +129,7 @@ final class PromptAccounting {
             layout.overhead(MESSAGE_OVERHEAD_TOKENS);
             JsonNode content = message.path("content");
             if (content.isTextual()) {
-                layout.add(role, content, Tokenizer.count(content.asText()));
+                layout.add(role, content, Directives.textTokens(content.asText()));
             } else {
                 for (JsonNode block : content) {
                     layout.add(role, block, blockTokens(block));
@@ -150,7 +150,7 @@ final class PromptAccounting {
 
     static int blockTokens(JsonNode block) {
         return switch (block.path("type").asText()) {
-            case "text" -> Tokenizer.count(block.path("text").asText());
+            case "text" -> Directives.textTokens(block.path("text").asText());
             case "image" -> IMAGE_TOKENS;
             case "document" -> documentTokens(block.path("source"));
             case "tool_use" -> 3 + Tokenizer.count(block.path("name").asText())

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What the simulator has seen, globally and per directive id: requests, streams started, completed and abandoned by
- * the client, and (per id) the requests themselves, so a test can assert exactly what parley sent upstream.
+ * the client, {@code count_tokens} calls, and (per id) the requests themselves, so a test can assert exactly what parley sent upstream.
  */
 @ApplicationScoped
 public class SimulatorCounters {
@@ -41,6 +41,7 @@ public class SimulatorCounters {
         final AtomicLong streamsCompleted = new AtomicLong();
         final AtomicLong streamsAbandoned = new AtomicLong();
         final AtomicLong streamsFailed = new AtomicLong();
+        final AtomicLong tokenCounts = new AtomicLong();
         private final Deque<JsonNode> recorded = new ArrayDeque<>();
 
         ObjectNode toJson() {
@@ -50,6 +51,7 @@ public class SimulatorCounters {
             node.put("streamsCompleted", streamsCompleted.get());
             node.put("streamsAbandoned", streamsAbandoned.get());
             node.put("streamsFailed", streamsFailed.get());
+            node.put("tokenCounts", tokenCounts.get());
             return node;
         }
     }
@@ -81,6 +83,11 @@ public class SimulatorCounters {
 
         void streamFailed() {
             bump(t -> t.streamsFailed);
+        }
+
+        /** A {@code count_tokens} call: counted apart, so it moves no fault schedule over the message attempts. */
+        void tokenCount() {
+            bump(t -> t.tokenCounts);
         }
 
         void record(JsonNode request) {

@@ -218,12 +218,23 @@ public class SimulatorRoutes {
         }
     }
 
+    /**
+     * The prompt's tokens, exactly as a message with it would bill them, less {@code [[sim:count-under=N]]} (the real
+     * count is documented as an estimate that may differ a little). Takes a queued admin fault, as any request does;
+     * directive faults stay a schedule over message attempts.
+     */
     private void countTokens(RoutingContext ctx, String requestId, Buffer rawBody) {
         checkAuthAndVersion(ctx.request());
         JsonNode body = parseJson(rawBody);
+        Directives directives = directives(body);
+        counters.scope(directives).tokenCount();
         RequestValidator.validateCountTokens(body, catalog);
-        ObjectNode result = SimJson.MAPPER.createObjectNode().put("input_tokens",
-                PromptAccounting.countTokens(body));
+        Optional<Fault> fault = faults.queuedFault();
+        if (fault.isPresent() && fault.get().kind() == Fault.Kind.HTTP) {
+            throw fault.get().asHttpError();
+        }
+        long counted = Math.max(1, PromptAccounting.countTokens(body) - directives.countUnder());
+        ObjectNode result = SimJson.MAPPER.createObjectNode().put("input_tokens", counted);
         HttpServerResponse response = ctx.response();
         commonHeaders(response, requestId);
         response.putHeader("content-type", "application/json").end(result.toString());

@@ -14,23 +14,22 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * When the input estimate was low, the budget is still enforced during the stream: once the round's real input is
- * known (at {@code message_start}), a worst case over the budget ends the stream before any text is sent.
+ * When the upstream's token count was low (the real API calls it an estimate), the budget is still enforced during the
+ * stream: once the round's real input is known (at {@code message_start}), a worst case over the budget ends the
+ * stream before any text is sent.
  */
 @QuarkusTest
-@TestProfile(BudgetCeilingTest.EstimatesFarTooLow.class)
+@TestProfile(BudgetCeilingTest.CountsFarTooLow.class)
 class BudgetCeilingTest {
 
     /**
-     * A request estimated at one token; $0.00052 a day covers that plus 100 tokens of Haiku 4.5 output ($0.0005),
-     * but not the real input.
+     * $0.00052 a day covers a request counted at one token (the test's {@code count-under} directive) plus 100 tokens
+     * of Haiku 4.5 output ($0.0005), but not the real input.
      */
-    public static class EstimatesFarTooLow implements QuarkusTestProfile {
+    public static class CountsFarTooLow implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.auth.mode", "gateway", "parley.budgets.default.daily-usd", "0.00052",
-                    "parley.budgets.estimate-chars-per-token", "1000000",
-                    "parley.budgets.estimate-tool-prompt-tokens", "0");
+            return Map.of("parley.auth.mode", "gateway", "parley.budgets.default.daily-usd", "0.00052");
         }
     }
 
@@ -43,7 +42,7 @@ class BudgetCeilingTest {
         SseTestClient sse = new SseTestClient(app, Map.of("X-Parley-Caller", caller));
 
         SseTestClient.StreamReply reply = sse.stream(
-                "{\"message\":\"[[sim:tokens=50]] Hello there\",\"assistant\":\"concise\",\"maxTokens\":100}");
+                "{\"message\":\"[[sim:count-under=100000]] [[sim:tokens=50]] Hello there\",\"assistant\":\"concise\",\"maxTokens\":100}");
 
         assertThat(reply.status()).isEqualTo(200);
         // (A busy machine may add a retry event before: the test profile's first-byte timeout is one second.)

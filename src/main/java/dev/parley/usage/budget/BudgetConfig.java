@@ -24,18 +24,11 @@ public interface BudgetConfig {
     Optional<Limits> defaults();
 
     /**
-     * Characters of the request per input token when estimating a turn's worst case before the call. The request is
-     * measured as its JSON, which overstates the text; 3 overstates English (about 4 per token) further. Default 3.
+     * Longest a budget call (a reservation, {@code GET /v1/budget}) waits for the database; past it a budgeted request
+     * is answered 503 {@code budget_unavailable}. Default 3s.
      */
-    @WithDefault("3")
-    int estimateCharsPerToken();
-
-    /**
-     * Input tokens added to the estimate when tools are offered: the API's hidden tool-use system prompt (a few
-     * hundred tokens, per model; the pricing page lists them). Default 600.
-     */
-    @WithDefault("600")
-    int estimateToolPromptTokens();
+    @WithDefault("3s")
+    Duration timeout();
 
     /** How long past its turn's deadline a reservation lasts if its turn is never recorded (a crash). Default 5m. */
     @WithDefault("5m")

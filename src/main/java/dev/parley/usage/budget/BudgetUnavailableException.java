@@ -4,6 +4,6 @@ package dev.parley.usage.budget;
 public final class BudgetUnavailableException extends RuntimeException {
 
     BudgetUnavailableException(Throwable cause) {
-        super("the budget database is unavailable", cause);
+        super("the budget database is unavailable: " + cause.getMessage(), cause);
     }
 }

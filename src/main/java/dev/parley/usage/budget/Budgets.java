@@ -1,7 +1,6 @@
 package dev.parley.usage.budget;
 
 import java.math.BigDecimal;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,24 +15,29 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+import dev.parley.usage.ledger.LedgerCalls;
+import dev.parley.usage.ledger.LedgerUnavailableException;
 
 /**
  * Callers' budgets: which callers have one, and reservations against them. Only budgeted callers touch the database;
- * for everyone else this costs nothing. Every call runs its JDBC on a worker thread; a database that does not answer
- * fails the reservation with {@link BudgetUnavailableException} (a budget that cannot be checked is not spent).
+ * for everyone else this costs nothing. Every call runs its JDBC through {@link LedgerCalls}; a database that fails or
+ * does not answer within {@code parley.budgets.timeout} fails the call with {@link BudgetUnavailableException} (a
+ * budget that cannot be checked is not spent).
  */
 @ApplicationScoped
 public class Budgets {
 
     private final BudgetConfig config;
     private final BudgetStore store;
+    private final LedgerCalls database;
     private final MeterRegistry registry;
     private final Map<BudgetWindow, Counter> refusals = new ConcurrentHashMap<>();
 
-    Budgets(BudgetConfig config, BudgetStore store, MeterRegistry registry) {
+    Budgets(BudgetConfig config, BudgetStore store, LedgerCalls database, MeterRegistry registry) {
         this.config = config;
         this.store = store;
+        this.database = database;
         this.registry = registry;
     }
 
@@ -43,21 +47,14 @@ public class Budgets {
     }
 
     /**
-     * A conservative estimate of a request's input tokens from the length of its JSON, for reserving its worst case
-     * before the call (counting tokens exactly would cost a round trip to the upstream).
-     */
-    public long estimateInputTokens(long jsonChars, boolean offersTools) {
-        long tokens = (jsonChars + config.estimateCharsPerToken() - 1) / config.estimateCharsPerToken();
-        return offersTools ? tokens + config.estimateToolPromptTokens() : tokens;
-    }
-
-    /**
      * Makes a turn hold {@code totalUsd} against its caller's budget until its ledger row is stored (or its
      * {@code deadline} and a margin have passed, should that never happen). Call it again with a larger total for a
-     * later round.
+     * later round. Answered within {@code parley.budgets.timeout}, or within {@code deadline} when that is shorter:
+     * a turn does not wait for its budget longer than it may run.
      */
     public Uni<Reservation> reserve(String turnId, String caller, BigDecimal totalUsd, Duration deadline) {
-        return blocking(() -> {
+        Duration timeout = deadline.compareTo(config.timeout()) < 0 ? deadline : config.timeout();
+        return blocking(timeout, () -> {
             Instant now = Instant.now();
             Instant expiresAt = now.plus(deadline).plus(config.reservationMargin());
             Reservation answer = store.reserve(turnId, caller, totalUsd, expiresAt, limitsOf(caller, now), now);
@@ -72,7 +69,7 @@ public class Budgets {
 
     /** Ends the reservation of a turn that never reached the upstream; in the background, as best it can. */
     public void release(String turnId) {
-        blocking(() -> {
+        blocking(config.timeout(), () -> {
             store.release(turnId);
             return null;
         }).subscribe().with(ignored -> {
@@ -86,7 +83,7 @@ public class Budgets {
         if (limits.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return blocking(() -> store.status(caller, limits));
+        return blocking(config.timeout(), () -> store.status(caller, limits));
     }
 
     private List<WindowLimit> limitsOf(String caller, Instant now) {
@@ -105,19 +102,8 @@ public class Budgets {
         return new WindowLimit(window, window.start(now), window.resetsAt(now), usd);
     }
 
-    /** JDBC work, the one kind of work that blocks. */
-    private interface Jdbc<T> {
-        T run() throws SQLException;
-    }
-
-    private static <T> Uni<T> blocking(Jdbc<T> work) {
-        return Uni.createFrom().<T>emitter(emitter -> {
-            try {
-                emitter.complete(work.run());
-            } catch (SQLException | RuntimeException | AssertionError e) {
-                // AssertionError too: with assertions on, the PostgreSQL driver asserts on a connection cut under it.
-                emitter.fail(new BudgetUnavailableException(e));
-            }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    private <T> Uni<T> blocking(Duration timeout, LedgerCalls.Jdbc<T> work) {
+        return database.call(work, timeout).onFailure(LedgerUnavailableException.class)
+                .transform(BudgetUnavailableException::new);
     }
 }

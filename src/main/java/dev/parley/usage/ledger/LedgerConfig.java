@@ -38,6 +38,13 @@ interface LedgerConfig {
     @WithDefault("5s")
     Duration shutdownTimeout();
 
+    /**
+     * Longest a read of the ledger for the API ({@code GET /v1/usage}) waits for the database; past it the request is
+     * answered 503 {@code ledger_unavailable}. Default 5s.
+     */
+    @WithDefault("5s")
+    Duration readTimeout();
+
     enum Store {
         EMBEDDED("ledger-h2"),
         POSTGRESQL("ledger-pg");
