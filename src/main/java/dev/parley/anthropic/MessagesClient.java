@@ -111,7 +111,9 @@ public class MessagesClient {
      * Past it the call fails with an {@link AnthropicException} of kind {@code TIMEOUT} and is cancelled.
      */
     public Uni<Long> countTokens(MessageRequest request, Duration within) {
-        Duration limit = within.compareTo(config.firstContentTimeout()) < 0 ? within : config.firstContentTimeout();
+        Duration shorter = within.compareTo(config.firstContentTimeout()) < 0 ? within : config.firstContentTimeout();
+        // A spent deadline still gets its (immediate) answer: Mutiny refuses a zero timeout.
+        Duration limit = shorter.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : shorter;
         return Uni.createFrom()
                 .deferred(() -> apis().whole().countTokens(apiKey, config.version(), config.beta().orElse(null),
                         TokenCountRequest.of(request)))

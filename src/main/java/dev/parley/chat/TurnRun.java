@@ -307,7 +307,8 @@ final class TurnRun {
 
     /**
      * A round has started and its input is now counted exactly: with {@code max_tokens} of output it must stay under
-     * the ceiling, or the round is stopped before any of it is sent. (It only fails when the upstream's count was low: the real API calls its count an estimate.)
+     * the ceiling, or the round is stopped before any of it is sent. (It only fails when the upstream's count was low:
+     * the real API calls its count an estimate.)
      */
     private void checkCeiling(Reservation.Granted hold) {
         TokenUsage worst = tokenUsage().plus(TurnBudgets.output(turn.request()));

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
@@ -117,10 +119,12 @@ abstract class BudgetBoundContract {
     void concurrentTurnsTogetherStayWithinTheBudget() throws Exception {
         SseTestClient sse = new SseTestClient(app, Map.of("X-Parley-Caller", caller));
         List<CompletableFuture<StreamReply>> turns = new ArrayList<>();
+        ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
         for (int i = 0; i < 8; i++) {
             // Paced, so that the turns overlap: each holds its bound while the others reserve.
-            turns.add(CompletableFuture.supplyAsync(() -> sse.stream(heavyTurn("[[sim:ttft=800ms]] "))));
+            turns.add(CompletableFuture.supplyAsync(() -> sse.stream(heavyTurn("[[sim:ttft=800ms]] ")), clients));
         }
+        clients.close();
         int done = 0;
         for (CompletableFuture<StreamReply> turn : turns) {
             StreamReply reply = turn.join();

@@ -125,6 +125,14 @@ public final class TcpSwitch {
                 if (read < 0) {
                     return;
                 }
+                // Bytes read in the instant the switch froze are held too, not forwarded: a frozen server answers
+                // nothing, even to a request that was on its way.
+                while (mode() == Mode.FROZEN) {
+                    LockSupport.parkNanos(POLL.toNanos());
+                }
+                if (mode() == Mode.DOWN) {
+                    return;
+                }
                 out.write(buffer, 0, read);
                 out.flush();
             }

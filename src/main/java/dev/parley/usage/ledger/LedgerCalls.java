@@ -20,6 +20,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 @ApplicationScoped
 public class LedgerCalls {
 
+    private static final Duration MINIMUM = Duration.ofMillis(1);
+
     private final Semaphore running;
     private final int permits;
     private final Duration readTimeout;
@@ -45,6 +47,8 @@ public class LedgerCalls {
      * answered within {@code timeout}, or when every permit is held by a call that is still waiting.
      */
     public <T> Uni<T> call(Jdbc<T> work, Duration timeout) {
+        // A spent deadline still gets its (immediate) answer: Mutiny refuses a zero timeout.
+        Duration bound = timeout.compareTo(MINIMUM) < 0 ? MINIMUM : timeout;
         return Uni.createFrom().<T>emitter(emitter -> {
             if (!running.tryAcquire()) {
                 emitter.fail(new LedgerUnavailableException(
@@ -60,7 +64,7 @@ public class LedgerCalls {
                 running.release();
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .ifNoItem().after(timeout).failWith(() -> new LedgerUnavailableException(
-                        "the ledger database did not answer within " + timeout.toMillis() + " ms", null));
+                .ifNoItem().after(bound).failWith(() -> new LedgerUnavailableException(
+                        "the ledger database did not answer within " + bound.toMillis() + " ms", null));
     }
 }
