@@ -1,5 +1,6 @@
 package dev.parley.anthropic;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -38,6 +39,25 @@ class MessagesClientTest {
         assertThat(events.getFirst()).isInstanceOf(StreamEvent.MessageStart.class);
         assertThat(events.getLast()).isInstanceOf(StreamEvent.MessageStop.class);
         assertThat(events).noneMatch(StreamEvent.Ping.class::isInstance);
+    }
+
+    @Test
+    void countTokensCountsWhatTheMessageIsBilledAsInput() {
+        MessageRequest request = request("[[sim:input-tokens=1234]] [[sim:tokens=3]] Count me");
+        long counted = client.countTokens(request, WAIT).await().atMost(WAIT);
+        Message message = client.create(request).await().atMost(WAIT);
+        assertThat(counted).isEqualTo(message.usage().input()).isGreaterThan(1234);
+    }
+
+    @Test
+    void aFailedCountIsTypedLikeAnyOneShotCall() {
+        given().contentType("application/json")
+                .body("{\"fault\":\"429 retry-after=4\"}").post("/simulator/admin/faults").then().statusCode(204);
+        AnthropicException e = catchThrowableOfType(AnthropicException.class,
+                () -> client.countTokens(request("Count me"), WAIT).await().atMost(WAIT));
+        assertThat(e.kind()).isEqualTo(AnthropicException.Kind.HTTP_ERROR);
+        assertThat(e.status()).isEqualTo(429);
+        assertThat(e.retryAfter()).contains(Duration.ofSeconds(4));
     }
 
     @Test

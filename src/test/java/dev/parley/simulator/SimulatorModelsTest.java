@@ -83,6 +83,28 @@ class SimulatorModelsTest {
     }
 
     @Test
+    void anInputTokensDirectiveWeighsTheSameInTheCountAndInTheMessagesUsage() {
+        ObjectNode body = request("claude-sonnet-4-6", 50, "[[sim:input-tokens=20000]] Hi");
+        long inputTokens = http.post("/v1/messages", body).json().path("usage").path("input_tokens").asLong();
+        ObjectNode count = body.deepCopy();
+        count.remove("max_tokens");
+        // 4 for the request, 3 for the message, 20,000 for its text.
+        assertThat(inputTokens).isEqualTo(20_007);
+        assertThat(http.post("/v1/messages/count_tokens", count).json().path("input_tokens").asLong())
+                .isEqualTo(inputTokens);
+    }
+
+    @Test
+    void aCountUnderDirectiveMakesTheCountLowerThanTheBilledInput() {
+        ObjectNode body = request("claude-sonnet-4-6", 50, "[[sim:count-under=5]] How many tokens is this sentence?");
+        long inputTokens = http.post("/v1/messages", body).json().path("usage").path("input_tokens").asLong();
+        ObjectNode count = body.deepCopy();
+        count.remove("max_tokens");
+        assertThat(http.post("/v1/messages/count_tokens", count).json().path("input_tokens").asLong())
+                .isEqualTo(inputTokens - 5);
+    }
+
+    @Test
     void countTokensRejectsMaxTokensLikeTheRealApi() {
         Reply reply = http.post("/v1/messages/count_tokens", request("claude-sonnet-4-6", 50, "Hi"));
         assertThat(reply.status()).isEqualTo(400);
