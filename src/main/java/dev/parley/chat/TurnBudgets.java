@@ -38,6 +38,7 @@ import dev.parley.usage.budget.Reservation;
 class TurnBudgets {
 
     private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(5);
+    private static final Duration PAST_DEADLINE = Duration.ofMillis(250);
 
     private final Budgets budgets;
     private final Pricing pricing;
@@ -98,9 +99,12 @@ class TurnBudgets {
         PreparedTurn turn = run.turn();
         MessageRequest request = run.request();
         TokenUsage spent = run.tokenUsage();
-        return countInput(request, run.remaining())
+        // Just past the deadline: when the check outlives the turn, the turn's own deadline ends it (and names it
+        // deadline_exceeded) rather than racing it with a failure nobody waits for any more.
+        Duration bound = run.remaining().plus(PAST_DEADLINE);
+        return countInput(request, bound)
                 .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
-                        worstCase(turn, request, spent, input), run.remaining()))
+                        worstCase(turn, request, spent, input), bound))
                 .onFailure(failure -> failure instanceof BudgetUnavailableException
                         || failure instanceof AnthropicException)
                 .transform(failure -> {
