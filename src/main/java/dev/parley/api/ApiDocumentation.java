@@ -97,10 +97,11 @@ public class ApiDocumentation extends Application {
             + "pauses calls to it) or `server_shutting_down` (this replica is stopping; another one answers), with "
             + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database, or the upstream's "
             + "token count, does not answer within `parley.budgets.timeout`); or `conversation_store_unavailable` (the "
-            + "conversation store does not answer; a chat with a `conversationId` is refused before the upstream is called), with `Retry-After`. `POST /v1/chat` also "
-            + "answers `conversation_not_saved` with 503, `Retry-After` and the turn's `usage` and `cost`: the reply "
-            + "was complete but could not be saved to its conversation. Or `server_busy` (parley holds as many request "
-            + "bodies as `parley.requests.body-budget` allows), with `Retry-After`.";
+            + "conversation store does not answer; a chat with a `conversationId` is refused before the upstream is "
+            + "called), with `Retry-After`. `POST /v1/chat` also answers `conversation_not_saved` with 503, "
+            + "`Retry-After` and the turn's `usage` and `cost`: the reply was complete but could not be saved to its "
+            + "conversation. Or `server_busy` (parley holds as many request bodies as `parley.requests.body-budget` "
+            + "allows), with `Retry-After`.";
     static final String LEDGER_UNAVAILABLE_TEXT = "Problem `ledger_unavailable`: the usage ledger's database did not "
             + "answer within `parley.ledger.read-timeout`; try again after `Retry-After` seconds.";
     static final String INTERNAL_TEXT = "Problem `internal_error`: a bug in parley.";

@@ -28,7 +28,7 @@ public record Problem(
                 "upstream_interrupted", "upstream_unavailable", "deadline_exceeded", "conversation_conflict",
                 "server_shutting_down", "internal_error", "budget_exceeded", "budget_unavailable", "model_unpriced",
                 "budget_exhausted", "conversation_store_unavailable", "conversation_not_saved",
-                "body_too_large", "body_timeout", "server_busy"}) String code,
+                "body_too_large", "body_timeout", "server_busy", "ledger_unavailable"}) String code,
         @Schema(description = "The request id, as in the `X-Request-Id` response header") String requestId,
         EventPayloads.UsageView usage,
         EventPayloads.CostView cost){
