@@ -103,7 +103,8 @@ public class ChatResource {
             `type` equals the name: `text`, `tool_call`, `tool_result`, `retry`, then exactly one `done` or one \
             `error` at the end. A `: ping` comment is sent when nothing else was sent for \
             `parley.api.heartbeat-interval`. The response carries `Cache-Control: no-cache`, \
-            `X-Accel-Buffering: no` and `X-Request-Id`. Failures before the upstream is called are HTTP problems; \
+            `X-Accel-Buffering: no`, `X-Request-Id` and `X-Turn-Id` (the `turnId` of the last event, the key of the \
+            turn's usage ledger row). Failures before the upstream is called are HTTP problems; \
             after that the stream is committed and a failure is an `error` event.""")
     @APIResponse(responseCode = "200", description = "The turn as Server-Sent Events; each `data` is one of these "
             + "objects, chosen by its `type` (= the event name)", content = @Content(mediaType = SseEncoder.MEDIA_TYPE, schema = @Schema(oneOf = {
@@ -128,15 +129,19 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Multi<String> stream(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
-        SseEncoder encoder = new SseEncoder(mapper);
         return RestMulti.fromUniResponse(prepare(request, requestId, context),
-                turn -> Heartbeats.around(FrameBatches.perLoopTurn(engine.run(turn).map(encoder::encode)),
-                        config.heartbeatInterval(), encoder::heartbeat, vertx),
+                turn -> {
+                    SseEncoder encoder = new SseEncoder(mapper, turn.turnId());
+                    return Heartbeats.around(FrameBatches.perLoopTurn(engine.run(turn).map(encoder::encode)),
+                            config.heartbeatInterval(), encoder::heartbeat, vertx);
+                },
                 turn -> Map.of("Content-Type", List.of(SseEncoder.MEDIA_TYPE),
                         "Cache-Control", List.of("no-cache"),
                         // Tells nginx-style proxies not to buffer the stream.
                         "X-Accel-Buffering", List.of("no"),
-                        RequestIds.HEADER, List.of(requestId)));
+                        RequestIds.HEADER, List.of(requestId),
+                        // Decided before the upstream is called, so known before the stream's first frame.
+                        SseEncoder.TURN_ID_HEADER, List.of(turn.turnId())));
     }
 
     @POST
@@ -157,8 +162,10 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
-        return prepare(request, requestId, context).flatMap(turn -> engine.run(turn).collect().asList())
-                .map(ChatResource::respond);
+        return prepare(request, requestId, context).flatMap(turn -> {
+            context.response().putHeader(SseEncoder.TURN_ID_HEADER, turn.turnId());
+            return engine.run(turn).collect().asList().map(events -> respond(turn.turnId(), events));
+        });
     }
 
     /** The engine counts what it refuses; a body of the wrong shape is refused, and counted, here. */
@@ -173,7 +180,7 @@ public class ChatResource {
         return engine.prepare(command);
     }
 
-    private static EventPayloads.ChatResponse respond(List<ChatEvent> events) {
+    private static EventPayloads.ChatResponse respond(String turnId, List<ChatEvent> events) {
         StringBuilder text = new StringBuilder();
         Map<String, ChatEvent.ToolCalled> calls = new LinkedHashMap<>();
         List<EventPayloads.ToolUseView> toolCalls = new ArrayList<>();
@@ -188,9 +195,9 @@ public class ChatResource {
                     // Retries are invisible in a one-shot response; the timings show the time they took.
                 }
                 case ChatEvent.TurnDone done -> {
-                    return EventPayloads.response(text.toString(), done, toolCalls);
+                    return EventPayloads.response(turnId, text.toString(), done, toolCalls);
                 }
-                case ChatEvent.TurnFailed failed -> throw new UpstreamFailedException(failed);
+                case ChatEvent.TurnFailed failed -> throw new UpstreamFailedException(turnId, failed);
             }
         }
         throw new IllegalStateException("a turn ended without done or error");

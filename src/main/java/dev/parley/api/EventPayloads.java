@@ -22,6 +22,10 @@ final class EventPayloads {
     private EventPayloads() {
     }
 
+    /** What the turn id is, wherever it appears. */
+    static final String TURN_ID = "parley's id of the turn, as in the `X-Turn-Id` response header: the key of its "
+            + "usage ledger row (`turn_id`)";
+
     @RegisterForReflection
     @Schema(name = "TextEvent", description = "`event: text`: the next piece of the reply, in order")
     record TextEvent(@Schema(enumeration = "text", required = true) String type, @Schema(required = true) String text) {
@@ -64,6 +68,7 @@ final class EventPayloads {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "DoneEvent", description = "`event: done`: the turn is complete; usage and cost are summed over all rounds")
     record DoneEvent(@Schema(enumeration = "done", required = true) String type,
+            @Schema(description = TURN_ID) String turnId,
             @Schema(description = "the model's (`end_turn`, `max_tokens`, `stop_sequence`, `refusal`), a tool-loop limit (`max_rounds`, `max_tool_calls`, `max_cost`) or `tool_call_incomplete`") String stopReason,
             String model, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
@@ -73,7 +78,8 @@ final class EventPayloads {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "ErrorEvent", description = "`event: error`: the turn failed after the upstream was called; usage, cost and timings up to the failure")
-    record ErrorEvent(@Schema(enumeration = "error", required = true) String type, ErrorView error, UsageView usage,
+    record ErrorEvent(@Schema(enumeration = "error", required = true) String type,
+            @Schema(description = TURN_ID) String turnId, ErrorView error, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, TimingsView timings) {
     }
 
@@ -118,7 +124,8 @@ final class EventPayloads {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "ChatResponse")
-    record ChatResponse(String text, String stopReason, String model, UsageView usage,
+    record ChatResponse(@Schema(description = TURN_ID) String turnId, String text, String stopReason, String model,
+            UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds, List<ToolUseView> toolCalls) {
     }
@@ -131,8 +138,8 @@ final class EventPayloads {
             long durationMs) {
     }
 
-    static DoneEvent done(ChatEvent.TurnDone done) {
-        return new DoneEvent("done", done.stopReason(), done.model(), usage(done.usage()),
+    static DoneEvent done(String turnId, ChatEvent.TurnDone done) {
+        return new DoneEvent("done", turnId, done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
                 timings(done.timings()), done.rounds().size(), rounds(done));
     }
@@ -153,8 +160,8 @@ final class EventPayloads {
                 .toList();
     }
 
-    static ErrorEvent error(ChatEvent.TurnFailed failed) {
-        return new ErrorEvent("error", errorView(failed.failure()), usage(failed.usage()),
+    static ErrorEvent error(String turnId, ChatEvent.TurnFailed failed) {
+        return new ErrorEvent("error", turnId, errorView(failed.failure()), usage(failed.usage()),
                 failed.cost().map(EventPayloads::cost).orElse(null), timings(failed.timings()));
     }
 
@@ -163,8 +170,8 @@ final class EventPayloads {
                 failure.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(null));
     }
 
-    static ChatResponse response(String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls) {
-        return new ChatResponse(text, done.stopReason(), done.model(), usage(done.usage()),
+    static ChatResponse response(String turnId, String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls) {
+        return new ChatResponse(turnId, text, done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
                 timings(done.timings()), done.rounds().size(), rounds(done), toolCalls);
     }

@@ -31,11 +31,14 @@ public record Problem(
                 "body_too_large", "body_timeout", "server_busy", "ledger_unavailable"}) String code,
         @Schema(description = "The request id, as in the `X-Request-Id` response header") String requestId,
         EventPayloads.UsageView usage,
-        EventPayloads.CostView cost){
+        EventPayloads.CostView cost,
+        @Schema(description = "A turn that failed after calling the upstream (`POST /v1/chat`): "
+                + EventPayloads.TURN_ID) String turnId){
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     static Problem of(int status, String code, String title, String detail, String requestId) {
-        return new Problem("https://parley.dev/problems/" + code, title, status, detail, code, requestId, null, null);
+        return new Problem("https://parley.dev/problems/" + code, title, status, detail, code, requestId, null, null,
+                null);
     }
 }

@@ -78,8 +78,9 @@ public class ProblemMappers {
         String title = shuttingDown ? "Server shutting down" : notSaved ? "Conversation not saved" : "Upstream failure";
         Problem problem = new Problem("https://parley.dev/problems/" + error.code(), title, status, error.message(),
                 error.code(), RequestIds.of(context), EventPayloads.usage(e.failed().usage()),
-                e.failed().cost().map(EventPayloads::cost).orElse(null));
-        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
+                e.failed().cost().map(EventPayloads::cost).orElse(null), e.turnId());
+        Response.ResponseBuilder response = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem)
+                .header(SseEncoder.TURN_ID_HEADER, e.turnId());
         if (error.retryAfterSeconds() != null) {
             response.header(HttpHeaders.RETRY_AFTER, error.retryAfterSeconds());
         } else if (shuttingDown) {

@@ -20,11 +20,17 @@ final class SseEncoder {
     static final String MEDIA_TYPE = "text/event-stream";
     static final String HEARTBEAT = ": ping\n\n";
 
+    /** The response header with the turn's id, the one its {@code done} or {@code error} event carries. */
+    static final String TURN_ID_HEADER = "X-Turn-Id";
+
     private final ObjectMapper mapper;
+    private final String turnId;
     private long nextId = 1;
 
-    SseEncoder(ObjectMapper mapper) {
+    /** An encoder for the stream of the turn {@code turnId}. */
+    SseEncoder(ObjectMapper mapper, String turnId) {
         this.mapper = mapper;
+        this.turnId = turnId;
     }
 
     String encode(ChatEvent event) {
@@ -34,8 +40,8 @@ final class SseEncoder {
             case ChatEvent.ToolReturned result -> frame("tool_result", EventPayloads.toolResult(result));
             case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",
                     retrying.attempt(), retrying.reason(), retrying.delay().toMillis()));
-            case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(done));
-            case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(failed));
+            case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(turnId, done));
+            case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(turnId, failed));
         };
     }
 

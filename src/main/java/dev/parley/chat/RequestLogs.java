@@ -1,5 +1,7 @@
 package dev.parley.chat;
 
+import java.util.function.Supplier;
+
 import org.jboss.logging.MDC;
 
 /**
@@ -18,10 +20,18 @@ public final class RequestLogs {
 
     /** Runs {@code work} with this request id in the MDC, then puts back what was there. */
     public static void withRequestId(String requestId, Runnable work) {
+        callWithRequestId(requestId, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    /** {@link #withRequestId}, for work with a result. */
+    static <T> T callWithRequestId(String requestId, Supplier<T> work) {
         Object previous = MDC.get(KEY);
         MDC.put(KEY, requestId);
         try {
-            work.run();
+            return work.get();
         } finally {
             if (previous == null) {
                 MDC.remove(KEY);

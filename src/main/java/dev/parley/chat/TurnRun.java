@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -249,14 +250,14 @@ final class TurnRun {
                 .map(id -> conversations.commitTurn(id, turn.caller(), turn.profile().name(), turn.storedLength(),
                         exchange))
                 .orElse(Uni.createFrom().voidItem());
-        return commit.map(ignored -> {
+        return commit.flatMap(ignored -> {
             TokenUsage usage = tokenUsage();
             Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
             Timings timings = timings();
             span.finishReason(stopReason);
-            end(TurnOutcome.OK, usage, cost, timings);
-            return (ChatEvent) new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
+            ChatEvent done = new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
                     timings, List.copyOf(rounds));
+            return end(TurnOutcome.OK, usage, cost, timings).replaceWith(done);
         }).onFailure(ConversationStoreUnavailableException.class).recoverWithUni(this::fail);
     }
 
@@ -281,16 +282,20 @@ final class TurnRun {
             }
         });
         span.failure(classified.code().wireName());
-        end(switch (classified.code()) {
+        ChatEvent failed = new TurnFailed(classified, usage, cost, timings);
+        return end(switch (classified.code()) {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
             case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
             default -> TurnOutcome.UPSTREAM_ERROR;
-        }, usage, cost, timings);
-        return Uni.createFrom().item(new TurnFailed(classified, usage, cost, timings));
+        }, usage, cost, timings).replaceWith(failed);
     }
 
-    /** Ends a turn the server stops before it completed: the usage so far, reported like any ended turn. */
+    /**
+     * Ends a turn the server stops before it completed: the usage so far, reported like any ended turn. The last
+     * event does not wait for the journal here (it is asked for synchronously); the ledger syncs every submitted row
+     * at shutdown, before the process exits.
+     */
     ChatEvent serverShutdown() {
         TokenUsage usage = tokenUsage();
         Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
@@ -300,6 +305,11 @@ final class TurnRun {
         return new TurnFailed(ChatFailure.of(ChatFailure.Code.SERVER_SHUTTING_DOWN, true), usage, cost, timings);
     }
 
+    /**
+     * The client went away (its connection closed, so the stream was cancelled): the row is submitted to the journal
+     * at once, here, and is durable one group commit later; nothing is left to wait for it. What a crash can lose is
+     * the row of a cancellation parley had not observed yet or had not synced yet (milliseconds).
+     */
     void cancelled() {
         TokenUsage usage = tokenUsage();
         end(TurnOutcome.CLIENT_CANCELLED, usage, pricing.cost(turn.request().model(), usage), timings());
@@ -350,19 +360,25 @@ final class TurnRun {
                 .toList()));
     }
 
-    private void end(TurnOutcome outcome, TokenUsage usage, Optional<Cost> cost, Timings timings) {
+    /**
+     * Reports the turn once; completes, back on the turn's context, when its ledger row is durable (the journal's
+     * group commit runs on a thread of its own, never on the event loop).
+     */
+    private Uni<Void> end(TurnOutcome outcome, TokenUsage usage, Optional<Cost> cost, Timings timings) {
         if (ended) {
-            return;
+            return Uni.createFrom().voidItem();
         }
         ended = true;
         int roundCount = rounds.size() + (roundOpen ? 1 : 0);
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply. (A reply that
         // could not be saved was complete.)
         boolean outputFinal = outcome == TurnOutcome.OK || outcome == TurnOutcome.CONVERSATION_NOT_SAVED;
-        RequestLogs.withRequestId(turn.requestId(), () -> meter.record(new UsageRecord(turn.turnId(), turn.requestId(),
-                startedAt, turn.caller(), turn.profile().name(), turn.conversationId(), turn.request().model(), outcome,
-                roundCount, usage, outputFinal, cost, timings.timeToFirstToken(), timings.total())));
+        UsageRecord record = new UsageRecord(turn.turnId(), turn.requestId(), startedAt, turn.caller(),
+                turn.profile().name(), turn.conversationId(), turn.request().model(), outcome, roundCount, usage,
+                outputFinal, cost, timings.timeToFirstToken(), timings.total());
+        CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
+        return Uni.createFrom().completionStage(durable).emitOn(this::onContext);
     }
 
     /** What every attempt of every round has used so far. */

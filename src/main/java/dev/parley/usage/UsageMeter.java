@@ -1,6 +1,7 @@
 package dev.parley.usage;
 
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,8 +50,12 @@ public class UsageMeter {
                 .tag("reason", r).register(registry)).increment();
     }
 
-    public void record(UsageRecord record) {
-        ledger.append(record);
+    /**
+     * Reports an ended turn. The stage completes once the turn's ledger row is durable (synced to the ledger's
+     * journal), on the journal's thread; it never fails. Metrics and the log line are recorded at once.
+     */
+    public CompletionStage<Void> record(UsageRecord record) {
+        CompletionStage<Void> durable = ledger.append(record);
         Meters meters = metersByModelAndOutcome.computeIfAbsent(record.model() + '\u0000' + record.outcome(),
                 key -> new Meters(registry, record.model(), record.outcome()));
         TokenUsage usage = record.usage();
@@ -75,6 +80,7 @@ public class UsageMeter {
                             .orElse("-"))
                     .append(" duration_ms=").append(record.duration().toMillis()).toString());
         }
+        return durable;
     }
 
     /** The meters of one (model, outcome) pair, built once. */

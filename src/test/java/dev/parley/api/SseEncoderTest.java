@@ -20,7 +20,7 @@ class SseEncoderTest {
             "\u0000\u001f\u007f",
             "caf\u00e9 \u65e5\u672c \ud83d\ude00", "</script>", "\u2028\u2029"})
     void textFrameIsTheMappersJson(String text) throws JsonProcessingException {
-        String frame = new SseEncoder(mapper).encode(new ChatEvent.TextChunk(text));
+        String frame = new SseEncoder(mapper, "turn").encode(new ChatEvent.TextChunk(text));
 
         // What the mapper wrote for the {type, text} record this replaced.
         assertThat(frame).isEqualTo(
@@ -32,7 +32,7 @@ class SseEncoderTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3})
     void idsCountUpAcrossFrames(int frames) {
-        SseEncoder encoder = new SseEncoder(mapper);
+        SseEncoder encoder = new SseEncoder(mapper, "turn");
         String last = "";
         for (int i = 0; i < frames; i++) {
             last = encoder.encode(new ChatEvent.TextChunk("x"));

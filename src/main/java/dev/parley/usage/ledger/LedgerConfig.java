@@ -3,6 +3,7 @@ package dev.parley.usage.ledger;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,11 +15,18 @@ interface LedgerConfig {
     @WithDefault("embedded")
     Store store();
 
-    /** The append-only journal of rows the database could not take yet. Default {@code data/ledger-journal.ndjson}. */
+    /**
+     * The journal every row is synced to before its turn's last event, and read from into the database: segment
+     * files {@code <journal-file>.1}, {@code .2}, … beside this path. Default {@code data/ledger-journal.ndjson}.
+     */
     @WithDefault("data/ledger-journal.ndjson")
     Path journalFile();
 
-    /** Rows held in memory for the writer; beyond it rows go to the journal. Default 10000. */
+    /** A journal segment is sealed and a new one started at this size; stored segments are deleted. Default 8M. */
+    @WithDefault("8M")
+    MemorySize journalSegmentSize();
+
+    /** Rows held in memory while the journal cannot be written (a full disk); beyond it rows are lost. Default 10000. */
     @WithDefault("10000")
     int bufferSize();
 
@@ -26,7 +34,7 @@ interface LedgerConfig {
     @WithDefault("200")
     int batchSize();
 
-    /** Longest a row waits for its batch to fill. Default 200ms. */
+    /** When no new row woke it, how often the writer looks at the journal again. Default 200ms. */
     @WithDefault("200ms")
     Duration flushInterval();
 
@@ -34,7 +42,7 @@ interface LedgerConfig {
     @WithDefault("2s")
     Duration retryInterval();
 
-    /** At shutdown, how long the writer may flush before what is left goes to the journal. Default 5s. */
+    /** At shutdown, how long the writer may store rows; what is left waits in the journal. Default 5s. */
     @WithDefault("5s")
     Duration shutdownTimeout();
 
