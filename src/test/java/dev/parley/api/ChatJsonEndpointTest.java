@@ -31,6 +31,7 @@ class ChatJsonEndpointTest {
         assertThat(response.contentType()).startsWith("application/json");
         assertThat(response.header("X-Request-Id")).isNotBlank();
         JsonNode reply = json(response);
+        assertThat(reply.path("turnId").asText()).isNotBlank().isEqualTo(response.header("X-Turn-Id"));
         assertThat(reply.path("text").asText()).isEqualTo("Hello there, friend.");
         assertThat(reply.path("stopReason").asText()).isEqualTo("end_turn");
         assertThat(reply.path("model").asText()).isEqualTo("claude-sonnet-4-6");
@@ -79,6 +80,8 @@ class ChatJsonEndpointTest {
         Response response = chat(body("Hi [[sim:fault=400 message=secret_detail]]"));
 
         JsonNode problem = assertUpstreamProblem(response, "upstream_rejected");
+        // The failed turn has a ledger row: its key is in the problem and in a header.
+        assertThat(problem.path("turnId").asText()).isNotBlank().isEqualTo(response.header("X-Turn-Id"));
         assertThat(response.asString()).doesNotContain("secret").doesNotContain("invalid_request_error")
                 .doesNotContainPattern("\\breq_011C");
         assertThat(problem.path("usage").path("outputTokens").asLong()).isZero();

@@ -67,6 +67,7 @@ abstract class UsageLedgerContract {
                 .containsEntry("rounds", 1).containsEntry("output_tokens_final", true)
                 .containsEntry("conversation_id", null);
         assertUsageMatches(row, done);
+        assertThat(done.path("turnId").asText()).isEqualTo(reply.header("x-turn-id")).isEqualTo(row.get("turn_id"));
         assertThat(row.get("time_to_first_token_ms")).isNotNull();
         assertThat((Long) row.get("duration_ms")).isGreaterThanOrEqualTo((Long) row.get("time_to_first_token_ms"));
         assertThat(row.get("occurred_at")).isNotNull();
@@ -85,6 +86,8 @@ abstract class UsageLedgerContract {
                 .containsEntry("rounds", 1);
         assertThat((Long) row.get("output_tokens")).isPositive();
         assertUsageMatches(row, error);
+        assertThat(error.path("turnId").asText()).isEqualTo(reply.header("x-turn-id"))
+                .isEqualTo(row.get("turn_id"));
     }
 
     @Test

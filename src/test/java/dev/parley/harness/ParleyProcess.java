@@ -33,15 +33,16 @@ public final class ParleyProcess implements AutoCloseable {
     private final Thread reader;
     private final URI uri;
     private final String name;
+    private final Path data;
 
-    private ParleyProcess(String name, Map<String, String> environment, List<String> jvmOptions) throws IOException {
+    private ParleyProcess(String name, Map<String, String> environment, List<String> jvmOptions, Path data)
+            throws IOException {
         this.name = name;
+        this.data = data;
         Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first: " + jar + " is missing");
         }
-        // Each process has its own embedded ledger: an H2 file is open in one process at a time.
-        Path data = Files.createTempDirectory(Path.of("target"), "parley-process-");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -77,10 +78,29 @@ public final class ParleyProcess implements AutoCloseable {
     /** The same, with options for the JVM (a heap size, say) before {@code -jar}. */
     public static ParleyProcess start(String name, Map<String, String> environment, List<String> jvmOptions) {
         try {
-            return new ParleyProcess(name, environment, jvmOptions);
+            // Each process has its own embedded ledger: an H2 file is open in one process at a time.
+            return new ParleyProcess(name, environment, jvmOptions,
+                    Files.createTempDirectory(Path.of("target"), "parley-process-"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts a process on the data directory (embedded ledger, ledger journal) an earlier one used, as a restarted
+     * container finds its volume: the earlier one must have exited.
+     */
+    public static ParleyProcess restart(String name, Map<String, String> environment, Path data) {
+        try {
+            return new ParleyProcess(name, environment, List.of(), data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The process's data directory: its embedded ledger and its ledger journal ({@code ledger-journal.ndjson.*}). */
+    public Path data() {
+        return data;
     }
 
     /** A process serving only the simulator, as a separate upstream. */
@@ -104,6 +124,25 @@ public final class ParleyProcess implements AutoCloseable {
      */
     public void sigterm() {
         process.toHandle().destroy();
+    }
+
+    /**
+     * Kills the process at once (SIGKILL on Unix: no shutdown hook, no flush, as the kernel's OOM killer or a lost
+     * node would) and waits until it is gone.
+     */
+    public void kill9() {
+        process.toHandle().destroyForcibly();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " survived SIGKILL");
+            }
+            reader.join(Duration.ofSeconds(5));
+            Files.write(Path.of("target", name + "-" + uri.getPort() + ".log"), output());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
