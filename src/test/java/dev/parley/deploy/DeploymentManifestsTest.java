@@ -162,6 +162,43 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * The journal holds every ledger row until PostgreSQL has it: it must outlive the container (a crash, an OOM kill:
+     * an {@code emptyDir} or a persistent volume does, deploy/k8s/README.md says what survives what), sit on disk (a
+     * memory-backed {@code emptyDir} makes its sync a no-op), and have room for more than one journal segment.
+     */
+    @Test
+    void theLedgerJournalIsOnADiskBackedVolumeThatOutlivesTheContainer() {
+        for (JsonNode pod : List.of(deployment().path("spec").path("template").path("spec"),
+                knativeService().path("spec").path("template").path("spec"))) {
+            String journal = ofKind("ConfigMap").getFirst().document().path("data").path("PARLEY_LEDGER_JOURNAL_FILE")
+                    .asText();
+            JsonNode mount = null;
+            for (JsonNode candidate : pod.path("containers").get(0).path("volumeMounts")) {
+                if (journal.startsWith(candidate.path("mountPath").asText() + "/")) {
+                    mount = candidate;
+                }
+            }
+            assertThat(mount).as("the journal's volume mount").isNotNull();
+            String volumeName = mount.path("name").asText();
+            JsonNode volume = null;
+            for (JsonNode candidate : pod.path("volumes")) {
+                if (candidate.path("name").asText().equals(volumeName)) {
+                    volume = candidate;
+                }
+            }
+            assertThat(volume).as("volume %s", volumeName).isNotNull();
+            assertThat(volume.has("emptyDir") || volume.has("persistentVolumeClaim"))
+                    .as("the journal outlives its container").isTrue();
+            assertThat(volume.path("emptyDir").path("medium").asText("")).as("disk-backed").isNotEqualTo("Memory");
+            String size = volume.path("emptyDir").path("sizeLimit").asText("");
+            if (!size.isEmpty()) {
+                assertThat(Long.parseLong(size.replace("Mi", "")) * 1024 * 1024)
+                        .as("room for several journal segments").isGreaterThan(4 * (8L << 20));
+            }
+        }
+    }
+
     @Test
     void containersRunAsNonRootOnAReadOnlyRootFilesystemWithAWritableTmp() {
         assertThat(volumeMountPaths()).contains("/tmp");

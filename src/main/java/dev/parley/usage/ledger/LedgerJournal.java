@@ -165,7 +165,7 @@ final class LedgerJournal {
                 throw new UncheckedIOException("cannot read the ledger journal " + path(at.segment()), e);
             }
             if (at.offset() < limit) {
-                at = readLines(at, limit, max - rows.size(), rows);
+                at = readLines(at, limit, max, rows);
                 if (at.offset() < limit) {
                     if (rows.size() < max && sealed) {
                         // A torn last line: skip it.
@@ -253,6 +253,7 @@ final class LedgerJournal {
         }
     }
 
+    /** Adds complete lines' rows from {@code from} until {@code rows} holds {@code max} or {@code limit} is reached. */
     private Position readLines(Position from, long limit, int max, List<LedgerRow> rows) {
         Path file = path(from.segment());
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -1,0 +1,96 @@
+package dev.parley.usage.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The journal's files: segments, reading back from a position, deleting what was stored, a torn last line. */
+class LedgerJournalTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void rowsAreReadBackInOrderAcrossSegmentsAndStoredSegmentsAreDeleted() throws IOException {
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1_000);
+        for (int i = 0; i < 10; i++) {
+            journal.append(List.of(row("a" + i), row("b" + i)));
+        }
+        assertThat(segments()).as("sealed at the segment size").hasSizeGreaterThan(2);
+
+        List<String> read = new ArrayList<>();
+        LedgerJournal.Position at = journal.oldest();
+        for (LedgerJournal.Chunk chunk = journal.read(at, 3); !chunk.next().equals(at); chunk = journal.read(at,
+                3)) {
+            chunk.rows().forEach(row -> read.add(row.turnId()));
+            at = chunk.next();
+            journal.release(at);
+        }
+
+        assertThat(read).containsExactlyElementsOf(
+                IntStream.range(0, 10).boxed().flatMap(i -> Stream.of("a" + i, "b" + i)).toList());
+        assertThat(segments()).as("only the segment being written is left").hasSize(1);
+        journal.close(at);
+        assertThat(segments()).as("everything stored: nothing is left").isEmpty();
+    }
+
+    @Test
+    void aNewProcessReplaysWhatAnEarlierOneLeftSkipsATornLastLineAndNeverAppendsAfterIt() throws IOException {
+        LedgerJournal earlier = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        earlier.append(List.of(row("one"), row("two")));
+        Path segment = segments().getFirst();
+        Files.writeString(segment, "{\"turnId\":\"torn\",\"requ", StandardOpenOption.APPEND);
+
+        LedgerJournal later = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        assertThat(later.rowsAtStart()).isEqualTo(2);
+        later.append(List.of(row("three")));
+
+        List<String> read = new ArrayList<>();
+        LedgerJournal.Position at = later.oldest();
+        for (LedgerJournal.Chunk chunk = later.read(at, 100); !chunk.next().equals(at); chunk = later.read(at,
+                100)) {
+            chunk.rows().forEach(row -> read.add(row.turnId()));
+            at = chunk.next();
+        }
+        assertThat(read).containsExactly("one", "two", "three");
+        assertThat(segments()).hasSize(2);
+    }
+
+    @Test
+    void aLegacyJournalFileIsReadFirst() throws IOException {
+        Files.writeString(directory.resolve("journal.ndjson"), JSON.writeValueAsString(row("legacy")) + "\n");
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        journal.append(List.of(row("new")));
+
+        assertThat(journal.read(journal.oldest(), 100).rows()).extracting(LedgerRow::turnId)
+                .containsExactly("legacy", "new");
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(f -> f.getFileName().toString().matches("journal\\.ndjson\\.[0-9]+")).sorted()
+                    .toList();
+        }
+    }
+
+    private static LedgerRow row(String turnId) {
+        return new LedgerRow(turnId, "req-" + turnId, Instant.parse("2026-12-01T00:00:00Z"), "caller", "plain", null,
+                "claude-sonnet-4-6", "ok", 1, 10, 2, true, 0, 0, 0, new BigDecimal("0.000120"), 5L, 20);
+    }
+}
