@@ -82,3 +82,14 @@ MACHINE="Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d
   --tokens "$TOKENS" --delay "$DELAY" --warmup "$WARMUP" --loops "$LOOPS" --cases "$CASES" \
   --machine "$MACHINE JVM flags: parley '${PARLEY_JAVA_OPTS:-default}', simulator '${SIMULATOR_JAVA_OPTS:-default}'." \
   --out "$OUT"
+
+# What journal-first adds to a turn's last event: the ledger's group commit, from the turn's end to its row synced
+# (client-side percentiles over Micrometer's default window, about the last two minutes of load).
+{
+  echo
+  echo "Ledger journal group commit after the cases (parley_ledger_journal_commit_seconds; seconds):"
+  echo
+  echo '```'
+  curl -s "http://127.0.0.1:$PARLEY_PORT/q/metrics" | grep -E '^parley_ledger_journal_commit_seconds' || true
+  echo '```'
+} | tee -a "$OUT"

@@ -16,7 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 /**
- * Group commit of ledger rows to the {@link LedgerJournal}: one virtual thread takes every row submitted since its
+ * Group commit of ledger rows to the {@link LedgerJournal}: one thread takes every row submitted since its
  * last sync, writes them in one append and syncs once, then completes their futures. Turns that end while a sync is
  * running share the next one, so the cost of a sync is paid per group, not per turn, and no turn waits for more than
  * the sync in progress plus its own.
@@ -55,7 +55,9 @@ final class JournalCommitter {
     }
 
     void start() {
-        thread = Thread.ofVirtual().name("usage-ledger-journal").start(this::run);
+        // A platform thread of its own: a sync blocks it for milliseconds, and it must not wait for a carrier
+        // behind other virtual threads when a group is ready.
+        thread = Thread.ofPlatform().daemon().name("usage-ledger-journal").start(this::run);
     }
 
     /**

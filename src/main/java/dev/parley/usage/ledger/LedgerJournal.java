@@ -48,6 +48,7 @@ final class LedgerJournal {
     private final Path base;
     private final ObjectMapper json;
     private final long segmentSize;
+    private final boolean sync;
     private final TreeSet<Long> segments = new TreeSet<>();
     private final long rowsAtStart;
     /** The segment appended to; its file exists once something was appended. */
@@ -56,10 +57,15 @@ final class LedgerJournal {
     /** Bytes of the active segment on disk and synced: readers stop there. */
     private volatile Position synced;
 
-    LedgerJournal(Path base, ObjectMapper json, long segmentSize) {
+    /**
+     * @param sync whether an append is forced to disk ({@code fdatasync}); without it an appended row survives the
+     *        process's death (it is in the kernel's page cache) but not the machine's
+     */
+    LedgerJournal(Path base, ObjectMapper json, long segmentSize, boolean sync) {
         this.base = base.toAbsolutePath();
         this.json = json;
         this.segmentSize = segmentSize;
+        this.sync = sync;
         long last = 0;
         try (Stream<Path> siblings = Files.list(this.base.getParent())) {
             String prefix = this.base.getFileName() + ".";
@@ -113,7 +119,7 @@ final class LedgerJournal {
 
     /**
      * Writes the rows at the end of the journal and forces them to disk; when this returns, they survive a crash of
-     * the process and of the machine. On failure (a full disk) nothing of the batch counts as written: the segment is
+     * the process and (when syncing) of the machine. On failure (a full disk) nothing of the batch counts as written: the segment is
      * cut back to where it was, so the next append starts on a line of its own.
      */
     synchronized void append(List<LedgerRow> rows) throws IOException {
@@ -134,7 +140,9 @@ final class LedgerJournal {
             while (bytes.hasRemaining()) {
                 out.write(bytes, before + bytes.position());
             }
-            out.force(false);
+            if (sync) {
+                out.force(false);
+            }
         } catch (IOException e) {
             try {
                 out.truncate(before);

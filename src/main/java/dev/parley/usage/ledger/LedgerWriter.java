@@ -66,6 +66,10 @@ final class LedgerWriter {
     }
 
     void start() {
+        if (journal.rowsAtStart() > 0) {
+            Log.infof("usage ledger: %d row(s) found in the journal %s are replayed into the database (a row "
+                    + "already there is skipped)", journal.rowsAtStart(), config.journalFile());
+        }
         thread = Thread.ofVirtual().name("usage-ledger-writer").start(this::run);
     }
 

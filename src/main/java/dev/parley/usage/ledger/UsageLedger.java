@@ -44,7 +44,8 @@ public class UsageLedger {
 
     UsageLedger(LedgerConfig config, ObjectMapper json, MeterRegistry registry, LedgerDatabase database) {
         this.database = database.dataSource();
-        this.journal = new LedgerJournal(config.journalFile(), json, config.journalSegmentSize().asLongValue());
+        this.journal = new LedgerJournal(config.journalFile(), json, config.journalSegmentSize().asLongValue(),
+                config.journalSync());
         this.writer = new LedgerWriter(config, this.database, journal, registry);
         // The writer is told of each group once it is synced: it then reads the rows back from the journal.
         this.committer = new JournalCommitter(journal, writer::keepInMemory, writer::synced, registry);

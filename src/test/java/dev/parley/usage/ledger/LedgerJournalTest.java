@@ -28,7 +28,7 @@ class LedgerJournalTest {
 
     @Test
     void rowsAreReadBackInOrderAcrossSegmentsAndStoredSegmentsAreDeleted() throws IOException {
-        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1_000);
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1_000, true);
         for (int i = 0; i < 10; i++) {
             journal.append(List.of(row("a" + i), row("b" + i)));
         }
@@ -52,12 +52,12 @@ class LedgerJournalTest {
 
     @Test
     void aNewProcessReplaysWhatAnEarlierOneLeftSkipsATornLastLineAndNeverAppendsAfterIt() throws IOException {
-        LedgerJournal earlier = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        LedgerJournal earlier = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20, true);
         earlier.append(List.of(row("one"), row("two")));
         Path segment = segments().getFirst();
         Files.writeString(segment, "{\"turnId\":\"torn\",\"requ", StandardOpenOption.APPEND);
 
-        LedgerJournal later = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        LedgerJournal later = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20, true);
         assertThat(later.rowsAtStart()).isEqualTo(2);
         later.append(List.of(row("three")));
 
@@ -75,7 +75,7 @@ class LedgerJournalTest {
     @Test
     void aLegacyJournalFileIsReadFirst() throws IOException {
         Files.writeString(directory.resolve("journal.ndjson"), JSON.writeValueAsString(row("legacy")) + "\n");
-        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20);
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20, true);
         journal.append(List.of(row("new")));
 
         assertThat(journal.read(journal.oldest(), 100).rows()).extracting(LedgerRow::turnId)
