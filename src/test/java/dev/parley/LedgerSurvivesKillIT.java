@@ -84,7 +84,7 @@ class LedgerSurvivesKillIT {
                 "PARLEY_LEDGER_USERNAME", "postgres",
                 "PARLEY_LEDGER_RETRY_INTERVAL", "200ms",
                 // Small segments: rows cross sealed segments while the database is away.
-                "PARLEY_LEDGER_JOURNAL_SEGMENT_SIZE", "16K",
+                "PARLEY_LEDGER_JOURNAL_SEGMENT_SIZE", "4K",
                 "PARLEY_SIMULATOR_ENABLED", "true",
                 "ANTHROPIC_BASE_URL", "embedded",
                 "ANTHROPIC_API_KEY", "parley-simulator-key");
