@@ -38,6 +38,8 @@ final class JournalCommitter {
     private final Timer commit;
     private final Counter failures;
     private volatile boolean stopping;
+    /** Whether the last append failed: the ERROR is logged once per spell of failures. */
+    private volatile boolean failing;
     private Thread thread;
 
     JournalCommitter(LedgerJournal journal, Consumer<List<LedgerRow>> notJournalled, IntConsumer synced,
@@ -125,10 +127,21 @@ final class JournalCommitter {
         try {
             journal.append(rows);
             synced.accept(rows.size());
+            if (failing) {
+                failing = false;
+                Log.info("the usage ledger journal can be written again");
+            }
         } catch (IOException | RuntimeException e) {
             failures.increment();
-            Log.errorf("cannot write %d usage ledger row(s) to the journal (%s); they wait in memory for the "
-                    + "database, and a crash before they are stored loses them", rows.size(), e.toString());
+            // Once per failure spell at ERROR (a full disk fails every append); the counter counts them all.
+            if (!failing) {
+                Log.errorf("cannot write usage ledger rows to the journal (%s); until it can be written again, "
+                        + "rows wait in memory for the database, and a crash before they are stored loses them",
+                        e.toString());
+            } else {
+                Log.debugf("journal append of %d row(s) failed again: %s", rows.size(), e.toString());
+            }
+            failing = true;
             notJournalled.accept(rows);
         }
         long now = System.nanoTime();
