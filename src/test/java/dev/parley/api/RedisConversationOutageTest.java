@@ -8,12 +8,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +33,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 
 import dev.parley.api.SseTestClient.StreamReply;
+import dev.parley.harness.LedgerRows;
 import dev.parley.harness.LogCapture;
 import dev.parley.harness.Metrics;
 
@@ -293,20 +290,6 @@ class RedisConversationOutageTest {
     }
 
     private Optional<Map<String, Object>> row(String requestId) throws SQLException {
-        try (Connection connection = ledger.getConnection();
-                PreparedStatement select = connection
-                        .prepareStatement("SELECT * FROM usage_ledger WHERE request_id = ?")) {
-            select.setString(1, requestId);
-            try (ResultSet result = select.executeQuery()) {
-                if (!result.next()) {
-                    return Optional.empty();
-                }
-                Map<String, Object> row = new HashMap<>();
-                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
-                    row.put(result.getMetaData().getColumnLabel(i).toLowerCase(), result.getObject(i));
-                }
-                return Optional.of(row);
-            }
-        }
+        return LedgerRows.byRequestId(ledger, requestId);
     }
 }

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +28,7 @@ import io.quarkus.arc.InjectableInstance;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 import dev.parley.api.SseTestClient.StreamReply;
+import dev.parley.harness.LedgerRows;
 
 /**
  * The usage ledger's behaviour through the real chat API, run against each store: {@link EmbeddedUsageLedgerTest}
@@ -160,21 +160,7 @@ abstract class UsageLedgerContract {
     }
 
     Optional<Map<String, Object>> row(String requestId) throws SQLException {
-        try (Connection connection = ledgerDatabase().getConnection();
-                PreparedStatement select = connection
-                        .prepareStatement("SELECT * FROM usage_ledger WHERE request_id = ?")) {
-            select.setString(1, requestId);
-            try (ResultSet result = select.executeQuery()) {
-                if (!result.next()) {
-                    return Optional.empty();
-                }
-                Map<String, Object> row = new HashMap<>();
-                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
-                    row.put(result.getMetaData().getColumnLabel(i).toLowerCase(), result.getObject(i));
-                }
-                return Optional.of(row);
-            }
-        }
+        return LedgerRows.byRequestId(ledgerDatabase(), requestId);
     }
 
     long count(String requestId) throws SQLException {
