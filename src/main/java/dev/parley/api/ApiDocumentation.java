@@ -87,7 +87,9 @@ public class ApiDocumentation extends Application {
             + "conversation, or another caller's.";
     static final String TOO_LONG_TEXT = "Problem `message_too_long` or `history_too_long`: over `parley.limits.*`; or "
             + "`body_too_large`: the body is larger than `parley.requests.max-body-size` (refused before it is read). "
-            + "A body that does not arrive within `parley.requests.body-timeout` is answered 408 `body_timeout`.";
+            + "A body that does not arrive within `parley.requests.body-timeout` is answered 408 `body_timeout`; a URI "
+            + "longer than `parley.requests.max-uri-length` 414 `uri_too_long`; headers larger than "
+            + "`parley.requests.max-header-size` 431 `headers_too_large`.";
     static final String UNSUPPORTED_MEDIA_TYPE_TEXT = "Problem `unsupported_media_type`: the body was not sent as "
             + "`application/json`, or without a `Content-Type`.";
     static final String TOO_MANY_REQUESTS_TEXT = "Problem `too_many_requests` (the concurrency limit and its queue are "

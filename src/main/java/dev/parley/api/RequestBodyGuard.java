@@ -57,6 +57,8 @@ public class RequestBodyGuard {
     private final BodyBudget budget;
     private final long retryAfterSeconds;
     private final long bodyTimeoutMillis;
+    private final int maxUriLength;
+    private final long maxHeaderBytes;
     private final ObjectMapper json;
     private final MeterRegistry registry;
 
@@ -75,6 +77,8 @@ public class RequestBodyGuard {
         this.budget = new BodyBudget(budgetBytes);
         this.retryAfterSeconds = Math.max(1, (config.busyRetryAfter().toMillis() + 999) / 1000);
         this.bodyTimeoutMillis = Math.max(1, config.bodyTimeout().toMillis());
+        this.maxUriLength = config.maxUriLength();
+        this.maxHeaderBytes = config.maxHeaderSize().asLongValue();
         this.json = json;
         this.registry = registry;
         Gauge.builder("parley.request.body.held", budget, BodyBudget::held)
@@ -104,6 +108,18 @@ public class RequestBodyGuard {
 
     private void guard(RoutingContext context) {
         HttpServerRequest request = context.request();
+        // The decoder's own limits sit above these, so that a request between the two gets a problem, not the
+        // decoder's bare status (Quarkus has no hook for those: quarkusio/quarkus#55082).
+        if (request.uri().length() > maxUriLength) {
+            refuse(context, 414, "uri_too_long", "URI too long",
+                    "The request's URI is longer than " + maxUriLength + " characters.", false);
+            return;
+        }
+        if (headerBytes(request) > maxHeaderBytes) {
+            refuse(context, 431, "headers_too_large", "Headers too large",
+                    "The request's headers are larger than " + maxHeaderBytes + " bytes.", false);
+            return;
+        }
         String path = request.path();
         String lengthHeader = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         long length;
@@ -162,6 +178,15 @@ public class RequestBodyGuard {
         context.addEndHandler(ended -> budget.giveBack(taken));
         context.put(QUARKUS_MAX_REQUEST_SIZE, maxBodyBytes);
         context.next();
+    }
+
+    /** The headers' size as sent on HTTP/1.1: {@code name: value} and CRLF each. */
+    private static long headerBytes(HttpServerRequest request) {
+        long bytes = 0;
+        for (var header : request.headers()) {
+            bytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return bytes;
     }
 
     private static boolean isChunked(HttpServerRequest request) {

@@ -33,4 +33,18 @@ public interface RequestLimitsConfig {
     /** How long a client may take to send an admitted body; then it is answered 408 {@code body_timeout}. */
     @WithDefault("60s")
     Duration bodyTimeout();
+
+    /**
+     * Longest request URI (path and query) answered; a longer one is a 414 {@code uri_too_long} problem. Below the
+     * HTTP decoder's own limit ({@code quarkus.http.limits.max-initial-line-length}), whose refusals have no body.
+     */
+    @WithDefault("4096")
+    int maxUriLength();
+
+    /**
+     * Most bytes of request headers (names, values and their separators) answered; more is a 431
+     * {@code headers_too_large} problem. Below the HTTP decoder's own limit ({@code quarkus.http.limits.max-header-size}).
+     */
+    @WithDefault("20K")
+    MemorySize maxHeaderSize();
 }

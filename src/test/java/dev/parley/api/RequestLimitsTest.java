@@ -153,14 +153,28 @@ class RequestLimitsTest {
         }
     }
 
+    @Test
+    void longUrisAndLargeHeadersAreProblemsBelowTheDecodersLimits() {
+        try (RawHttp http = RawHttp.connect(base)) {
+            assertProblem(http.head("GET /v1/" + "a".repeat(5000) + " HTTP/1.1", "Host: localhost").reply(), 414,
+                    "uri_too_long");
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+        try (RawHttp http = RawHttp.connect(base)) {
+            assertProblem(http.head("GET /v1/assistants HTTP/1.1", "Host: localhost", "X-Big: " + "b".repeat(30_000))
+                    .reply(), 431, "headers_too_large");
+            assertThat(http.isClosedByServer()).isTrue();
+        }
+    }
+
     /**
      * What the HTTP decoder refuses never reaches a handler (Quarkus 3.33 has no hook for it): the status alone, and
      * the connection closed. README's "Request limits" says so.
      */
     @Test
     void requestLinesAndHeadersPastTheDecodersLimitsAreRefusedByStatusAlone() {
-        assertBareRefusal(414, "GET /v1/" + "a".repeat(5000) + " HTTP/1.1", "Host: localhost");
-        assertBareRefusal(431, "GET /v1/assistants HTTP/1.1", "Host: localhost", "X-Big: " + "b".repeat(30_000));
+        assertBareRefusal(414, "GET /v1/" + "a".repeat(9000) + " HTTP/1.1", "Host: localhost");
+        assertBareRefusal(431, "GET /v1/assistants HTTP/1.1", "Host: localhost", "X-Big: " + "b".repeat(50_000));
         assertBareRefusal(400, "NOT-HTTP", "Host: localhost");
     }
 
