@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                       all cases (about 4 minutes on 2 cores)
 #   CASES="paced:50:200" bench/run.sh  just one
+#   CASES="clients:50:20" bench/run.sh 50 closed-loop clients, each on its own kept-alive connection, for 20 s
 #
 # Environment: CASES, TOKENS (200), DELAY (5ms), WARMUP (10 s per target), LOOPS (load generator event loops, 1),
 # PARLEY_JAVA_OPTS / SIMULATOR_JAVA_OPTS (JVM flags), PARLEY_EXTRA_OPTS (more -D flags for parley, e.g. JFR),

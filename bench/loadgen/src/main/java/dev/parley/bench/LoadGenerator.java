@@ -22,22 +22,43 @@ import io.vertx.core.VertxOptions;
  */
 public final class LoadGenerator {
 
-    /** A measured case: paced streams (a number of requests) or unpaced ones (for a duration). */
-    record Case(String kind, int streams, long requests, long seconds) {
+    /**
+     * A measured case. {@code paced}/{@code unpaced}: STREAMS slots on a shared connection pool, started 0.5 ms apart,
+     * for a number of requests (paced) or a duration (unpaced). {@code clients}/{@code clients-unpaced}: CLIENTS
+     * closed-loop clients started over one second, each opening streams one after another on its own kept-alive
+     * connection, for a duration.
+     */
+    record Case(String kind, int streams, long requests, long seconds, boolean paced, boolean ownConnections) {
 
         static Case parse(String spec) {
             String[] parts = spec.split(":");
             return switch (parts[0]) {
-                case "paced" -> new Case("paced", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), 0);
+                case "paced" -> new Case("paced", Integer.parseInt(parts[1]), Long.parseLong(parts[2]), 0, true,
+                        false);
                 case "unpaced" -> new Case("unpaced", Integer.parseInt(parts[1]), Long.MAX_VALUE,
-                        Long.parseLong(parts[2]));
-                default -> throw new IllegalArgumentException("case must be paced:STREAMS:REQUESTS or "
-                        + "unpaced:STREAMS:SECONDS, not " + spec);
+                        Long.parseLong(parts[2]), false, false);
+                case "clients" -> new Case("clients", Integer.parseInt(parts[1]), Long.MAX_VALUE,
+                        Long.parseLong(parts[2]), true, true);
+                case "clients-unpaced" -> new Case("clients-unpaced", Integer.parseInt(parts[1]), Long.MAX_VALUE,
+                        Long.parseLong(parts[2]), false, true);
+                default -> throw new IllegalArgumentException("case must be paced:STREAMS:REQUESTS, "
+                        + "unpaced:STREAMS:SECONDS, clients:CLIENTS:SECONDS or clients-unpaced:CLIENTS:SECONDS, not "
+                        + spec);
             };
         }
 
         String label() {
-            return kind.equals("paced") ? "paced " + streams : "unpaced " + streams + " (" + seconds + " s)";
+            return switch (kind) {
+                case "paced" -> "paced " + streams;
+                case "clients" -> "clients " + streams + " (" + seconds + " s)";
+                case "clients-unpaced" -> "clients unpaced " + streams + " (" + seconds + " s)";
+                default -> "unpaced " + streams + " (" + seconds + " s)";
+            };
+        }
+
+        /** Between stream starts: 0.5 ms for the slot cases (2,000 open within a second); clients over one second. */
+        long rampNanosPerStream() {
+            return ownConnections ? 1_000_000_000L / streams : 500_000;
         }
     }
 
@@ -83,13 +104,13 @@ public final class LoadGenerator {
                 // JIT-compile both servers' hot paths before anything is measured.
                 System.out.printf("warming up for %d s per target...%n", warmup);
                 for (StreamRun.Target target : targets(simulator, parley, tokens, "0ms")) {
-                    new StreamRun(vertx, target, 16, loops, Long.MAX_VALUE, warmup * 1_000_000_000L, 0, 30_000)
+                    new StreamRun(vertx, target, 16, loops, Long.MAX_VALUE, warmup * 1_000_000_000L, 0, 30_000, false)
                             .run((warmup + 30) * 1_000_000_000L);
                 }
             }
             for (Case c : cases) {
                 List<StreamRun.Target> targets = targets(simulator, parley, tokens,
-                        c.kind().equals("paced") ? delay : "0ms");
+                        c.paced() ? delay : "0ms");
                 StreamRun.Result[] runs = new StreamRun.Result[2];
                 Usage[] usages = new Usage[2];
                 for (int t = 0; t < 2; t++) {
@@ -99,9 +120,9 @@ public final class LoadGenerator {
                     long s0 = ProcStats.cpuNanos(simulatorPid, clk);
                     long l0 = ProcStats.cpuNanos(selfPid, clk);
                     long duration = c.seconds() > 0 ? c.seconds() * 1_000_000_000L : caseTimeout * 1_000_000_000L;
-                    // 0.5 ms between stream starts: 2,000 streams open within a second.
                     StreamRun.Result r = new StreamRun(vertx, targets.get(t), c.streams(), loops, c.requests(),
-                            duration, 500_000, idleTimeoutMillis).run(caseTimeout * 1_000_000_000L);
+                            duration, c.rampNanosPerStream(), idleTimeoutMillis, c.ownConnections())
+                            .run(caseTimeout * 1_000_000_000L);
                     usages[t] = new Usage((ProcStats.cpuNanos(parleyPid, clk) - p0) / 1e9,
                             (ProcStats.cpuNanos(simulatorPid, clk) - s0) / 1e9,
                             (ProcStats.cpuNanos(selfPid, clk) - l0) / 1e9, ProcStats.peakRssKb(parleyPid),
@@ -146,17 +167,21 @@ public final class LoadGenerator {
     private static String line(Case c, StreamRun.Result r, Usage u) {
         return String.format(Locale.ROOT,
                 "%-20s %-6s ok=%d err=%d ttft p50=%.2f p99=%.2f ms  total p50=%.1f p99=%.1f ms  %.0f tok/s  "
-                        + "cpu parley=%.2fs sim=%.2fs loadgen=%.2fs  parley peak=%d MB  load %s",
+                        + "cpu parley=%.2fs sim=%.2fs loadgen=%.2fs  parley peak=%d MB  connections %d  load %s",
                 c.label(), r.target(), r.ok(), r.errorCount(), StreamRun.Result.percentileMillis(r.ttft(), 50),
                 StreamRun.Result.percentileMillis(r.ttft(), 99), StreamRun.Result.percentileMillis(r.total(), 50),
                 StreamRun.Result.percentileMillis(r.total(), 99), r.tokensPerSecond(), u.parleyCpu(),
-                u.simulatorCpu(), u.loadgenCpu(), u.parleyPeakKb() / 1024, u.loadAverage());
+                u.simulatorCpu(), u.loadgenCpu(), u.parleyPeakKb() / 1024, r.connections(), u.loadAverage());
     }
 
     private static String report(List<Measured> results, int tokens, String delay, String machine) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "Paced: %d tokens, %s apart; unpaced: %d tokens back to back. %s%n%n",
                 tokens, delay, tokens, machine));
+        if (results.stream().anyMatch(m -> m.testCase().ownConnections())) {
+            out.append("Clients: closed-loop clients started over one second, each opening streams one after another "
+                    + "on its own kept-alive connection, for the case's duration.\n\n");
+        }
         out.append("| case | target | ok | errors | TTFT p50 / p99 (ms) | total p50 / p99 (ms) | tokens/s | "
                 + "text KB/s | parley CPU µs/token | parley peak RSS (MB) | CPU used: parley / simulator / "
                 + "loadgen (cores) | machine load before |\n");
@@ -168,11 +193,12 @@ public final class LoadGenerator {
         // The simulator's CPU per token when serving direct: what merely producing and writing a token costs on this
         // machine, the scale for parley's CPU per relayed token (which reads and writes each one).
         out.append("\n| case | added TTFT p50 (ms) | TTFT p99 parley/direct | token rate parley/direct |"
-                + " total p99 parley/direct | simulator CPU µs/token (direct) |\n|---|---|---|---|---|---|\n");
+                + " total p99 parley/direct | simulator CPU µs/token (direct) | streams / connections opened: "
+                + "direct, parley |\n|---|---|---|---|---|---|---|\n");
         for (Measured m : results) {
             double d50 = StreamRun.Result.percentileMillis(m.direct().ttft(), 50);
             double p50 = StreamRun.Result.percentileMillis(m.parley().ttft(), 50);
-            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× | %.1f |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× | %.1f | %d / %d, %d / %d |%n",
                     m.testCase().label(),
                     p50 - d50,
                     StreamRun.Result.percentileMillis(m.parley().ttft(), 99)
@@ -180,7 +206,8 @@ public final class LoadGenerator {
                     100 * m.parley().tokensPerSecond() / m.direct().tokensPerSecond(),
                     StreamRun.Result.percentileMillis(m.parley().total(), 99)
                             / StreamRun.Result.percentileMillis(m.direct().total(), 99),
-                    m.directUsage().simulatorCpu() * 1e6 / Math.max(1, m.direct().textEvents())));
+                    m.directUsage().simulatorCpu() * 1e6 / Math.max(1, m.direct().textEvents()),
+                    m.direct().started(), m.direct().connections(), m.parley().started(), m.parley().connections()));
         }
         return out.toString();
     }

@@ -22,7 +22,9 @@ import io.vertx.core.http.RequestOptions;
 /**
  * One measured run: {@code streams} concurrent SSE requests against one target, each slot starting its next request
  * as soon as the previous one ends, until {@code maxRequests} were started or the duration is over. Every slot lives
- * on one Vert.x event loop of the load generator ({@code loops} of them), so the per-loop state needs no locks.
+ * on one Vert.x event loop of the load generator ({@code loops} of them), so the per-loop state needs no locks. With
+ * {@code ownConnections} each slot is a client with a pool of one kept-alive connection (its next stream goes on the
+ * same connection, or on a new one only if the server closed it); otherwise the slots share one pool.
  */
 final class StreamRun {
 
@@ -32,7 +34,7 @@ final class StreamRun {
 
     /** What a run measured; times in nanoseconds. */
     record Result(String target, int streams, long started, long ok, Map<String, Long> errors, List<String> samples,
-            long[] ttft, long[] total, long textEvents, long textBytes, long wallNanos) {
+            long[] ttft, long[] total, long textEvents, long textBytes, long wallNanos, long connections) {
 
         long errorCount() {
             return errors.values().stream().mapToLong(Long::longValue).sum();
@@ -63,9 +65,12 @@ final class StreamRun {
     private final long durationNanos;
     private final long rampNanosPerStream;
     private final long idleTimeoutMillis;
+    private final boolean ownConnections;
+    /** Connections the target accepted during the run: as many as streams when it closes each one after a stream. */
+    private final AtomicLong connections = new AtomicLong();
 
     StreamRun(Vertx vertx, Target target, int streams, int loops, long maxRequests, long durationNanos,
-            long rampNanosPerStream, long idleTimeoutMillis) {
+            long rampNanosPerStream, long idleTimeoutMillis, boolean ownConnections) {
         this.vertx = vertx;
         this.target = target;
         this.streams = streams;
@@ -74,15 +79,22 @@ final class StreamRun {
         this.durationNanos = durationNanos;
         this.rampNanosPerStream = rampNanosPerStream;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.ownConnections = ownConnections;
     }
 
     /** Runs to the end, or to {@code hardLimit}, after which unfinished requests count as errors. */
     Result run(long hardLimitNanos) throws Exception {
         java.net.URI uri = java.net.URI.create(target.url());
-        // One connection per stream: SSE over HTTP/1.1 holds its connection until the stream ends.
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                .setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort()),
-                new PoolOptions().setHttp1MaxSize(streams).setMaxWaitQueueSize(-1));
+        // One connection per stream: SSE over HTTP/1.1 holds its connection until the stream ends. Clients get a pool
+        // of one each: the connection their previous stream ended on, kept alive.
+        List<HttpClient> clients = new ArrayList<>();
+        for (int i = 0; i < (ownConnections ? streams : 1); i++) {
+            HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                    .setDefaultHost(uri.getHost()).setDefaultPort(uri.getPort()),
+                    new PoolOptions().setHttp1MaxSize(ownConnections ? 1 : streams).setMaxWaitQueueSize(-1));
+            client.connectionHandler(connection -> connections.incrementAndGet());
+            clients.add(client);
+        }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(uri.getRawPath())
                 .setIdleTimeout(idleTimeoutMillis);
         target.headers().forEach(options::putHeader);
@@ -94,9 +106,14 @@ final class StreamRun {
         List<CompletableFuture<Void>> finished = new ArrayList<>();
         for (int i = 0; i < loops; i++) {
             int slots = streams / loops + (i < streams % loops ? 1 : 0);
+            // Slot j of loop i is stream number j * loops + i (the ramp's order); so is its own client.
+            List<HttpClient> slotClients = new ArrayList<>();
+            for (int j = 0; j < slots; j++) {
+                slotClients.add(clients.get(ownConnections ? j * loops + i : 0));
+            }
             // Called from a non-Vert.x thread, each call gives a new context on the next event loop.
             Context context = vertx.getOrCreateContext();
-            Loop loop = new Loop(client, options, body, slots, i, budget, end);
+            Loop loop = new Loop(slotClients, options, body, slots, i, budget, end);
             all.add(loop);
             finished.add(loop.done);
             context.runOnContext(ignored -> loop.start());
@@ -108,7 +125,9 @@ final class StreamRun {
             // Reported below as "unfinished".
         }
         long wall = System.nanoTime() - start;
-        client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (HttpClient client : clients) {
+            client.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         return merge(all, wall);
     }
 
@@ -147,13 +166,15 @@ final class StreamRun {
         }
         Arrays.sort(ttft);
         Arrays.sort(total);
-        return new Result(target.name(), streams, started, ok, errors, samples, ttft, total, events, bytes, wall);
+        return new Result(target.name(), streams, started, ok, errors, samples, ttft, total, events, bytes, wall,
+                connections.get());
     }
 
     /** The slots of one event loop. Its fields are touched on that loop only (and read under its lock at the end). */
     private final class Loop {
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        final HttpClient client;
+        /** Each slot's client: the same shared one, or one of its own. */
+        final List<HttpClient> clients;
         final RequestOptions options;
         final Buffer body;
         final int slots;
@@ -171,9 +192,9 @@ final class StreamRun {
         final Map<String, Long> errors = new LinkedHashMap<>();
         final List<String> samples = new ArrayList<>();
 
-        Loop(HttpClient client, RequestOptions options, Buffer body, int slots, int index, AtomicLong budget,
+        Loop(List<HttpClient> clients, RequestOptions options, Buffer body, int slots, int index, AtomicLong budget,
                 long end) {
-            this.client = client;
+            this.clients = clients;
             this.options = options;
             this.body = body;
             this.slots = slots;
@@ -187,15 +208,16 @@ final class StreamRun {
             for (int i = 0; i < slots; i++) {
                 // Streams start spread over a ramp, so thousands of connections are not opened in one instant.
                 long delayNanos = (long) (i * loops + index) * rampNanosPerStream;
+                int slot = i;
                 if (delayNanos < 1_000_000) {
-                    next();
+                    next(slot);
                 } else {
-                    vertx.setTimer(delayNanos / 1_000_000, id -> next());
+                    vertx.setTimer(delayNanos / 1_000_000, id -> next(slot));
                 }
             }
         }
 
-        private void next() {
+        private void next(int slot) {
             if (System.nanoTime() >= end || budget.getAndDecrement() <= 0) {
                 if (--slotsRunning == 0) {
                     done.complete(null);
@@ -211,16 +233,16 @@ final class StreamRun {
             long[] firstText = {0};
             // A broken stream may report both an exception and its end; only the first counts.
             boolean[] over = {false};
-            client.request(options).compose(request -> request.send(body)).onComplete(sent -> {
+            clients.get(slot).request(options).compose(request -> request.send(body)).onComplete(sent -> {
                 if (sent.failed()) {
                     over[0] = true;
-                    finish(begin, sse, 0, "connect: " + sent.cause());
+                    finish(slot, begin, sse, 0, "connect: " + sent.cause());
                     return;
                 }
                 HttpClientResponse response = sent.result();
                 if (response.statusCode() != 200) {
                     over[0] = true;
-                    response.body().onComplete(text -> finish(begin, sse, 0,
+                    response.body().onComplete(text -> finish(slot, begin, sse, 0,
                             "status " + response.statusCode() + ": " + (text.succeeded() ? text.result() : "")));
                     return;
                 }
@@ -233,20 +255,20 @@ final class StreamRun {
                 response.exceptionHandler(failure -> {
                     if (!over[0]) {
                         over[0] = true;
-                        finish(begin, sse, firstText[0], "broken: " + failure);
+                        finish(slot, begin, sse, firstText[0], "broken: " + failure);
                     }
                 });
                 response.endHandler(ignored -> {
                     if (!over[0]) {
                         over[0] = true;
-                        finish(begin, sse, firstText[0],
+                        finish(slot, begin, sse, firstText[0],
                                 sse.failed() ? "error event" : sse.done() ? null : "ended without done");
                     }
                 });
             });
         }
 
-        private void finish(long begin, SseCounter sse, long firstText, String error) {
+        private void finish(int slot, long begin, SseCounter sse, long firstText, String error) {
             long now = System.nanoTime();
             synchronized (this) {
                 inFlight--;
@@ -268,7 +290,7 @@ final class StreamRun {
                     }
                 }
             }
-            next();
+            next(slot);
         }
     }
 }
