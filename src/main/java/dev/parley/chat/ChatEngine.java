@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 import dev.parley.anthropic.AnthropicException;
@@ -32,6 +34,7 @@ import dev.parley.resilience.UpstreamProtection;
 import dev.parley.resilience.UpstreamRejectedException;
 import dev.parley.tool.ToolRegistry;
 import dev.parley.usage.Pricing;
+import dev.parley.usage.TokenUsage;
 import dev.parley.usage.UsageMeter;
 
 /**
@@ -147,19 +150,50 @@ public class ChatEngine {
      * the stream cancels the upstream request; so does the end of a shutdown's grace period, which ends the turn with
      * a {@code server_shutting_down} failure. A turn waits for a free upstream stream under the concurrency limit;
      * when even the queue is full, the stream fails before its first event with {@link UpstreamRejectedException}.
+     * The deadline counts from the turn's admission: a turn whose deadline passes while it waits ends with a
+     * {@code deadline_exceeded} failure as its only event, and gives its budget hold back at once, as does a turn
+     * cancelled while it waits.
      */
     public Multi<ChatEvent> run(PreparedTurn turn) {
-        return protection.admitted(Multi.createFrom().deferred(() -> {
-            TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits, Vertx.currentContext(),
-                    tracing.start(turn));
-            return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), turn.deadline(),
-                    DeadlineExceededException::new)
-                    .onFailure(DeadlineExceededException.class).recoverWithMulti(failure -> run.fail(failure).toMulti())
-                    .onCancellation().invoke(run::cancelled), run::serverShutdown);
-        })).onFailure(UpstreamRejectedException.class).invoke(rejected -> {
-            budgets.release(turn);
-            rejected(rejected);
-        });
+        return Multi.createFrom().deferred(() -> {
+            // The request's context, captured when the turn is subscribed: the turn runs there, even when the permit
+            // it waited for was released on another context.
+            Context requestContext = Vertx.currentContext();
+            Executor onRequestContext = work -> TurnRun.onContext(requestContext, work);
+            if (Log.isDebugEnabled()) {
+                RequestLogs.withRequestId(turn.requestId(),
+                        () -> Log.debugf("turn admitted on context %s", TurnRun.currentContextName()));
+            }
+            Multi<ChatEvent> started = Multi.createFrom().deferred(() -> {
+                TurnRun run = new TurnRun(turn, conversations, pricing, meter, limits, requestContext,
+                        tracing.start(turn));
+                if (Log.isDebugEnabled()) {
+                    RequestLogs.withRequestId(turn.requestId(),
+                            () -> Log.debugf("turn started on context %s", TurnRun.currentContextName()));
+                }
+                return shutdown.endOnDrain(Deadlines.enforce(attempt(run, 0), run.remaining(),
+                        DeadlineExceededException::new, run::onContext)
+                        .onFailure(DeadlineExceededException.class)
+                        .recoverWithMulti(failure -> run.fail(failure).toMulti())
+                        .onCancellation().invoke(run::cancelled), run::serverShutdown);
+            }).runSubscriptionOn(onRequestContext);
+            // A turn that leaves the queue without a permit never reaches the upstream: no ledger row will settle its
+            // budget hold, so it is released here, at once.
+            return protection.admitted(started, turn.remaining(), DeadlineExceededException::new, onRequestContext,
+                    () -> budgets.release(turn));
+        }).onFailure(UpstreamRejectedException.class).invoke(this::rejected)
+                .onFailure(DeadlineExceededException.class).recoverWithItem(() -> expiredInQueue(turn));
+    }
+
+    /**
+     * A turn whose deadline passed while it waited for a permit: refused (counted so, no ledger row, nothing used),
+     * but as the turn's last event, since heartbeats may have committed the stream while it waited.
+     */
+    private ChatEvent expiredInQueue(PreparedTurn turn) {
+        meter.rejected(ChatFailure.Code.DEADLINE_EXCEEDED.wireName());
+        return new ChatEvent.TurnFailed(ChatFailure.from(new DeadlineExceededException()), TokenUsage.ZERO,
+                pricing.cost(turn.request().model(), TokenUsage.ZERO),
+                new ChatEvent.Timings(Optional.empty(), Duration.ofNanos(System.nanoTime() - turn.admittedNanos())));
     }
 
     private Multi<ChatEvent> attempt(TurnRun run, int retriesDone) {
@@ -251,10 +285,11 @@ public class ChatEngine {
         MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system),
                 definitions.isEmpty() ? null : definitions, null, null, null, profile.temperature().orElse(null),
                 null);
+        long admittedNanos = System.nanoTime();
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
         return new PreparedTurn(UUID.randomUUID().toString(), command.requestId(), command.caller(), profile, request,
-                user, conversationId, history.size(), deadline, Optional.empty());
+                user, conversationId, history.size(), deadline, admittedNanos, Optional.empty());
     }
 
     private AssistantProfile profileNamed(Optional<String> name) {

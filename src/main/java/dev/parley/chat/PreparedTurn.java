@@ -13,15 +13,23 @@ import dev.parley.usage.budget.Reservation;
  * @param turnId parley's own id of the turn: the key of its ledger row and of its budget reservation
  * @param conversationId the conversation the turn will be committed to, if any (new or existing)
  * @param storedLength how many messages the conversation had when the turn began
- * @param deadline how long the whole turn may take
+ * @param deadline how long the whole turn may take, counted from its admission: the budget check and the wait for an
+ *            upstream permit included
+ * @param admittedNanos {@link System#nanoTime()} when the turn was admitted, where its deadline starts
  * @param budget what the turn holds of its caller's budget, if the caller has one
  */
 public record PreparedTurn(String turnId, String requestId, String caller, AssistantProfile profile,
         MessageRequest request, InputMessage userMessage, Optional<String> conversationId, int storedLength,
-        Duration deadline, Optional<Reservation.Granted> budget) {
+        Duration deadline, long admittedNanos, Optional<Reservation.Granted> budget) {
 
     PreparedTurn holding(Reservation.Granted hold) {
         return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
-                deadline, Optional.of(hold));
+                deadline, admittedNanos, Optional.of(hold));
+    }
+
+    /** What is left of the turn's deadline now (zero once it passed). */
+    Duration remaining() {
+        long left = admittedNanos + deadline.toNanos() - System.nanoTime();
+        return Duration.ofNanos(Math.max(0, left));
     }
 }

@@ -52,7 +52,7 @@ class TurnBudgets {
 
     /**
      * Reserves a prepared turn's first round; the turn unchanged if its caller has no budget. Answered within the
-     * turn's deadline: counting and reserving share it.
+     * turn's deadline: counting and reserving share what is left of it.
      */
     Uni<PreparedTurn> reserveFirstRound(PreparedTurn turn) {
         if (!budgets.appliesTo(turn.caller())) {
@@ -62,13 +62,12 @@ class TurnBudgets {
             throw new ChatRejectedException(Reason.MODEL_UNPRICED, "model " + turn.request().model()
                     + " has no price, so a caller with a budget cannot use it");
         }
-        long startNanos = System.nanoTime();
         // The answers come from the upstream's and the database's threads; the turn goes on from the request's.
         Context requestContext = Vertx.currentContext();
-        return countInput(turn.request(), turn.deadline())
+        return countInput(turn.request(), turn.remaining())
                 .onFailure().transform(failure -> unavailable(turn.requestId(), failure))
                 .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
-                        worstCase(turn, turn.request(), TokenUsage.ZERO, input), left(turn.deadline(), startNanos))
+                        worstCase(turn, turn.request(), TokenUsage.ZERO, input), turn.remaining())
                         .onFailure(BudgetUnavailableException.class)
                         .transform(failure -> unavailable(turn.requestId(), failure)))
                 .emitOn(work -> TurnRun.onContext(requestContext, work))
@@ -170,11 +169,6 @@ class TurnBudgets {
         return failure instanceof AnthropicException upstream
                 ? upstream.retryAfter().filter(wait -> !wait.isZero()).orElse(RETRY_UNAVAILABLE)
                 : RETRY_UNAVAILABLE;
-    }
-
-    private static Duration left(Duration deadline, long startNanos) {
-        Duration left = deadline.minusNanos(System.nanoTime() - startNanos);
-        return left.isNegative() ? Duration.ZERO : left;
     }
 
     private static Duration until(Instant resetsAt) {

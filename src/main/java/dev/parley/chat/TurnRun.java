@@ -92,7 +92,8 @@ final class TurnRun {
         this.pricing = pricing;
         this.meter = meter;
         this.limits = limits;
-        this.deadlineNanos = startNanos + turn.deadline().toNanos();
+        // From the turn's admission: the budget check and the wait for a permit count.
+        this.deadlineNanos = turn.admittedNanos() + turn.deadline().toNanos();
         this.budgetHold = turn.budget();
         exchange.add(turn.userMessage());
     }
@@ -148,6 +149,15 @@ final class TurnRun {
         } else {
             context.runOnContext(ignored -> work.run());
         }
+    }
+
+    /**
+     * Names the Vert.x context the caller runs on, for debug lines that show where a turn's steps ran (each request
+     * has a context of its own, even when two share an event-loop thread).
+     */
+    static String currentContextName() {
+        Context current = Vertx.currentContext();
+        return current == null ? "none" : Integer.toHexString(System.identityHashCode(current));
     }
 
     /** The request of the current round: the prepared one plus the turn's exchange so far. */
@@ -369,6 +379,11 @@ final class TurnRun {
             return Uni.createFrom().voidItem();
         }
         ended = true;
+        // Names the thread that ended the turn: the turn's own context, whatever ended it.
+        if (Log.isDebugEnabled()) {
+            RequestLogs.withRequestId(turn.requestId(),
+                    () -> Log.debugf("turn ended on context %s: %s", currentContextName(), outcome));
+        }
         int roundCount = rounds.size() + (roundOpen ? 1 : 0);
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply. (A reply that
         // could not be saved was complete.)

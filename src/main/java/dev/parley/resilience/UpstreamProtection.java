@@ -2,8 +2,13 @@ package dev.parley.resilience;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
@@ -19,6 +24,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
@@ -111,14 +117,55 @@ public class UpstreamProtection {
 
     /**
      * A turn under the concurrency limit: it waits in the queue for a permit and keeps it until its stream ends
-     * (completion, failure or cancellation); a full queue refuses it at once, before the upstream is called.
+     * (completion, failure or cancellation); a full queue refuses it at once, before the upstream is called. A wait
+     * longer than {@code maxWait} (what is left of the turn's deadline) fails with {@code expired}, emitted on
+     * {@code context}. {@code leftQueue} runs once when the turn leaves the queue without a permit (refused, out of
+     * time, or cancelled while waiting), so what it holds for its call can be given back at once.
      */
-    public <T> Multi<T> admitted(Multi<T> turn) {
+    public <T> Multi<T> admitted(Multi<T> turn, Duration maxWait, Supplier<? extends Throwable> expired,
+            Executor context, Runnable leftQueue) {
         return Multi.createFrom().emitter(emitter -> {
             AtomicReference<UniEmitter<? super Void>> lifetime = new AtomicReference<>();
             AtomicReference<Cancellable> running = new AtomicReference<>();
+            AtomicReference<Cancellable> admission = new AtomicReference<>();
+            AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
+            // Set once, by whichever comes first: the permit, or leaving the queue without one.
+            AtomicBoolean settled = new AtomicBoolean();
+            Runnable leave = () -> {
+                waitingStreams.decrementAndGet();
+                leftQueue.run();
+            };
             waitingStreams.incrementAndGet();
+            emitter.onTermination(() -> {
+                if (settled.compareAndSet(false, true)) {
+                    // Rejected, or cancelled while still waiting in the queue.
+                    leave.run();
+                } else {
+                    Cancellable subscription = running.get();
+                    if (subscription != null) {
+                        subscription.cancel();
+                    }
+                    UniEmitter<? super Void> done = lifetime.get();
+                    if (done != null) {
+                        // A cancelled stream releases its permit too.
+                        done.complete(null);
+                    }
+                }
+                ScheduledFuture<?> timer = expiry.get();
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                Cancellable queued = admission.get();
+                if (queued != null) {
+                    queued.cancel();
+                }
+            });
             Uni<Void> permit = Uni.createFrom().<Void>emitter(done -> {
+                if (!settled.compareAndSet(false, true)) {
+                    // The turn left the queue just before the permit came: give it back.
+                    done.complete(null);
+                    return;
+                }
                 waitingStreams.decrementAndGet();
                 activeStreams.incrementAndGet();
                 lifetime.set(done);
@@ -129,27 +176,32 @@ public class UpstreamProtection {
                     emitter.complete();
                     done.complete(null);
                 }));
-            }).onTermination().invoke(activeStreams::decrementAndGet);
-            Cancellable admission = bulkhead.get(() -> permit).subscribe().with(ignored -> {
+                if (emitter.isCancelled()) {
+                    running.get().cancel();
+                    done.complete(null);
+                }
+            }).onTermination().invoke(() -> {
+                if (lifetime.get() != null) {
+                    activeStreams.decrementAndGet();
+                }
+            });
+            admission.set(bulkhead.get(() -> permit).subscribe().with(ignored -> {
             }, failure -> emitter.fail(failure instanceof BulkheadException
                     ? new UpstreamRejectedException(UpstreamRejectedException.Reason.TOO_MANY_STREAMS,
                             BUSY_RETRY_AFTER)
-                    : failure));
-            emitter.onTermination(() -> {
-                Cancellable subscription = running.get();
-                if (subscription != null) {
-                    subscription.cancel();
+                    : failure)));
+            if (!settled.get()) {
+                // Queued: the wait may not outlive the turn's deadline (a timer only for a turn that waits).
+                expiry.set(Infrastructure.getDefaultWorkerPool().schedule(() -> context.execute(() -> {
+                    if (settled.compareAndSet(false, true)) {
+                        leave.run();
+                        emitter.fail(expired.get());
+                    }
+                }), maxWait.toMillis(), TimeUnit.MILLISECONDS));
+                if (emitter.isCancelled()) {
+                    expiry.get().cancel(false);
                 }
-                UniEmitter<? super Void> done = lifetime.get();
-                if (done != null) {
-                    // A cancelled stream releases its permit too.
-                    done.complete(null);
-                } else {
-                    // Rejected, or cancelled while still waiting in the queue.
-                    waitingStreams.decrementAndGet();
-                }
-                admission.cancel();
-            });
+            }
         });
     }
 

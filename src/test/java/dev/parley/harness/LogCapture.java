@@ -11,13 +11,13 @@ import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * The log lines parley writes while a {@code @QuarkusTest} runs (the application shares the test's JVM and its JBoss
- * LogManager), each with its level, formatted message and the request id of its MDC. Install it for a test and close
+ * LogManager), each with its level, formatted message, the request id of its MDC and the thread that wrote it. Install it for a test and close
  * it after.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
 
     /** One log line as an operator would read it. */
-    public record Line(Level level, String logger, String message, String requestId) {
+    public record Line(Level level, String logger, String message, String requestId, String thread) {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
@@ -41,7 +41,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
         // JBoss LogManager hands every handler its own record type, which carries the MDC of the logging call.
         if (record instanceof ExtLogRecord ext) {
             lines.add(new Line(record.getLevel(), record.getLoggerName(), ext.getFormattedMessage(),
-                    ext.getMdc("requestId")));
+                    ext.getMdc("requestId"), ext.getThreadName()));
         }
     }
 
