@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -115,19 +116,37 @@ class TurnLifecycleTest {
     @Test
     void aTurnThatWaitedForAPermitRunsOnItsRequestsContext() {
         String holder = uniqueId();
-        CompletableFuture<StreamReply> first = holdThePermit(newCaller(), holder, 20);
-        String requestId = "queued-" + uniqueId();
-        CompletableFuture<StreamReply> second = CompletableFuture.supplyAsync(
-                () -> client(newCaller(), requestId).stream(body("[[sim:reply=Served after waiting.]]", 100, 30_000)));
-        await().atMost(Duration.ofSeconds(10)).until(() -> given().get(app.resolve("/q/metrics")).asString()
-                .contains("parley_upstream_streams_waiting 1.0"));
+        String holderRequest = "holder-" + holder;
+        CompletableFuture<StreamReply> first = holdThePermit(newCaller(), holder, 60, holderRequest);
+        String releasingThread = threadOf(holderRequest, "started");
+        // The server hands each new connection to its next event loop: the waiting turn is sent from connections
+        // until one is not on the holder's loop, so a turn started where the permit was released would show.
+        String requestId = null;
+        RawHttp.Reply reply = null;
+        for (int attempt = 0; reply == null; attempt++) {
+            assertThat(attempt).as("connections tried for another event loop").isLessThan(8);
+            String candidate = "queued-" + uniqueId();
+            RawHttp connection = send(newCaller(), candidate, body("[[sim:reply=Served after waiting.]]", 100, 30_000));
+            await().atMost(Duration.ofSeconds(10)).until(() -> given().get(app.resolve("/q/metrics")).asString()
+                    .contains("parley_upstream_streams_waiting 1.0"));
+            if (threadOf(candidate, "admitted").equals(releasingThread)) {
+                // Hung up while waiting: it leaves the queue.
+                connection.close();
+                await().atMost(Duration.ofSeconds(5)).until(() -> given().get(app.resolve("/q/metrics")).asString()
+                        .contains("parley_upstream_streams_waiting 0.0"));
+            } else {
+                requestId = candidate;
+                reply = connection.reply();
+                connection.close();
+            }
+        }
 
         assertThat(first.join().names()).endsWith("done");
-        StreamReply reply = second.join();
-        assertThat(reply.names()).endsWith("done");
-        assertThat(reply.text()).isEqualTo("Served after waiting.");
-        // Admitted on the request's context; started when another turn's end released the permit; still there.
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body()).contains("event: done").doesNotContain("event: error");
+        // Admitted on the request's context; started when the holder's end released the permit; still there.
         assertRanOnOneEventLoop(requestId);
+        assertThat(threadOf(requestId, "started")).isNotEqualTo(releasingThread);
     }
 
     @Test
@@ -140,12 +159,8 @@ class TurnLifecycleTest {
             BigDecimal firstHold = reservedUsd(caller);
 
             String queued = uniqueId();
-            byte[] json = body("[[sim:id=" + queued + "]] [[sim:reply=Never sent.]]", 100, 30_000)
-                    .getBytes(StandardCharsets.UTF_8);
-            try (RawHttp connection = RawHttp.connect(app)) {
-                connection.head("POST /v1/chat/stream HTTP/1.1", "Host: localhost",
-                        "Content-Type: application/json", "Accept: text/event-stream", "X-Parley-Caller: " + caller,
-                        "Content-Length: " + json.length).send(json);
+            String json = body("[[sim:id=" + queued + "]] [[sim:reply=Never sent.]]", 100, 30_000);
+            try (RawHttp connection = send(caller, "cancelled-" + queued, json)) {
                 // Its worst case is reserved, then it waits for the permit the first turn holds.
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> reservedUsd(caller).compareTo(firstHold) > 0
@@ -164,7 +179,11 @@ class TurnLifecycleTest {
 
     /** A paced reply of {@code tokens} tokens, 50 ms apart, that holds the one permit while it streams. */
     private CompletableFuture<StreamReply> holdThePermit(String caller, String id, int tokens) {
-        SseTestClient sse = client(caller, null);
+        return holdThePermit(caller, id, tokens, null);
+    }
+
+    private CompletableFuture<StreamReply> holdThePermit(String caller, String id, int tokens, String requestId) {
+        SseTestClient sse = client(caller, requestId);
         CompletableFuture<StreamReply> reply = CompletableFuture.supplyAsync(() -> sse
                 .stream(body("[[sim:id=" + id + "]] [[sim:tokens=" + tokens + "]] [[sim:delay=50ms]]", 200, 60_000)));
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.simulatorCounter(id, "streamsStarted") == 1);
@@ -184,6 +203,21 @@ class TurnLifecycleTest {
                 "ended");
         assertThat(lines.getFirst().thread()).startsWith(EVENT_LOOP);
         assertThat(lines).extracting(LogCapture.Line::thread).containsOnly(lines.getFirst().thread());
+    }
+
+    /** A chat stream request on a connection of its own, its reply left to read. */
+    private RawHttp send(String caller, String requestId, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        return RawHttp.connect(app).head("POST /v1/chat/stream HTTP/1.1", "Host: localhost",
+                "Content-Type: application/json", "Accept: text/event-stream", "X-Parley-Caller: " + caller,
+                "X-Request-Id: " + requestId, "Content-Length: " + bytes.length).send(bytes);
+    }
+
+    /** The thread that wrote the turn's debug line for this step, once it was written. */
+    private String threadOf(String requestId, String step) {
+        return await().atMost(Duration.ofSeconds(10)).until(() -> linesOf(requestId).stream()
+                .filter(line -> line.message().startsWith("turn " + step + " ")).map(LogCapture.Line::thread)
+                .findFirst(), Optional::isPresent).orElseThrow();
     }
 
     private List<LogCapture.Line> linesOf(String requestId) {
