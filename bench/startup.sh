@@ -5,6 +5,8 @@
 #   bench/startup.sh            build both variants (./mvnw package, then -Paot), then measure N=10 starts of each
 #   bench/startup.sh --no-build measure the variants already in target/startup-bench/{plain,aot}
 #   N=20 bench/startup.sh       more starts per variant
+#   VARIANTS=plain bench/startup.sh --no-build   only some variants (plain needs only target/startup-bench/plain)
+#   PARLEY_JAVA_OPTS="-Xmx96m ..." bench/startup.sh   JVM options for every start (default: none)
 #
 # Production configuration (no test profile) with the embedded simulator as upstream and a private H2 ledger, so it
 # needs no key and no database server. (Shutdown delay 0 s and a long H2 acquisition timeout only make the runs robust
@@ -17,6 +19,8 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export JAVA_HOME
 JAVA="$JAVA_HOME/bin/java"
 N=${N:-10}
+VARIANTS=${VARIANTS:-plain aot}
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-}
 OUT=target/startup-bench
 
 if [[ "${1:-}" != "--no-build" ]]; then
@@ -28,7 +32,10 @@ if [[ "${1:-}" != "--no-build" ]]; then
   ./mvnw -B -q package -DskipTests
   rm -rf "$OUT/plain" && cp -a target/quarkus-app "$OUT/plain"
 fi
-[[ -f "$OUT/aot/app.aot" && -f "$OUT/plain/quarkus-run.jar" ]] || { echo "build the variants first" >&2; exit 1; }
+for variant in $VARIANTS; do
+  [[ -f "$OUT/$variant/quarkus-run.jar" && ($variant != aot || -f "$OUT/aot/app.aot") ]] ||
+    { echo "build the variants first" >&2; exit 1; }
+done
 
 free_port() {
   local port
@@ -41,14 +48,15 @@ free_port() {
 # One start: prints "<milliseconds to first 200> <RSS in KiB at that moment>".
 start_once() {
   local variant=$1 data=$2 port pid t0 t1 rss
-  local -a aot=()
+  local -a aot=() opts
   [[ $variant == aot ]] && aot=(-XX:AOTCache=app.aot)
+  read -r -a opts <<<"$PARLEY_JAVA_OPTS"
   port=$(free_port)
   t0=$(date +%s%N)
   (cd "$OUT/$variant" && exec env -i PATH="$PATH" PARLEY_AUTH_MODE=none PARLEY_SIMULATOR_ENABLED=true \
       ANTHROPIC_BASE_URL=embedded ANTHROPIC_API_KEY=parley-simulator-key \
       PARLEY_LEDGER_JOURNAL_FILE="$data/journal.ndjson" \
-      "$JAVA" "${aot[@]}" -Dquarkus.http.port="$port" -Dquarkus.shutdown.delay=0s \
+      "$JAVA" "${aot[@]}" "${opts[@]}" -Dquarkus.http.port="$port" -Dquarkus.shutdown.delay=0s \
       -Dquarkus.datasource.ledger-h2.jdbc.acquisition-timeout=60s \
       "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:$data/ledger;MODE=PostgreSQL" \
       -jar quarkus-run.jar >"$data/$variant.log" 2>&1) &
@@ -70,7 +78,7 @@ median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : i
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 declare -A ms rss
-for variant in plain aot; do
+for variant in $VARIANTS; do
   mkdir -p "$data/$variant"
   start_once "$variant" "$data/$variant" >/dev/null
   runs=()
@@ -83,6 +91,9 @@ for variant in plain aot; do
 done
 
 printf '\n%-28s %12s %12s\n' "variant (N=$N, median)" "first 200" "RSS then"
-printf '%-28s %9s ms %9s MB\n' "plain fast-jar" "${ms[plain]}" "$((rss[plain] / 1024))"
-printf '%-28s %9s ms %9s MB\n' "AOT cache (-XX:AOTCache)" "${ms[aot]}" "$((rss[aot] / 1024))"
+declare -A label=([plain]="plain fast-jar" [aot]="AOT cache (-XX:AOTCache)")
+for variant in $VARIANTS; do
+  printf '%-28s %9s ms %9s MB\n' "${label[$variant]}" "${ms[$variant]}" "$((rss[$variant] / 1024))"
+done
+echo "JVM options: ${PARLEY_JAVA_OPTS:-none}"
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; $(uname -m); load average$(uptime | sed 's/.*load average//')"
