@@ -8,6 +8,7 @@
 #
 # Environment: CASES, TOKENS (200), DELAY (5ms), WARMUP (10 s per target), LOOPS (load generator event loops, 1),
 # PARLEY_JAVA_OPTS / SIMULATOR_JAVA_OPTS (JVM flags), PARLEY_EXTRA_OPTS (more -D flags for parley, e.g. JFR),
+# PARLEY_ENV (environment for parley only),
 # OUT (where the results table is written; default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,10 +20,12 @@ TOKENS=${TOKENS:-200}
 DELAY=${DELAY:-5ms}
 WARMUP=${WARMUP:-10}
 LOOPS=${LOOPS:-1}
-# What production should run with too (see bench/README.md): a heap sized for the streams, not for the machine.
-PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS:-}
+# By default parley runs with the JVM memory options it ships with (README "Memory", src/main/docker/Dockerfile.jvm);
+# PARLEY_JAVA_OPTS= (empty) and PARLEY_ENV= give the JVM's own defaults. PARLEY_ENV: NAME=VALUE pairs for parley only.
+PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS-"-XX:+UseSerialGC -Xmx64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"}
 SIMULATOR_JAVA_OPTS=${SIMULATOR_JAVA_OPTS:-}
 PARLEY_EXTRA_OPTS=${PARLEY_EXTRA_OPTS:-}
+PARLEY_ENV=${PARLEY_ENV-MALLOC_ARENA_MAX=2}
 OUT=${OUT:-bench/results/latest.md}
 
 if [[ ! -f target/quarkus-app/quarkus-run.jar ]]; then
@@ -71,7 +74,8 @@ read -r SIM_PID SIM_PORT < <(start simulator "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_
   PARLEY_SIMULATOR_ENABLED=true PARLEY_ANTHROPIC_BASE_URL=embedded)
 PIDS+=("$SIM_PID")
 # The REST client's pool and parley's concurrency limit must hold every stream (one connection each).
-read -r PARLEY_PID PARLEY_PORT < <(start parley "$PARLEY_JAVA_OPTS $PARLEY_EXTRA_OPTS" PARLEY_AUTH_MODE=none \
+# shellcheck disable=SC2086
+read -r PARLEY_PID PARLEY_PORT < <(start parley "$PARLEY_JAVA_OPTS $PARLEY_EXTRA_OPTS" $PARLEY_ENV PARLEY_AUTH_MODE=none \
   ANTHROPIC_BASE_URL="http://127.0.0.1:$SIM_PORT/simulator" ANTHROPIC_API_KEY=parley-simulator-key)
 PIDS+=("$PARLEY_PID")
 echo "simulator pid $SIM_PID port $SIM_PORT; parley pid $PARLEY_PID port $PARLEY_PORT; work dir $WORK"
@@ -81,7 +85,7 @@ MACHINE="Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d
   --simulator "http://127.0.0.1:$SIM_PORT/simulator" --parley "http://127.0.0.1:$PARLEY_PORT" \
   --simulator-pid "$SIM_PID" --parley-pid "$PARLEY_PID" --clk-tck "$(getconf CLK_TCK)" \
   --tokens "$TOKENS" --delay "$DELAY" --warmup "$WARMUP" --loops "$LOOPS" --cases "$CASES" \
-  --machine "$MACHINE JVM flags: parley '${PARLEY_JAVA_OPTS:-default}', simulator '${SIMULATOR_JAVA_OPTS:-default}'." \
+  --machine "$MACHINE JVM flags: parley '${PARLEY_ENV:+$PARLEY_ENV }${PARLEY_JAVA_OPTS:-default}', simulator '${SIMULATOR_JAVA_OPTS:-default}'." \
   --out "$OUT"
 
 # What journal-first adds to a turn's last event: the ledger's group commit, from the turn's end to its row synced

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,15 @@ class DeploymentManifestsTest {
     /** {@code ${NAME}} or {@code ${NAME:default}} in application.properties: environment variables it reads. */
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
     private static final Pattern IMAGE_TAG = Pattern.compile("docker build -f (\\S+) -t ([^:\\s]+)");
+    private static final Path README = Path.of("README.md");
+    private static final List<String> JVM_DOCKERFILES = List.of("Dockerfile.jvm", "Dockerfile.jvm-aot");
+    /** The JVM memory options of a JVM image, one variable that every launch in the Dockerfile uses. */
+    private static final Pattern MEMORY_OPTIONS = Pattern.compile("(?m)^ENV PARLEY_JVM_MEMORY_OPTS=\"([^\"]+)\"$");
+    /** The options that cap a memory pool of the JVM, in MiB. */
+    private static final Pattern POOL_CAP = Pattern
+            .compile("-(?:Xmx|XX:MaxDirectMemorySize=|XX:ReservedCodeCacheSize=|XX:MaxMetaspaceSize=)(\\d+)m");
+    /** What the pools' caps leave out and a limit must hold too: thread stacks, malloc, GC and JIT structures. */
+    private static final long UNCAPPED_MIB = 64;
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -281,6 +291,59 @@ class DeploymentManifestsTest {
         }
     }
 
+    /**
+     * One set of JVM memory options wherever parley is launched: both JVM images (every launch in them, the AOT
+     * training run too) and the README's {@code java -jar} lines, with Serial GC and two malloc arenas.
+     */
+    @Test
+    void theJvmImagesAndTheReadmeLaunchParleyWithTheSameMemoryOptions() throws IOException {
+        String options = memoryOptions("Dockerfile.jvm");
+        assertThat(options).contains("-Xmx", "-XX:MaxDirectMemorySize=", "-XX:MaxMetaspaceSize=",
+                "-XX:ReservedCodeCacheSize=");
+        for (String name : JVM_DOCKERFILES) {
+            String dockerfile = Files.readString(DOCKERFILES.resolve(name));
+            assertThat(memoryOptions(name)).as(name).isEqualTo(options);
+            assertThat(dockerfile).as(name).contains("GC_CONTAINER_OPTIONS=\"-XX:+UseSerialGC\"",
+                    "JAVA_MAX_MEM_RATIO=0", "MALLOC_ARENA_MAX=2");
+            Matcher launch = Pattern.compile("JAVA_OPTS_APPEND=\"([^\"]*)").matcher(dockerfile);
+            int launches = 0;
+            while (launch.find()) {
+                launches++;
+                assertThat(launch.group(1)).as("a launch in %s", name).startsWith("$PARLEY_JVM_MEMORY_OPTS ");
+            }
+            assertThat(launches).as(name).isPositive();
+        }
+        String readme = Files.readString(README).replace("\\\n", " ");
+        List<String> readmeLaunches = readme.lines()
+                .filter(line -> line.contains("-jar target/quarkus-app/quarkus-run.jar"))
+                .toList();
+        assertThat(readmeLaunches).hasSizeGreaterThanOrEqualTo(2);
+        for (String line : readmeLaunches) {
+            String squashed = line.replaceAll("\\s+", " ");
+            assertThat(squashed).as("README: %s", line).contains("MALLOC_ARENA_MAX=2",
+                    "java -XX:+UseSerialGC " + options);
+        }
+    }
+
+    /** The container's memory limit holds every pool the JVM options cap, and room for what they cannot cap. */
+    @Test
+    void theMemoryLimitHoldsTheJvmsCappedPoolsWithHeadroom() {
+        String options = memoryOptions("Dockerfile.jvm");
+        long capped = 0;
+        Matcher cap = POOL_CAP.matcher(options);
+        while (cap.find()) {
+            capped += Long.parseLong(cap.group(1));
+        }
+        for (JsonNode container : containers()) {
+            JsonNode resources = container.path("resources");
+            long limit = mebibytes(resources.path("limits").path("memory").asText());
+            long request = mebibytes(resources.path("requests").path("memory").asText());
+            assertThat(limit).as("memory limit of %s", container.path("image").asText())
+                    .isGreaterThanOrEqualTo(capped + UNCAPPED_MIB);
+            assertThat(request).as("memory request").isPositive().isLessThanOrEqualTo(limit);
+        }
+    }
+
     @Test
     void noSecretHoldsARealLookingValue() {
         List<Manifest> secrets = ofKind("Secret");
@@ -412,6 +475,22 @@ class DeploymentManifestsTest {
             }
         }
         return true;
+    }
+
+    private static String memoryOptions(String dockerfile) {
+        try {
+            Matcher options = MEMORY_OPTIONS.matcher(Files.readString(DOCKERFILES.resolve(dockerfile)));
+            assertThat(options.find()).as("PARLEY_JVM_MEMORY_OPTS in %s", dockerfile).isTrue();
+            return options.group(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long mebibytes(String quantity) {
+        assertThat(quantity).as("a memory quantity in Mi or Gi").matches("\\d+[MG]i");
+        long value = Long.parseLong(quantity.substring(0, quantity.length() - 2));
+        return quantity.endsWith("Gi") ? value * 1024 : value;
     }
 
     private static boolean isYaml(Path file) {
