@@ -247,6 +247,10 @@ public class ChatEngine {
                 yield Multi.createBy().concatenating().streams(
                         Multi.createFrom().item(new ChatEvent.Retrying(retriesDone + 2, reason, retry.delay())),
                         Uni.createFrom().voidItem().onItem().delayIt().by(retry.delay())
+                                // The delay's timer fires where it was set (in Quarkus a Vert.x timer on the failed
+                                // call's context; on Mutiny's own pool a worker thread): the next attempt starts on
+                                // the turn's context, like the first.
+                                .emitOn(run::onContext)
                                 .onItem().transformToMulti(ignored -> attempt(run, retriesDone + 1)));
             }
             case RetryDecision.GiveUp giveUp -> run.fail(failure, giveUp.retryAfter()).toMulti();

@@ -78,6 +78,7 @@ final class TurnRun {
     private TokenUsage earlierRounds = TokenUsage.ZERO;
     private TokenUsage earlierAttemptsOfRound = TokenUsage.ZERO;
     private int toolCalls;
+    private int attemptsOfRound;
     private boolean sentThisRound;
     private long firstTokenNanos;
     private boolean ended;
@@ -102,6 +103,8 @@ final class TurnRun {
     void startAttempt() {
         earlierAttemptsOfRound = earlierAttemptsOfRound.plus(usageOf(accumulator));
         accumulator = new MessageAccumulator();
+        attemptsOfRound++;
+        debug("turn round %d attempt %d on context %s", rounds.size() + 1, attemptsOfRound);
     }
 
     /** Whether anything of the current round has been sent to the client (then it must not be retried). */
@@ -203,7 +206,9 @@ final class TurnRun {
         rounds.add(new RoundUsage(roundUsage, pricing.cost(turn.request().model(), roundUsage)));
         earlierRounds = earlierRounds.plus(roundUsage);
         earlierAttemptsOfRound = TokenUsage.ZERO;
+        attemptsOfRound = 0;
         accumulator = new MessageAccumulator();
+        debug("turn round %d ended on context %s", rounds.size());
         exchange.add(InputMessage.assistant(Messages.replayable(message.content())));
         if (Message.STOP_MAX_TOKENS.equals(message.stopReason())
                 && !message.content().isEmpty()
@@ -232,6 +237,7 @@ final class TurnRun {
     }
 
     ChatEvent onToolResult(ToolResult result) {
+        debug("turn tool result %s on context %s", result.id());
         results.add(result);
         return new ToolReturned(result.id(), result.name(), result.isError(), result.content(), result.duration());
     }
@@ -248,6 +254,7 @@ final class TurnRun {
         pendingCalls = List.of();
         sentThisRound = false;
         roundOpen = true;
+        debug("turn round %d follows the tools on context %s", rounds.size() + 1);
     }
 
     /**
@@ -394,6 +401,23 @@ final class TurnRun {
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
         return Uni.createFrom().completionStage(durable).emitOn(this::onContext);
+    }
+
+    /**
+     * A debug line naming the context a step of the turn ran on (the format's last argument), so tests can see that
+     * every step touching the turn's state ran on the turn's context.
+     */
+    private void debug(String format, Object detail) {
+        if (Log.isDebugEnabled()) {
+            RequestLogs.withRequestId(turn.requestId(), () -> Log.debugf(format, detail, currentContextName()));
+        }
+    }
+
+    private void debug(String format, Object first, Object second) {
+        if (Log.isDebugEnabled()) {
+            RequestLogs.withRequestId(turn.requestId(),
+                    () -> Log.debugf(format, first, second, currentContextName()));
+        }
     }
 
     /** What every attempt of every round has used so far. */

@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +31,13 @@ import io.quarkus.test.junit.TestProfile;
 import dev.parley.api.SseTestClient.StreamReply;
 import dev.parley.harness.LogCapture;
 import dev.parley.harness.RawHttp;
+import dev.parley.tool.SlowTestTool;
 
 /**
  * A turn's lifetime against its deadline, the concurrency limit and its budget: one upstream stream at a time (so a
- * second turn waits for the permit), every caller budgeted, and the engine's debug lines on, which name the thread
- * that admitted, started and ended each turn.
+ * second turn waits for the permit), every caller budgeted, an assistant offering a blocking tool, and the engine's
+ * debug lines on, which name the thread and the context of each step of a turn (admitted, started, each attempt of each
+ * round, each tool result, ended).
  */
 @QuarkusTest
 @TestProfile(TurnLifecycleTest.OneStreamAtATime.class)
@@ -48,6 +52,10 @@ class TurnLifecycleTest {
                     "parley.upstream.concurrency.queue-size", "4",
                     "parley.auth.mode", "gateway",
                     "parley.budgets.default.daily-usd", "1",
+                    // An assistant offering the test-only blocking tool, which runs on a thread of its own.
+                    "parley.assistants.blocking.model", "claude-sonnet-4-6",
+                    "parley.assistants.blocking.system-prompt", "You use tools.",
+                    "parley.assistants.blocking.tools", "slow_test_tool",
                     "quarkus.log.category.\"dev.parley.chat.ChatEngine\".level", "DEBUG",
                     "quarkus.log.category.\"dev.parley.chat.TurnRun\".level", "DEBUG");
         }
@@ -57,6 +65,9 @@ class TurnLifecycleTest {
 
     @TestHTTPResource("/")
     URI app;
+
+    @Inject
+    SlowTestTool slowTool;
 
     private LogCapture logs;
 
@@ -175,6 +186,58 @@ class TurnLifecycleTest {
             // The next test needs the permit.
             first.join();
         }
+    }
+
+    @Test
+    void aRetriedRoundFollowedByAToolRoundStaysOnOneContext() {
+        String id = uniqueId();
+        String requestId = "retried-" + id;
+        String label = "nap-" + id;
+        // Attempt 1 is overloaded before any content; its retry asks for the blocking tool; round 2 answers.
+        String message = "[[sim:id=" + id + "]] [[sim:fault=529]] [[sim:tool=slow_test_tool {\"label\":\"" + label
+                + "\",\"millis\":100}]]";
+        StreamReply reply = client(newCaller(), requestId).stream(SseTestClient.json(Map.of("message", message,
+                "assistant", "blocking", "maxTokens", 200, "deadlineMs", 30_000)));
+
+        assertThat(reply.names()).containsSubsequence("retry", "tool_call", "tool_result", "text", "done")
+                .endsWith("done").doesNotContain("error");
+        assertThat(reply.last().data().path("roundCount").asInt()).isEqualTo(2);
+        assertThat(slowTool.nap(label)).as("the tool ran").isNotNull();
+        assertThat(client(newCaller(), null).simulatorCounter(id, "requests")).isEqualTo(3);
+
+        // Every step that touches the turn's state, in order, on the thread that admitted the turn, though the retry
+        // waited on a timer and the tool ran on a thread of its own.
+        await().atMost(Duration.ofSeconds(5)).until(() -> stepsOf(requestId).stream()
+                .anyMatch(line -> line.message().startsWith("turn ended")));
+        List<LogCapture.Line> steps = stepsOf(requestId);
+        assertThat(steps).extracting(line -> line.message().replaceAll(" on context .*", "")).containsExactly(
+                "turn admitted", "turn started", "turn round 1 attempt 1", "turn round 1 attempt 2",
+                "turn round 1 ended", "turn tool result " + toolCallId(reply), "turn round 2 follows the tools",
+                "turn round 2 attempt 1", "turn round 2 ended", "turn ended");
+        assertThat(steps.getFirst().thread()).startsWith(EVENT_LOOP);
+        assertThat(steps).allSatisfy(line -> assertThat(line.thread()).as(line.message())
+                .isEqualTo(steps.getFirst().thread()));
+        // The steps the turn starts itself (each attempt, after the retry's delay too, and what follows the tools) run
+        // on the turn's own context; a round's end comes on its upstream call's context, on the same thread.
+        String turnContext = contextOf(steps.getFirst());
+        assertThat(steps).filteredOn(line -> !line.message().contains(" ended "))
+                .allSatisfy(line -> assertThat(contextOf(line)).as(line.message()).isEqualTo(turnContext));
+    }
+
+    private static String contextOf(LogCapture.Line line) {
+        return line.message().replaceAll(".* on context ([^: ]+).*", "$1");
+    }
+
+    private static String toolCallId(StreamReply reply) {
+        return reply.frames().stream().filter(frame -> "tool_call".equals(frame.event())).findFirst().orElseThrow()
+                .data().path("id").asText();
+    }
+
+    /** Every debug line of the turn that names the context of one of its steps. */
+    private List<LogCapture.Line> stepsOf(String requestId) {
+        return logs.lines().stream().filter(line -> requestId.equals(line.requestId()))
+                .filter(line -> line.message().startsWith("turn ") && line.message().contains(" on context "))
+                .toList();
     }
 
     /** A paced reply of {@code tokens} tokens, 50 ms apart, that holds the one permit while it streams. */
