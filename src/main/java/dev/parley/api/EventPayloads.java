@@ -167,7 +167,7 @@ final class EventPayloads {
 
     static ErrorView errorView(ChatFailure failure) {
         return new ErrorView(failure.code().wireName(), failure.message(), failure.retryable(),
-                failure.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(null));
+                failure.retryAfter().map(ProblemMappers::seconds).orElse(null));
     }
 
     static ChatResponse response(String turnId, String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls) {

@@ -99,7 +99,7 @@ public class ProblemMappers {
                     "parley is at its limit of concurrent replies. Try again shortly.", RequestIds.of(context));
         };
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
-                .header(HttpHeaders.RETRY_AFTER, Math.max(1, (e.retryAfter().toMillis() + 999) / 1000)).build();
+                .header(HttpHeaders.RETRY_AFTER, seconds(e.retryAfter())).build();
     }
 
     /**
@@ -231,7 +231,7 @@ public class ProblemMappers {
     }
 
     /** Whole seconds, rounded up, at least 1: the form {@code Retry-After} takes. */
-    private static long seconds(Duration wait) {
+    static long seconds(Duration wait) {
         return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }

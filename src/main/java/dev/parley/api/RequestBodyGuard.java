@@ -75,7 +75,7 @@ public class RequestBodyGuard {
         }
         this.serverMaxBodyBytes = serverMaxBody.map(MemorySize::asLongValue);
         this.budget = new BodyBudget(budgetBytes);
-        this.retryAfterSeconds = Math.max(1, (config.busyRetryAfter().toMillis() + 999) / 1000);
+        this.retryAfterSeconds = ProblemMappers.seconds(config.busyRetryAfter());
         this.bodyTimeoutMillis = Math.max(1, config.bodyTimeout().toMillis());
         this.maxUriLength = config.maxUriLength();
         this.maxHeaderBytes = config.maxHeaderSize().asLongValue();
