@@ -20,7 +20,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -28,8 +27,9 @@ import io.vertx.core.Vertx;
 /**
  * Parley's client of the Anthropic Messages API: adds the headers, decodes the stream once into typed
  * {@link StreamEvent}s (pings skipped, an {@code error} event turned into an {@link AnthropicException}) and types
- * every failure. A stalled upstream is cut, never left hanging: see {@link StreamTimeouts} and the timeouts of
- * {@link AnthropicConfig}. It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
+ * every failure. A stalled upstream is cut, never left hanging: see {@link StreamLimits} and the timeouts of
+ * {@link AnthropicConfig}. It owns the protection of its calls ({@link UpstreamProtection}: the breaker and the
+ * concurrency permit). It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
  * anything has reached the client yet.
  */
 @Startup // its connection counter exists from start-up, before the first chat
@@ -48,7 +48,8 @@ public class MessagesClient {
     private final TextDeltaReader textDeltas;
     private final ObjectWriter requestWriter;
     private final Vertx vertx;
-    private final StreamTimeouts.Limits limits;
+    private final StreamLimits limits;
+    private final UpstreamProtection protection;
     private final String apiKey;
     private final SecretRedactor redactor;
     private final Counter connectionsOpened;
@@ -58,7 +59,9 @@ public class MessagesClient {
     private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole) {
     }
 
-    MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx, MeterRegistry registry) {
+    MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx, MeterRegistry registry,
+            UpstreamProtection protection) {
+        this.protection = protection;
         this.connectionsOpened = Counter.builder("parley.upstream.connections.opened")
                 .description("Connections opened to the upstream for streams (a finished stream's is reused)")
                 .register(registry);
@@ -67,27 +70,37 @@ public class MessagesClient {
         this.textDeltas = new TextDeltaReader(mapper.getFactory());
         this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
-        this.limits = StreamTimeouts.Limits.of(config);
+        this.limits = StreamLimits.of(config);
         this.apiKey = config.apiKey().orElse("");
         this.redactor = new SecretRedactor(apiKey);
     }
 
     /**
-     * Streams a reply. Cancelling the returned stream closes the upstream connection. A stream that stalls (first
-     * byte, first content or idle timeout) fails with an {@link AnthropicException} of kind {@code TIMEOUT}. Every
-     * failure's upstream texts are redacted of secrets before anyone can log them.
+     * Opens a streamed reply: completes with the call once its first event arrived (see {@link StreamCall}), or fails
+     * typed: an {@link AnthropicException} (an HTTP status, a connection failure, a first-byte timeout), or an
+     * {@link UpstreamRejectedException} when parley does not make the call (the breaker is open, or the concurrency
+     * limit and its queue are full). The call waits in that queue for a permit and holds it until the call is over.
+     * Once open, a stream that stalls (first content or idle timeout) fails with an {@link AnthropicException} of kind
+     * {@code TIMEOUT}. Every failure's upstream texts are redacted of secrets before anyone can log them. Subscribe on
+     * the Vert.x context the call should run on: its events are delivered there. {@code sending} runs there just
+     * before the request is written (after the permit): from then on the upstream may bill for it.
      */
-    public Multi<StreamEvent> stream(MessageRequest request) {
-        Multi<StreamEvent> events = Multi.createFrom()
-                .deferred(() -> {
-                    Apis current = apis();
-                    return current.streaming().post(current.streamHeaders(), encode(request.streaming(true)));
-                })
-                .map(this::decode);
-        // Pings are activity for the idle timeout, so they are dropped only after it.
-        return StreamTimeouts.guard(events, limits, vertx)
-                .filter(event -> !(event instanceof StreamEvent.Ping || event instanceof StreamEvent.Unknown))
-                .onFailure().transform(failure -> redactor.redacted(UpstreamErrors.classify(failure)));
+    public Uni<StreamCall> open(MessageRequest request, Runnable sending) {
+        return Uni.createFrom().deferred(() -> {
+            Apis current = apis();
+            byte[] body = encode(request.streaming(true));
+            io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+            return protection.open(
+                    release -> current.streaming().open(current.streamHeaders(), body, trace, release, sending));
+        });
+    }
+
+    /**
+     * Refuses at once while the circuit breaker is open (an {@link UpstreamRejectedException}), so the refusal can
+     * still be an HTTP status before any call is made.
+     */
+    public void checkBreaker() {
+        protection.checkBreaker();
     }
 
     /**
@@ -177,7 +190,8 @@ public class MessagesClient {
                 if (current == null) {
                     Duration streamSilence = max(limits.firstByte(), limits.idle());
                     current = new Apis(new StreamingCalls(vertx, baseUri(), config,
-                            streamSilence.plus(BACKSTOP_MARGIN), connectionsOpened::increment), streamHeaders(),
+                            streamSilence.plus(BACKSTOP_MARGIN), connectionsOpened::increment, this::decode,
+                            failure -> redactor.redacted(UpstreamErrors.classify(failure))), streamHeaders(),
                             build(limits.firstContent().plus(BACKSTOP_MARGIN)));
                     apis = current;
                 }

@@ -1,28 +1,18 @@
 package dev.parley.anthropic;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-import io.opentelemetry.context.Scope;
-import io.smallrye.common.vertx.VertxContext;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -59,14 +49,23 @@ final class StreamingCalls {
     private final Map<Thread, HttpClient> perEventLoop = new ConcurrentHashMap<>();
     private HttpClient offTheLoops;
     private final String path;
+    private final StreamLimits limits;
+    private final Function<byte[], StreamEvent> decoder;
+    private final Function<Throwable, Throwable> classifier;
 
     /**
      * @param readTimeout closes a connection that received nothing for this long: a backstop past parley's own
-     *            stream limits, which are what fire (see {@link StreamTimeouts})
+     *            stream limits, which are what fire (see {@link StreamLimits})
      * @param connectionOpened told of every new connection, so reuse can be watched
+     * @param decoder an event's {@code data} to its typed event (an {@code error} event throws)
+     * @param classifier any failure of a call to its typed, redacted exception
      */
-    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Duration readTimeout, Runnable connectionOpened) {
+    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Duration readTimeout, Runnable connectionOpened,
+            Function<byte[], StreamEvent> decoder, Function<Throwable, Throwable> classifier) {
         this.connectionOpened = connectionOpened;
+        this.decoder = decoder;
+        this.classifier = classifier;
+        this.limits = StreamLimits.of(config);
         this.vertx = vertx;
         boolean tls = "https".equalsIgnoreCase(base.getScheme());
         this.options = new HttpClientOptions()
@@ -84,59 +83,15 @@ final class StreamingCalls {
     }
 
     /**
-     * POSTs a streaming request. The stream emits the {@code data} of each event; an HTTP error status fails it with
-     * the {@link AnthropicException} of that response; a transport failure fails it as it is (classified by the
-     * caller). Cancelling it resets the request, which closes its connection.
+     * POSTs a streaming request on the current context and completes when its first event arrived (see
+     * {@link HttpStreamCall}); fails typed. {@code ended} runs once when the call is over, however it ends;
+     * {@code sending} just before the request is written.
      */
-    Multi<byte[]> post(MultiMap headers, byte[] body) {
-        return Multi.createFrom().emitter(emitter -> {
-            AtomicReference<HttpClientRequest> open = new AtomicReference<>();
-            emitter.onTermination(() -> {
-                HttpClientRequest request = open.getAndSet(null);
-                if (request != null) {
-                    request.reset();
-                }
-            });
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setURI(path).setHeaders(headers);
-            // Tracing: the HTTP client's span takes its parent from the Vert.x context it writes the request on, when
-            // it writes it (after connecting), by which time the caller's scope is long closed. So each call gets a
-            // context of its own that carries the caller's trace context for as long as the call lives.
-            io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-            Context call = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
-            call.runOnContext(ignored -> {
-                if (emitter.isCancelled()) {
-                    return;
-                }
-                @SuppressWarnings({"resource", "unused"}) // never closed: it lives on this call's own context, gone
-                                                          // with it
-                Scope traced = trace.makeCurrent();
-                send(options, body, emitter, open);
-            });
-        });
-    }
-
-    private void send(RequestOptions options, byte[] body, MultiEmitter<? super byte[]> emitter,
-            AtomicReference<HttpClientRequest> open) {
-        client().request(options).onComplete(opened -> {
-            if (opened.failed()) {
-                emitter.fail(opened.cause());
-                return;
-            }
-            HttpClientRequest request = opened.result();
-            open.set(request);
-            if (emitter.isCancelled()) {
-                open.set(null);
-                request.reset();
-                return;
-            }
-            request.send(Buffer.buffer(body)).onComplete(answered -> {
-                if (answered.failed()) {
-                    emitter.fail(answered.cause());
-                } else {
-                    read(answered.result(), emitter, open);
-                }
-            });
-        });
+    Uni<StreamCall> open(MultiMap headers, byte[] body, io.opentelemetry.context.Context trace, Runnable ended,
+            Runnable sending) {
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path).setHeaders(headers);
+        return HttpStreamCall.open(client(), request, body, trace, vertx, limits, decoder, classifier, ended,
+                sending);
     }
 
     private HttpClient client() {
@@ -154,31 +109,5 @@ final class StreamingCalls {
     private HttpClient newClient() {
         return vertx.httpClientBuilder().with(options).with(pool)
                 .withConnectHandler(connection -> connectionOpened.run()).build();
-    }
-
-    private static void read(HttpClientResponse response, MultiEmitter<? super byte[]> emitter,
-            AtomicReference<HttpClientRequest> open) {
-        if (response.statusCode() != 200) {
-            response.body().onComplete(body -> {
-                // The whole error body was read: the connection is clean and may be reused.
-                open.set(null);
-                emitter.fail(UpstreamErrors.fromResponse(response.statusCode(), response::getHeader,
-                        body.succeeded() ? body.result().toString(StandardCharsets.UTF_8) : ""));
-            });
-            return;
-        }
-        String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-            emitter.fail(new IOException("a stream answered with content-type " + type));
-            return;
-        }
-        SseDataReader reader = new SseDataReader(emitter::emit);
-        response.exceptionHandler(emitter::fail);
-        response.handler(reader::feed);
-        response.endHandler(ended -> {
-            // Read to its end: the connection goes back to the pool instead of being reset.
-            open.set(null);
-            emitter.complete();
-        });
     }
 }

@@ -18,12 +18,12 @@ import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestMulti;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
@@ -32,6 +32,7 @@ import dev.parley.chat.ChatEngine;
 import dev.parley.chat.ChatEvent;
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.PreparedTurn;
+import dev.parley.chat.TurnAdmission;
 import dev.parley.usage.UsageMeter;
 
 /**
@@ -71,17 +72,20 @@ public class ChatResource {
 
             """;
 
+    private final TurnAdmission admission;
     private final ChatEngine engine;
     private final ObjectMapper mapper;
     private final ApiConfig config;
-    private final Vertx vertx;
+    private final StreamMetrics streams;
     private final UsageMeter meter;
 
-    ChatResource(ChatEngine engine, ObjectMapper mapper, ApiConfig config, Vertx vertx, UsageMeter meter) {
+    ChatResource(TurnAdmission admission, ChatEngine engine, ObjectMapper mapper, ApiConfig config,
+            StreamMetrics streams, UsageMeter meter) {
+        this.admission = admission;
         this.engine = engine;
         this.mapper = mapper;
         this.config = config;
-        this.vertx = vertx;
+        this.streams = streams;
         this.meter = meter;
     }
 
@@ -92,8 +96,8 @@ public class ChatResource {
     }
 
     /**
-     * Streams one turn as {@code text/event-stream}. No {@code @Produces}: the frames are written by
-     * {@link SseEncoder} and the content type comes with the first frame, after the turn was prepared.
+     * Streams one turn as {@code text/event-stream}. No {@code @Produces}: the response is written by
+     * {@link SseWriter}, and the content type comes with the first frame, after the turn was prepared.
      */
     @POST
     @Path("/stream")
@@ -129,19 +133,10 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Multi<String> stream(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
-        return RestMulti.fromUniResponse(prepare(request, requestId, context),
-                turn -> {
-                    SseEncoder encoder = new SseEncoder(mapper, turn.turnId());
-                    return Heartbeats.around(FrameBatches.perLoopTurn(engine.run(turn).map(encoder::encode)),
-                            config.heartbeatInterval(), encoder::heartbeat, vertx);
-                },
-                turn -> Map.of("Content-Type", List.of(SseEncoder.MEDIA_TYPE),
-                        "Cache-Control", List.of("no-cache"),
-                        // Tells nginx-style proxies not to buffer the stream.
-                        "X-Accel-Buffering", List.of("no"),
-                        RequestIds.HEADER, List.of(requestId),
-                        // Decided before the upstream is called, so known before the stream's first frame.
-                        SseEncoder.TURN_ID_HEADER, List.of(turn.turnId())));
+        // The request's context, captured once: the turn runs there, whatever thread its admission finishes on.
+        Context turnContext = Vertx.currentContext();
+        return prepare(request, requestId, context).onItem().transformToMulti(turn -> SseWriter.relay(engine, turn,
+                turnContext, context.response(), new SseEncoder(mapper, turn.turnId()), config, streams, requestId));
     }
 
     @POST
@@ -162,9 +157,10 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
+        Context turnContext = Vertx.currentContext();
         return prepare(request, requestId, context).flatMap(turn -> {
             context.response().putHeader(SseEncoder.TURN_ID_HEADER, turn.turnId());
-            return engine.run(turn).collect().asList().map(events -> respond(turn.turnId(), events));
+            return WholeTurn.run(engine, turn, turnContext).map(events -> respond(turn.turnId(), events));
         });
     }
 
@@ -177,7 +173,7 @@ public class ChatResource {
             meter.rejected(e.reason().code());
             throw e;
         }
-        return engine.prepare(command);
+        return admission.prepare(command);
     }
 
     private static EventPayloads.ChatResponse respond(String turnId, List<ChatEvent> events) {

@@ -87,7 +87,9 @@ final class EventPayloads {
     static final String TURN_FAILURE_CODES = "`upstream_rejected`, `upstream_auth`, `upstream_billing`, "
             + "`upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, `upstream_timeout`, "
             + "`upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, `deadline_exceeded`, "
-            + "`budget_exhausted` (a later round no longer fits in the caller's budget), `conversation_conflict`, "
+            + "`budget_exhausted` (a later round no longer fits in the caller's budget), `server_busy` (a later round "
+            + "found the queue for upstream streams full), `client_too_slow` (the stream read nothing for "
+            + "`parley.api.max-pause`; the event is written but the client may never see it), `conversation_conflict`, "
             + "`conversation_not_saved` (the reply is complete, but the conversation store could not save it; "
             + "retryable; `POST /v1/chat` answers it with 503) or `internal_error`";
 

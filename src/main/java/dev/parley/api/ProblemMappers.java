@@ -18,12 +18,12 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.logging.Log;
 import io.vertx.ext.web.RoutingContext;
 
+import dev.parley.anthropic.UpstreamRejectedException;
 import dev.parley.chat.ChatFailure;
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.ConversationStoreUnavailableException;
 import dev.parley.chat.RequestLogs;
 import dev.parley.resilience.ShutdownConfig;
-import dev.parley.resilience.UpstreamRejectedException;
 import dev.parley.usage.UsageMeter;
 import dev.parley.usage.budget.BudgetUnavailableException;
 import dev.parley.usage.ledger.LedgerUnavailableException;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.parley.anthropic.AnthropicException;
-import dev.parley.resilience.UpstreamRejectedException;
+import dev.parley.anthropic.UpstreamRejectedException;
 
 /**
  * Why a turn failed once the upstream was called: a stable code, a message safe to show a user, and whether trying
@@ -31,6 +31,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         CONVERSATION_NOT_SAVED("conversation_not_saved",
                 "The reply could not be saved to the conversation, which stays as it was; send the message again."),
         SERVER_SHUTTING_DOWN("server_shutting_down", "This server is restarting; send the message again."),
+        SERVER_BUSY("server_busy", "This server is at its limit of upstream streams; try again shortly."),
+        CLIENT_TOO_SLOW("client_too_slow", "The reply was not read in time, so it was stopped."),
         BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
         INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
 
@@ -82,8 +84,13 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
             return of(Code.DEADLINE_EXCEEDED, true);
         }
         if (failure instanceof UpstreamRejectedException rejected) {
-            return new ChatFailure(Code.UPSTREAM_CIRCUIT_OPEN, Code.UPSTREAM_CIRCUIT_OPEN.userMessage(), true,
-                    Optional.of(rejected.retryAfter()));
+            Code code = rejected.reason() == UpstreamRejectedException.Reason.CIRCUIT_OPEN
+                    ? Code.UPSTREAM_CIRCUIT_OPEN
+                    : Code.SERVER_BUSY;
+            return new ChatFailure(code, code.userMessage(), true, Optional.of(rejected.retryAfter()));
+        }
+        if (failure instanceof ClientTooSlowException) {
+            return of(Code.CLIENT_TOO_SLOW, false);
         }
         if (!(failure instanceof AnthropicException upstream)) {
             return of(Code.INTERNAL_ERROR, false);

@@ -120,7 +120,7 @@ final class RedisConversationStore implements ConversationStore {
                     .onFailure(failure -> !(failure instanceof ConversationStoreUnavailableException))
                     .transform(failure -> new ConversationStoreUnavailableException(
                             "Redis " + operation + " failed: " + failure, failure))
-                    .emitOn(work -> TurnRun.onContext(caller, work));
+                    .emitOn(work -> TurnDriver.onContext(caller, work));
         });
     }
 

@@ -70,7 +70,7 @@ class TurnBudgets {
                         worstCase(turn, turn.request(), TokenUsage.ZERO, input), turn.remaining())
                         .onFailure(BudgetUnavailableException.class)
                         .transform(failure -> unavailable(turn.requestId(), failure)))
-                .emitOn(work -> TurnRun.onContext(requestContext, work))
+                .emitOn(work -> TurnDriver.onContext(requestContext, work))
                 .map(answer -> switch (answer) {
                     case Reservation.Granted granted -> turn.holding(granted);
                     case Reservation.Refused refused -> throw new ChatRejectedException(Reason.BUDGET_EXCEEDED,
@@ -88,12 +88,13 @@ class TurnBudgets {
     }
 
     /**
-     * Before a later round: grows the turn's hold, or fails with {@link BudgetExhaustedException}; within what is
-     * left of the turn's deadline.
+     * Before a later round: the turn's grown hold (empty for a turn without a budget), or a failure with
+     * {@link BudgetExhaustedException}; within what is left of the turn's deadline. The answer comes on the store's
+     * thread: the caller applies it to the turn on the turn's context.
      */
-    Uni<Void> beforeNextRound(TurnRun run) {
+    Uni<Optional<Reservation.Granted>> beforeNextRound(TurnRun run) {
         if (run.budgetHold().isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(Optional.empty());
         }
         PreparedTurn turn = run.turn();
         MessageRequest request = run.request();
@@ -111,12 +112,8 @@ class TurnBudgets {
                     return new BudgetExhaustedException("the budget cannot be checked right now",
                             Optional.of(retryAfter(failure)));
                 })
-                .emitOn(run::onContext)
                 .map(answer -> switch (answer) {
-                    case Reservation.Granted granted -> {
-                        run.holdGrew(granted);
-                        yield null;
-                    }
+                    case Reservation.Granted granted -> Optional.of(granted);
                     case Reservation.Refused refused -> throw new BudgetExhaustedException(
                             "the next round does not fit in the " + refused.window().tag() + "'s budget",
                             Optional.of(until(refused.resetsAt())));

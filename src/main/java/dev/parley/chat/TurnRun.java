@@ -59,7 +59,6 @@ final class TurnRun {
     }
 
     private final PreparedTurn turn;
-    private final Context context;
     private final ConversationStore conversations;
     private final Pricing pricing;
     private final UsageMeter meter;
@@ -85,8 +84,7 @@ final class TurnRun {
     private Optional<Reservation.Granted> budgetHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
-            ChatLimitsConfig limits, Context context, TurnSpan span) {
-        this.context = context;
+            ChatLimitsConfig limits, TurnSpan span) {
         this.span = span;
         this.turn = turn;
         this.conversations = conversations;
@@ -135,23 +133,6 @@ final class TurnRun {
 
     TurnSpan span() {
         return span;
-    }
-
-    /**
-     * Runs work on the Vert.x context the turn started on, where its upstream events are handled, so the turn's
-     * state is only ever touched there; without a context (the engine called outside a request) it runs in place.
-     */
-    void onContext(Runnable work) {
-        onContext(context, work);
-    }
-
-    /** Runs work on a context: in place when already there or when there is none. */
-    static void onContext(Context context, Runnable work) {
-        if (context == null || Vertx.currentContext() == context) {
-            work.run();
-        } else {
-            context.runOnContext(ignored -> work.run());
-        }
     }
 
     /**
@@ -378,8 +359,8 @@ final class TurnRun {
     }
 
     /**
-     * Reports the turn once; completes, back on the turn's context, when its ledger row is durable (the journal's
-     * group commit runs on a thread of its own, never on the event loop).
+     * Reports the turn once; completes when its ledger row is durable (the journal's group commit runs on a thread of
+     * its own, never on the event loop: the completion comes from there).
      */
     private Uni<Void> end(TurnOutcome outcome, TokenUsage usage, Optional<Cost> cost, Timings timings) {
         if (ended) {
@@ -400,7 +381,28 @@ final class TurnRun {
                 outputFinal, cost, timings.timeToFirstToken(), timings.total());
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
-        return Uni.createFrom().completionStage(durable).emitOn(this::onContext);
+        return Uni.createFrom().completionStage(durable);
+    }
+
+    /**
+     * A turn that never reached the upstream ends: nothing was used, so nothing is reported to the ledger; its span
+     * ends with the failure's code.
+     */
+    void endUnsent(ChatFailure.Code code, TurnOutcome outcome) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        debug("turn ended on context %s: unsent, " + code.wireName());
+        span.failure(code.wireName());
+        span.end(outcome, TokenUsage.ZERO, 0);
+    }
+
+    /** A debug line naming the context the step ran on (the format's one argument). */
+    void debug(String format) {
+        if (Log.isDebugEnabled()) {
+            RequestLogs.withRequestId(turn.requestId(), () -> Log.debugf(format, currentContextName()));
+        }
     }
 
     /**

@@ -1,25 +1,20 @@
 package dev.parley.chat;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.helpers.ParameterValidation;
-import io.smallrye.mutiny.operators.AbstractMulti;
-import io.smallrye.mutiny.subscription.MultiSubscriber;
 
 import dev.parley.usage.TokenUsage;
 import dev.parley.usage.TurnOutcome;
 
 /**
  * The span of one chat turn. It is ended exactly once, by {@link TurnRun}'s single end of a turn (done, failed,
- * cancelled or stopped by shutdown), with the usage and outcome. Upstream calls and tool calls started through
- * {@link #current} are its children. Nothing here runs per token.
+ * cancelled or stopped by shutdown), with the usage and outcome. Upstream calls and tool calls started while it is
+ * current ({@link #makeCurrent}) are its children. Nothing here runs per token.
  */
 final class TurnSpan {
 
@@ -45,25 +40,11 @@ final class TurnSpan {
     }
 
     /**
-     * A stream built and subscribed to with this turn's span as the current one, so that what it starts (the REST
-     * client's call, the tool calls) is a child of the turn, whatever thread subscribes. Both, because Quarkus's
-     * context propagation gives Mutiny's callbacks the OpenTelemetry context of when the stream was built, and
-     * what is not such a callback sees the context of when it is subscribed to.
+     * Makes this turn's span the current one until the scope is closed, so that what is started meanwhile (an upstream
+     * call, the tool calls) is its child. The turn's driver opens it around subscribing to each of them.
      */
-    <T> Multi<T> within(Supplier<Multi<T>> work) {
-        Multi<T> built;
-        try (Scope ignored = context.makeCurrent()) {
-            built = work.get();
-        }
-        return new AbstractMulti<>() {
-            @Override
-            public void subscribe(MultiSubscriber<? super T> subscriber) {
-                ParameterValidation.nonNullNpe(subscriber, "subscriber");
-                try (Scope ignored = context.makeCurrent()) {
-                    built.subscribe().withSubscriber(subscriber);
-                }
-            }
-        };
+    Scope makeCurrent() {
+        return context.makeCurrent();
     }
 
     /** The model that answered a round, as the upstream named it. */

@@ -2,17 +2,12 @@ package dev.parley.resilience;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -20,7 +15,7 @@ import io.vertx.core.Vertx;
  * (the first thing Quarkus does on SIGTERM, with {@code quarkus.shutdown.delay-enabled=true}; its built-in
  * readiness check goes DOWN at the same moment): from then on {@link #draining()} is true, so new chats are
  * refused, while running turns go on for {@code parley.shutdown.grace-period}; turns still running after it are
- * ended with a last event of their own, through {@link #endOnDrain}. Quarkus meanwhile waits for open requests
+ * ended with a last event of their own, through what each registered with {@link #atGraceEnd}. Quarkus meanwhile waits for open requests
  * ({@code quarkus.shutdown.timeout}) and stops the process once the last stream has ended.
  */
 @ApplicationScoped
@@ -44,44 +39,16 @@ public class ShutdownCoordinator {
     }
 
     /**
-     * Passes a turn through unchanged, unless it is still running when the grace period of a shutdown ends: then
-     * its source is cancelled and the turn ends with {@code lastEvent}, which is asked for on the Vert.x context
-     * that subscribed (where the turn's own events are handled), so it sees the turn's state up to that moment.
+     * Registers what ends a running turn when the grace period of a shutdown ends (at once, if it already has), and
+     * returns what removes it again, to run when the turn ends on its own. The action is the turn's: it hops to the
+     * turn's own context to end it there.
      */
-    public <T> Multi<T> endOnDrain(Multi<T> turn, Supplier<T> lastEvent) {
-        return Multi.createFrom().emitter(emitter -> {
-            Context context = Vertx.currentContext();
-            AtomicBoolean over = new AtomicBoolean();
-            Cancellable source = turn.subscribe().with(item -> {
-                if (!over.get()) {
-                    emitter.emit(item);
-                }
-            }, failure -> {
-                if (over.compareAndSet(false, true)) {
-                    emitter.fail(failure);
-                }
-            }, () -> {
-                if (over.compareAndSet(false, true)) {
-                    emitter.complete();
-                }
-            });
-            Runnable end = () -> onContext(context, () -> {
-                if (over.compareAndSet(false, true)) {
-                    T last = lastEvent.get();
-                    source.cancel();
-                    emitter.emit(last);
-                    emitter.complete();
-                }
-            });
-            atGraceEnd.add(end);
-            emitter.onTermination(() -> {
-                atGraceEnd.remove(end);
-                source.cancel();
-            });
-            if (graceOver) {
-                end.run();
-            }
-        });
+    public Runnable atGraceEnd(Runnable endTurn) {
+        atGraceEnd.add(endTurn);
+        if (graceOver) {
+            endTurn.run();
+        }
+        return () -> atGraceEnd.remove(endTurn);
     }
 
     void shutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {
@@ -97,13 +64,5 @@ public class ShutdownCoordinator {
             Log.infof("Grace period over: ending %d running turn(s)", atGraceEnd.size());
         }
         atGraceEnd.forEach(Runnable::run);
-    }
-
-    private static void onContext(Context context, Runnable action) {
-        if (context == null) {
-            action.run();
-        } else {
-            context.runOnContext(ignored -> action.run());
-        }
     }
 }

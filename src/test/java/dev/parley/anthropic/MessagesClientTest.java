@@ -34,7 +34,7 @@ class MessagesClientTest {
 
     @Test
     void streamYieldsTypedEventsWithoutPings() {
-        List<StreamEvent> events = client.stream(request("[[sim:tokens=2]]")).collect().asList().await()
+        List<StreamEvent> events = StreamedReply.of(client, request("[[sim:tokens=2]]")).await()
                 .atMost(WAIT);
         assertThat(events.getFirst()).isInstanceOf(StreamEvent.MessageStart.class);
         assertThat(events.getLast()).isInstanceOf(StreamEvent.MessageStop.class);
@@ -93,7 +93,7 @@ class MessagesClientTest {
 
     private AnthropicException failure(MessageRequest request) {
         return catchThrowableOfType(AnthropicException.class,
-                () -> client.stream(request).collect().asList().await().atMost(WAIT));
+                () -> StreamedReply.of(client, request).await().atMost(WAIT));
     }
 
     private static MessageRequest request(String text) {

@@ -83,8 +83,8 @@ class MessagesClientTimeoutTest {
         String id = uniqueId();
         long start = System.nanoTime();
         // Eleven deltas 300 ms apart: 3 s in all, longer than the idle and first-content timeouts.
-        List<StreamEvent> events = client.stream(request(id, "[[sim:tokens=11]] [[sim:delay=300ms]]")).collect()
-                .asList().await().atMost(WAIT);
+        List<StreamEvent> events = StreamedReply.of(client, request(id, "[[sim:tokens=11]] [[sim:delay=300ms]]"))
+                .await().atMost(WAIT);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         assertThat(events).filteredOn(StreamEvent.ContentBlockDelta.class::isInstance).hasSize(11);
         assertThat(events.getLast()).isInstanceOf(StreamEvent.MessageStop.class);
@@ -109,7 +109,7 @@ class MessagesClientTimeoutTest {
     private Timed failure(MessageRequest request) {
         long start = System.nanoTime();
         AnthropicException e = catchThrowableOfType(AnthropicException.class,
-                () -> client.stream(request).collect().asList().await().atMost(WAIT));
+                () -> StreamedReply.of(client, request).await().atMost(WAIT));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         assertThat(e).as("the stream failed with an AnthropicException").isNotNull();
         return new Timed(e, elapsed);

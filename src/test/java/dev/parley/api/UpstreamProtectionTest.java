@@ -23,8 +23,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 
+import dev.parley.anthropic.UpstreamProtection;
 import dev.parley.api.SseTestClient.StreamReply;
-import dev.parley.resilience.UpstreamProtection;
 
 /**
  * The circuit breaker and the concurrency limit, with small limits of their own: a breaker that opens after four

@@ -1,4 +1,4 @@
-package dev.parley.resilience;
+package dev.parley.anthropic;
 
 import java.time.Duration;
 
