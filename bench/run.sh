@@ -8,7 +8,8 @@
 #
 # Environment: CASES, TOKENS (200), DELAY (5ms), WARMUP (10 s per target), LOOPS (load generator event loops, 1),
 # PARLEY_JAVA_OPTS / SIMULATOR_JAVA_OPTS (JVM flags), PARLEY_EXTRA_OPTS (more -D flags for parley, e.g. JFR),
-# PARLEY_ENV (environment for parley only),
+# PARLEY_ENV (environment for parley only), PARLEY_JAR (the parley build to measure, e.g. a copy of an older
+# target/quarkus-app, for a before/after comparison against the same simulator; default: this build's),
 # OUT (where the results table is written; default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ SIMULATOR_JAVA_OPTS=${SIMULATOR_JAVA_OPTS:-}
 PARLEY_EXTRA_OPTS=${PARLEY_EXTRA_OPTS:-}
 PARLEY_ENV=${PARLEY_ENV-MALLOC_ARENA_MAX=2}
 OUT=${OUT:-bench/results/latest.md}
+PARLEY_JAR=${PARLEY_JAR:-target/quarkus-app/quarkus-run.jar}
 
 if [[ ! -f target/quarkus-app/quarkus-run.jar ]]; then
   ./mvnw -B package -DskipTests
@@ -46,10 +48,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the packaged jar with its own ledger files on a random port; prints "<pid> <port>".
+# Starts a packaged jar with its own ledger files on a random port; prints "<pid> <port>".
 start() {
-  local name=$1 opts=$2
-  shift 2
+  local name=$1 jar=$2 opts=$3
+  shift 3
   mkdir -p "$WORK/$name"
   # shellcheck disable=SC2086
   # A generous acquisition timeout: on a busy machine the embedded ledger may take more than Agroal's default 5 s
@@ -58,7 +60,7 @@ start() {
     -Dquarkus.datasource.ledger-h2.jdbc.acquisition-timeout=60s \
     "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:$WORK/$name/ledger;MODE=PostgreSQL" \
     "-Dparley.ledger.journal-file=$WORK/$name/journal.ndjson" \
-    -jar target/quarkus-app/quarkus-run.jar >"$WORK/$name.log" 2>&1 &
+    -jar "$jar" >"$WORK/$name.log" 2>&1 &
   local pid=$! port=""
   for _ in $(seq 1 600); do
     port=$(grep -oE 'Listening on: http://[^:" ]+:[0-9]+' "$WORK/$name.log" | grep -oE '[0-9]+$' | head -1 || true)
@@ -70,12 +72,12 @@ start() {
   echo "$pid $port"
 }
 
-read -r SIM_PID SIM_PORT < <(start simulator "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_MODE=none \
+read -r SIM_PID SIM_PORT < <(start simulator target/quarkus-app/quarkus-run.jar "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_MODE=none \
   PARLEY_SIMULATOR_ENABLED=true PARLEY_ANTHROPIC_BASE_URL=embedded)
 PIDS+=("$SIM_PID")
 # The REST client's pool and parley's concurrency limit must hold every stream (one connection each).
 # shellcheck disable=SC2086
-read -r PARLEY_PID PARLEY_PORT < <(start parley "$PARLEY_JAVA_OPTS $PARLEY_EXTRA_OPTS" $PARLEY_ENV PARLEY_AUTH_MODE=none \
+read -r PARLEY_PID PARLEY_PORT < <(start parley "$PARLEY_JAR" "$PARLEY_JAVA_OPTS $PARLEY_EXTRA_OPTS" $PARLEY_ENV PARLEY_AUTH_MODE=none \
   ANTHROPIC_BASE_URL="http://127.0.0.1:$SIM_PORT/simulator" ANTHROPIC_API_KEY=parley-simulator-key)
 PIDS+=("$PARLEY_PID")
 echo "simulator pid $SIM_PID port $SIM_PORT; parley pid $PARLEY_PID port $PARLEY_PORT; work dir $WORK"

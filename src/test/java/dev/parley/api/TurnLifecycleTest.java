@@ -217,11 +217,10 @@ class TurnLifecycleTest {
         assertThat(steps.getFirst().thread()).startsWith(EVENT_LOOP);
         assertThat(steps).allSatisfy(line -> assertThat(line.thread()).as(line.message())
                 .isEqualTo(steps.getFirst().thread()));
-        // The steps the turn starts itself (each attempt, after the retry's delay too, and what follows the tools) run
-        // on the turn's own context; a round's end comes on its upstream call's context, on the same thread.
+        // And on one context, the turn's own: each attempt (after the retry's delay too), each round's end (the upstream
+        // call delivers its events there), each tool result and what follows the tools.
         String turnContext = contextOf(steps.getFirst());
-        assertThat(steps).filteredOn(line -> !line.message().contains(" ended "))
-                .allSatisfy(line -> assertThat(contextOf(line)).as(line.message()).isEqualTo(turnContext));
+        assertThat(steps).allSatisfy(line -> assertThat(contextOf(line)).as(line.message()).isEqualTo(turnContext));
     }
 
     private static String contextOf(LogCapture.Line line) {
@@ -254,9 +253,8 @@ class TurnLifecycleTest {
     }
 
     /**
-     * The turn's three debug lines (admitted, started, ended) were written on one event-loop thread: the one of the
-     * request's context, the only thread that touches the turn's state. (The lines also name the Vert.x context, which
-     * is not compared: the upstream client delivers its events on a context of its own, on the same thread.)
+     * The turn's three debug lines (admitted, started, ended) were written on one event-loop thread and one Vert.x
+     * context: the request's, the only one that touches the turn's state.
      */
     private void assertRanOnOneEventLoop(String requestId) {
         await().atMost(Duration.ofSeconds(5)).until(() -> linesOf(requestId).stream()
@@ -266,6 +264,7 @@ class TurnLifecycleTest {
                 "ended");
         assertThat(lines.getFirst().thread()).startsWith(EVENT_LOOP);
         assertThat(lines).extracting(LogCapture.Line::thread).containsOnly(lines.getFirst().thread());
+        assertThat(lines).extracting(TurnLifecycleTest::contextOf).containsOnly(contextOf(lines.getFirst()));
     }
 
     /** A chat stream request on a connection of its own, its reply left to read. */
