@@ -2,6 +2,7 @@ package dev.parley.anthropic;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -44,6 +45,13 @@ public interface AnthropicConfig {
      */
     @WithDefault("4000")
     int connectionPoolSize();
+
+    /**
+     * The socket receive buffer of stream connections, in bytes; unset, the operating system sizes it (on Linux it
+     * grows with a fast stream, to megabytes). A paused stream (a slow client) leaves its bytes there, so this bounds
+     * what the kernel holds for it before the upstream itself is held back.
+     */
+    OptionalInt streamReceiveBufferBytes();
 
     /**
      * From sending a request until the response headers and the first event arrive. A stream that exceeds it fails

@@ -176,11 +176,11 @@ public class MessagesClient {
     }
 
     /**
-     * The clients, built on first use (the embedded simulator's port is known only once the server listens). Their
-     * read timeout (Vert.x's idle timeout on the connection, reset by any bytes) is set just past the longest silence
-     * each call style may legitimately wait out, so it never cuts a healthy call before parley's own limits do; it is
-     * a backstop for a connection nothing else closes. Left unset, the REST client's default of 30 s would apply,
-     * shorter than the limits.
+     * The clients, built on first use (the embedded simulator's port is known only once the server listens). The
+     * one-shot client's read timeout (Vert.x's idle timeout on the connection, reset by any bytes) is set just past
+     * the first-content limit, so it never cuts a healthy call before parley's own limit does; it is a backstop for a
+     * connection nothing else closes. Left unset, the REST client's default of 30 s would apply, shorter than the
+     * limit. Streamed calls watch their silence with their own timers (see {@link StreamingCalls}).
      */
     private Apis apis() {
         Apis current = apis;
@@ -188,9 +188,8 @@ public class MessagesClient {
             synchronized (this) {
                 current = apis;
                 if (current == null) {
-                    Duration streamSilence = max(limits.firstByte(), limits.idle());
                     current = new Apis(new StreamingCalls(vertx, baseUri(), config,
-                            streamSilence.plus(BACKSTOP_MARGIN), connectionsOpened::increment, this::decode,
+                            connectionsOpened::increment, this::decode,
                             failure -> redactor.redacted(UpstreamErrors.classify(failure))), streamHeaders(),
                             build(limits.firstContent().plus(BACKSTOP_MARGIN)));
                     apis = current;
@@ -217,9 +216,5 @@ public class MessagesClient {
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
                 .build(MessagesApi.class);
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 }

@@ -1,10 +1,8 @@
 package dev.parley.anthropic;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.smallrye.mutiny.Uni;
@@ -54,13 +52,11 @@ final class StreamingCalls {
     private final Function<Throwable, Throwable> classifier;
 
     /**
-     * @param readTimeout closes a connection that received nothing for this long: a backstop past parley's own
-     *            stream limits, which are what fire (see {@link StreamLimits})
      * @param connectionOpened told of every new connection, so reuse can be watched
      * @param decoder an event's {@code data} to its typed event (an {@code error} event throws)
      * @param classifier any failure of a call to its typed, redacted exception
      */
-    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Duration readTimeout, Runnable connectionOpened,
+    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Runnable connectionOpened,
             Function<byte[], StreamEvent> decoder, Function<Throwable, Throwable> classifier) {
         this.connectionOpened = connectionOpened;
         this.decoder = decoder;
@@ -73,11 +69,15 @@ final class StreamingCalls {
                 .setDefaultPort(MessagesClient.portOf(base))
                 .setSsl(tls)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setIdleTimeout((int) readTimeout.toMillis())
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // No idle timeout on the connection: while a call lives its own timers (StreamLimits) watch the
+                // silence, and they know what an idle connection's timeout cannot, that a read parley holds itself
+                // (a paused stream) is not the upstream's silence. An unused pooled connection is closed by the
+                // keep-alive timeout.
+                .setIdleTimeout(0)
                 .setKeepAlive(true)
                 .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
                 .setTcpNoDelay(true);
+        config.streamReceiveBufferBytes().ifPresent(options::setReceiveBufferSize);
         this.pool = new PoolOptions().setHttp1MaxSize(config.connectionPoolSize());
         this.path = base.getRawPath().replaceAll("/+$", "") + "/v1/messages";
     }

@@ -107,9 +107,16 @@ final class SseWriter implements TurnListener {
         if (event instanceof ChatEvent.TurnDone || event instanceof ChatEvent.TurnFailed) {
             lastEventPending = true;
         }
-        if (!flushScheduled) {
+        if (pending.length() >= config.writeQueueBytes()) {
+            // A burst (an upstream read of many events) does not wait for the end of the loop's turn: it may be what
+            // fills the client's queue, and the pause must come before the rest of the burst is read.
+            flush();
+        } else if (!flushScheduled) {
             flushScheduled = true;
-            context.runOnContext(ignored -> flush());
+            context.runOnContext(ignored -> {
+                flushScheduled = false;
+                flush();
+            });
         }
     }
 
@@ -126,7 +133,6 @@ final class SseWriter implements TurnListener {
 
     /** Writes the pending batch: the frames made ready since the last write, in order. */
     private void flush() {
-        flushScheduled = false;
         if (over || pending.isEmpty()) {
             return;
         }

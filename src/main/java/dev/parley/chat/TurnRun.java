@@ -285,6 +285,7 @@ final class TurnRun {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
             case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
+            case CLIENT_TOO_SLOW -> TurnOutcome.CLIENT_TOO_SLOW;
             default -> TurnOutcome.UPSTREAM_ERROR;
         }, usage, cost, timings).replaceWith(failed);
     }

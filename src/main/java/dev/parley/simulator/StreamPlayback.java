@@ -57,6 +57,9 @@ final class StreamPlayback {
     private boolean finished;
     private long timer = -1;
 
+    /** Frames due together are written together, up to this many bytes at a time. */
+    private static final int WRITE_BYTES = 16 * 1024;
+
     private StreamPlayback(Vertx vertx, HttpServerResponse response, SimulatorCounters.Scope counters,
             Duration pingInterval, List<Step> steps) {
         this.vertx = vertx;
@@ -93,7 +96,13 @@ final class StreamPlayback {
             waited = false;
             next++;
             switch (step.action) {
-                case Frame frame -> pending.append(frame.text);
+                case Frame frame -> {
+                    pending.append(frame.text);
+                    if (pending.length() >= WRITE_BYTES) {
+                        // A long unpaced reply is written as it is made, so the write queue below can hold it back.
+                        flush();
+                    }
+                }
                 case InjectedError error -> {
                     pending.append(error.frame);
                     finish();

@@ -46,6 +46,9 @@ class SlowReaderTest {
             return Map.of(
                     "parley.api.write-queue-bytes", String.valueOf(WRITE_QUEUE),
                     "parley.api.max-pause", "6s",
+                    // Fixed socket buffers, so the kernel cannot absorb the whole reply (SmallSocketBuffers).
+                    "parley.anthropic.stream-receive-buffer-bytes", "65536",
+                    "parley.test.small-socket-buffers", "true",
                     "parley.assistants.long.model", "claude-sonnet-4-6",
                     "parley.assistants.long.system-prompt", "You write at length.",
                     "parley.assistants.long.max-tokens", String.valueOf(TOKENS));
@@ -54,15 +57,16 @@ class SlowReaderTest {
 
     private static final int WRITE_QUEUE = 16 * 1024;
     /**
-     * The reply: 60,000 deltas of a token each, about 4 MB as parley's frames and 8 MB as the upstream's: more than
-     * the client's receive buffer, the sockets between parley and the simulator and the simulator's write queue hold.
+     * The reply: 60,000 deltas of a token each, about 4 MB as parley's frames and 8 MB as the upstream's: many times
+     * what the sockets' buffers hold in this profile (the client's 4 KB, the server's send buffers of 16 KB, parley's
+     * upstream receive buffer of 64 KB; Linux doubles each) and the simulator's write queue.
      */
     private static final int TOKENS = 60_000;
     /**
-     * What parley may hold for one paused stream: its write queue, plus the batch that filled it (an upstream read's
-     * worth of frames, at most one read buffer's events re-framed).
+     * What parley may hold for one paused stream: its write queue just short of full, plus the batch that fills it (a
+     * batch is written once it reaches the queue's size, so at most that and one frame more).
      */
-    private static final long BOUND_BYTES = WRITE_QUEUE + 64 * 1024;
+    private static final long BOUND_BYTES = 2 * WRITE_QUEUE + 4096;
 
     @TestHTTPResource("/")
     URI app;
@@ -103,7 +107,7 @@ class SlowReaderTest {
         assertThat(simulatorCounter(id, "streamsCompleted")).isEqualTo(1);
         Map<String, Object> row = await().atMost(Duration.ofSeconds(10))
                 .until(() -> LedgerRows.byRequestId(ledger, requestId), Optional::isPresent).orElseThrow();
-        assertThat(row.get("OUTCOME")).isEqualTo("ok");
+        assertThat(row.get("outcome")).isEqualTo("ok");
         assertThat(metric("parley_streams_paused")).isEqualTo(0.0);
     }
 
@@ -116,7 +120,7 @@ class SlowReaderTest {
             // Nothing is read: after the max pause the turn ends and lets its upstream call go.
             Map<String, Object> row = await().atMost(Duration.ofSeconds(20))
                     .until(() -> LedgerRows.byRequestId(ledger, requestId), Optional::isPresent).orElseThrow();
-            assertThat(row.get("OUTCOME")).isEqualTo("client_too_slow");
+            assertThat(row.get("outcome")).isEqualTo("client_too_slow");
             await().atMost(Duration.ofSeconds(5)).until(() -> simulatorCounter(id, "streamsAbandoned") == 1);
             assertThat(simulatorCounter(id, "streamsCompleted")).isZero();
             assertThat(metric("parley_streams_paused")).isEqualTo(0.0);

@@ -217,7 +217,8 @@ class TurnLifecycleTest {
         assertThat(steps.getFirst().thread()).startsWith(EVENT_LOOP);
         assertThat(steps).allSatisfy(line -> assertThat(line.thread()).as(line.message())
                 .isEqualTo(steps.getFirst().thread()));
-        // And on one context, the turn's own: each attempt (after the retry's delay too), each round's end (the upstream
+        // And on one context, the turn's own: each attempt (after the retry's delay too), each round's end (the
+        // upstream
         // call delivers its events there), each tool result and what follows the tools.
         String turnContext = contextOf(steps.getFirst());
         assertThat(steps).allSatisfy(line -> assertThat(contextOf(line)).as(line.message()).isEqualTo(turnContext));
