@@ -18,6 +18,8 @@ final class WholeTurn implements TurnListener {
     private final List<ChatEvent> events = new ArrayList<>();
     private final io.smallrye.mutiny.subscription.UniEmitter<? super List<ChatEvent>> result;
     private boolean over;
+    private boolean gone;
+    private TurnControl control;
 
     private WholeTurn(io.smallrye.mutiny.subscription.UniEmitter<? super List<ChatEvent>> result) {
         this.result = result;

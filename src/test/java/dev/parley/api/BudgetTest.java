@@ -81,7 +81,7 @@ class BudgetTest {
     @Test
     void aRunningTurnHoldsItsWorstCaseAndSettlesToItsCost() {
         CompletableFuture<SseTestClient.StreamReply> turn = CompletableFuture.supplyAsync(
-                () -> sse.stream("{\"message\":\"[[sim:ttft=1500ms]] [[sim:tokens=20]] Hi\",\"maxTokens\":100}"));
+                () -> sse.stream("{\"message\":\"[[sim:ttft=1000ms]] [[sim:tokens=20]] Hi\",\"maxTokens\":100}"));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> budgetWindow("day").get("reservedUsd").decimalValue().signum() > 0);
         // 100 tokens of output at $15 per million, plus the input estimate.
