@@ -43,6 +43,15 @@ WORK=$(mktemp -d -t parley-bench-XXXXXX)
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # A JVM that ran out of memory may never finish its shutdown: it is killed after 15 s, so it cannot go on
+  # taking CPU from the next run.
+  for _ in $(seq 1 150); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "logs and ledgers: $WORK"
 }

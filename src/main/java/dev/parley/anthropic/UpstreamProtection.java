@@ -14,6 +14,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -63,8 +64,11 @@ public class UpstreamProtection {
                 .delay(cb.delay().toMillis(), ChronoUnit.MILLIS).successThreshold(cb.successThreshold())
                 .when(UpstreamProtection::isUpstreamTrouble)
                 .done().withThreadOffload(false).build();
+        Log.infof("Upstream streams: at most %d at once%s, %d more queued", config.concurrency().streamLimit(),
+                config.concurrency().maxStreams().isPresent() ? "" : " (what the heap holds)",
+                config.concurrency().queueSize());
         this.bulkhead = TypedGuard.create(UNI_VOID)
-                .withBulkhead().limit(config.concurrency().maxStreams()).queueSize(config.concurrency().queueSize())
+                .withBulkhead().limit(config.concurrency().streamLimit()).queueSize(config.concurrency().queueSize())
                 .done().withThreadOffload(false).build();
     }
 

@@ -1,6 +1,7 @@
 package dev.parley.anthropic;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -39,9 +40,27 @@ public interface UpstreamProtectionConfig {
     /** Concurrent upstream streams; a permit is held until the stream ends. */
     interface Concurrency {
 
-        /** Streams to the upstream at once. */
-        @WithDefault("4000")
-        int maxStreams();
+        /**
+         * Streams to the upstream at once. Unset: as many as the heap holds, one per {@value #HEAP_PER_STREAM_KB} KiB of
+         * the maximum heap beyond {@value #HEAP_BASE_MB} MiB, at most 4000 (about 800 with {@code -Xmx64m}, 2,100
+         * with {@code -Xmx128m}): a running turn holds about 24 KiB of heap (measured at 2,000 streams), and past what the
+         * heap holds the process would run out of memory instead of queueing or refusing.
+         */
+        OptionalInt maxStreams();
+
+        /** Heap a running stream is budgeted, in KiB: twice what one holds, for the garbage it makes meanwhile. */
+        int HEAP_PER_STREAM_KB = 48;
+        /** Heap parley holds before any stream, in MiB. */
+        int HEAP_BASE_MB = 24;
+
+        /** {@link #maxStreams()}, or what the heap holds. */
+        default int streamLimit() {
+            if (maxStreams().isPresent()) {
+                return maxStreams().getAsInt();
+            }
+            long spare = Runtime.getRuntime().maxMemory() - HEAP_BASE_MB * 1024L * 1024L;
+            return (int) Math.max(16, Math.min(4000, spare / (HEAP_PER_STREAM_KB * 1024L)));
+        }
 
         /** Chats waiting for a free stream; beyond it, chats are refused with 429 at once. */
         @WithDefault("1000")

@@ -43,7 +43,8 @@ import dev.parley.usage.budget.Reservation;
  * One run of one turn, over all its rounds: folds the upstream events of the current attempt, turns text deltas and
  * finished tool calls into events as they come, keeps the conversation of the turn (assistant content unchanged,
  * thinking included, and the tool results), sums usage over every attempt of every round, and at the end commits the
- * conversation and reports usage exactly once. Created per subscription and confined to it.
+ * conversation and reports usage exactly once. The turn's state and nothing else: created per turn by
+ * {@link ChatEngine} and touched only by its {@link TurnDriver}, on the turn's context.
  */
 final class TurnRun {
 
