@@ -66,9 +66,9 @@ public class UpstreamProtection {
                 .done().withThreadOffload(false).build();
         Log.infof("Upstream streams: at most %d at once%s, %d more queued", config.concurrency().streamLimit(),
                 config.concurrency().maxStreams().isPresent() ? "" : " (what the heap holds)",
-                config.concurrency().queueSize());
+                config.concurrency().queueLimit());
         this.bulkhead = TypedGuard.create(UNI_VOID)
-                .withBulkhead().limit(config.concurrency().streamLimit()).queueSize(config.concurrency().queueSize())
+                .withBulkhead().limit(config.concurrency().streamLimit()).queueSize(config.concurrency().queueLimit())
                 .done().withThreadOffload(false).build();
     }
 

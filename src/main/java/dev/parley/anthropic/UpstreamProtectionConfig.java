@@ -42,14 +42,18 @@ public interface UpstreamProtectionConfig {
 
         /**
          * Streams to the upstream at once. Unset: as many as the heap holds, one per {@value #HEAP_PER_STREAM_KB} KiB of
-         * the maximum heap beyond {@value #HEAP_BASE_MB} MiB, at most 4000 (about 800 with {@code -Xmx64m}, 2,100
-         * with {@code -Xmx128m}): a running turn holds about 24 KiB of heap (measured at 2,000 streams), and past what the
-         * heap holds the process would run out of memory instead of queueing or refusing.
+         * the maximum heap beyond {@value #HEAP_BASE_MB} MiB, at most 4000 (606 with {@code -Xmx64m}, 1,596 with
+         * {@code -Xmx128m}): a running turn holds about 24 KiB of heap (measured at 2,000 streams), its connection and
+         * the garbage it makes meanwhile come on top, and past what the heap holds the process would run out of memory
+         * instead of queueing or refusing.
          */
         OptionalInt maxStreams();
 
-        /** Heap a running stream is budgeted, in KiB: twice what one holds, for the garbage it makes meanwhile. */
-        int HEAP_PER_STREAM_KB = 48;
+        /** Chats waiting for a free stream; beyond it, chats are refused with 429 at once. Unset: half the streams. */
+        OptionalInt queueSize();
+
+        /** Heap a running stream is budgeted, in KiB. */
+        int HEAP_PER_STREAM_KB = 64;
         /** Heap parley holds before any stream, in MiB. */
         int HEAP_BASE_MB = 24;
 
@@ -62,8 +66,9 @@ public interface UpstreamProtectionConfig {
             return (int) Math.max(16, Math.min(4000, spare / (HEAP_PER_STREAM_KB * 1024L)));
         }
 
-        /** Chats waiting for a free stream; beyond it, chats are refused with 429 at once. */
-        @WithDefault("1000")
-        int queueSize();
+        /** {@link #queueSize()}, or half the streams: a waiting chat holds its request and its connection. */
+        default int queueLimit() {
+            return queueSize().orElse(streamLimit() / 2);
+        }
     }
 }
