@@ -93,7 +93,7 @@ done
 printf '\n%-28s %12s %12s\n' "variant (N=$N, median)" "first 200" "RSS then"
 declare -A label=([plain]="plain fast-jar" [aot]="AOT cache (-XX:AOTCache)")
 for variant in $VARIANTS; do
-  printf '%-28s %9s ms %9s MB\n' "${label[$variant]}" "${ms[$variant]}" "$((rss[$variant] / 1024))"
+  printf '%-28s %9s ms %9s MB\n' "${label[$variant]:-$variant}" "${ms[$variant]}" "$((rss[$variant] / 1024))"
 done
 echo "JVM options: ${PARLEY_JAVA_OPTS:-none}"
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; $(uname -m); load average$(uptime | sed 's/.*load average//')"
