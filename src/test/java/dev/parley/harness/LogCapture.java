@@ -21,14 +21,25 @@ public final class LogCapture extends Handler implements AutoCloseable {
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
+    private final String logger;
 
-    private LogCapture() {
+    private LogCapture(String logger) {
+        this.logger = logger;
     }
 
     /** Captures everything the {@code dev.parley} loggers write from now on. */
     public static LogCapture install() {
-        LogCapture capture = new LogCapture();
-        Logger.getLogger("dev.parley").addHandler(capture);
+        return on("dev.parley");
+    }
+
+    /** Captures everything every logger writes from now on: the libraries' too (Vert.x, Netty, Mutiny, Quarkus). */
+    public static LogCapture everything() {
+        return on("");
+    }
+
+    private static LogCapture on(String name) {
+        LogCapture capture = new LogCapture(name);
+        Logger.getLogger(name).addHandler(capture);
         return capture;
     }
 
@@ -51,6 +62,6 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void close() {
-        Logger.getLogger("dev.parley").removeHandler(this);
+        Logger.getLogger(logger).removeHandler(this);
     }
 }
