@@ -18,6 +18,7 @@ import dev.parley.chat.ChatEvent;
 final class SseEncoder {
 
     static final String MEDIA_TYPE = "text/event-stream";
+    /** A comment line: ignored by SSE parsers, but it keeps gateways from closing an idle stream. */
     static final String HEARTBEAT = ": ping\n\n";
 
     /** The response header with the turn's id, the one its {@code done} or {@code error} event carries. */
@@ -43,11 +44,6 @@ final class SseEncoder {
             case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(turnId, done));
             case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(turnId, failed));
         };
-    }
-
-    /** A comment line: ignored by SSE parsers, but it keeps gateways from closing an idle stream. */
-    String heartbeat() {
-        return HEARTBEAT;
     }
 
     /**

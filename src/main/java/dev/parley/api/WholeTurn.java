@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 
 import dev.parley.chat.ChatEngine;
@@ -16,12 +17,12 @@ import dev.parley.chat.TurnListener;
 final class WholeTurn implements TurnListener {
 
     private final List<ChatEvent> events = new ArrayList<>();
-    private final io.smallrye.mutiny.subscription.UniEmitter<? super List<ChatEvent>> result;
+    private final UniEmitter<? super List<ChatEvent>> result;
     private boolean over;
     private boolean gone;
     private TurnControl control;
 
-    private WholeTurn(io.smallrye.mutiny.subscription.UniEmitter<? super List<ChatEvent>> result) {
+    private WholeTurn(UniEmitter<? super List<ChatEvent>> result) {
         this.result = result;
     }
 

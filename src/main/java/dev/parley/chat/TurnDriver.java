@@ -324,17 +324,18 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
     private void endUnsent(Throwable cause, boolean withEvent) {
         stopAll();
         parts.budgets().release(turn);
-        run.endUnsent(((ChatEvent.TurnFailed) unsentFailure(cause)).failure().code(), switch (cause) {
+        ChatEvent.TurnFailed failed = unsentFailure(cause);
+        run.endUnsent(failed.failure().code(), switch (cause) {
             case CancelledException cancelled -> TurnOutcome.CLIENT_CANCELLED;
             case ShuttingDownException shutdown -> TurnOutcome.SERVER_SHUTDOWN;
             default -> TurnOutcome.UPSTREAM_ERROR;
         });
         if (withEvent) {
-            listener.onEvent(unsentFailure(cause));
+            listener.onEvent(failed);
         }
     }
 
-    private ChatEvent unsentFailure(Throwable cause) {
+    private ChatEvent.TurnFailed unsentFailure(Throwable cause) {
         ChatFailure failure = cause instanceof ShuttingDownException
                 ? ChatFailure.of(ChatFailure.Code.SERVER_SHUTTING_DOWN, true)
                 : ChatFailure.from(cause);
