@@ -25,9 +25,7 @@ class MissingApiKeyIT {
         // A ledger of its own, so a developer's ./data cannot change what this start-up meets.
         Path data = Files.createTempDirectory(Path.of("target"), "missing-api-key-");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dquarkus.http.port=0",
-                "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:" + data.toAbsolutePath() + "/ledger",
-                "-Dparley.ledger.journal-file=" + data.resolve("journal.ndjson").toAbsolutePath(), "-jar",
+                .toString(), "-Dquarkus.http.port=0", "-Dparley.ledger.directory=" + data.toAbsolutePath(), "-jar",
                 jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
@@ -44,5 +42,9 @@ class MissingApiKeyIT {
         assertThat(output).contains("ANTHROPIC_API_KEY is not set");
         assertThat(output.lines().filter(line -> line.contains("ANTHROPIC_API_KEY is not set")).count())
                 .isLessThanOrEqualTo(2);
+        // Production logs JSON; the cause is also one plain line a person reads on the console.
+        assertThat(StartupRefusalsIT.plainLines(output.lines().toList())).containsExactly("parley did not start: "
+                + "ANTHROPIC_API_KEY is not set: parley needs an Anthropic API key to call https://api.anthropic.com "
+                + "(or set PARLEY_ANTHROPIC_BASE_URL=embedded to use the built-in simulator)");
     }
 }

@@ -17,12 +17,23 @@ public interface AnthropicConfig {
     /** The base URL meaning "this process's own simulator", used by the dev and test profiles. */
     String EMBEDDED = "embedded";
 
-    /** API key sent as {@code x-api-key}. No default: production without a key fails at start-up. */
+    /**
+     * API key sent as {@code x-api-key}. No default: production without a key fails at start-up, unless the upstream
+     * is {@code embedded}, which uses the simulator's own key instead and never sends this one.
+     */
     Optional<String> apiKey();
 
-    /** {@code https://api.anthropic.com}, any compatible upstream, or {@code embedded}. */
+    /**
+     * {@code https://api.anthropic.com}, any compatible upstream, or {@code embedded}: this process's own simulator,
+     * which that setting alone switches on (with its own key).
+     */
     @WithDefault("https://api.anthropic.com")
     String baseUrl();
+
+    /** Whether the upstream is this process's own simulator. */
+    default boolean embedded() {
+        return EMBEDDED.equals(baseUrl());
+    }
 
     /** The {@code anthropic-version} header. */
     @WithDefault("2023-06-01")

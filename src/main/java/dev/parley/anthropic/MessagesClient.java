@@ -71,7 +71,7 @@ public class MessagesClient {
         this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
         this.limits = StreamLimits.of(config);
-        this.apiKey = config.apiKey().orElse("");
+        this.apiKey = config.embedded() ? simulatorKey() : config.apiKey().orElse("");
         this.redactor = new SecretRedactor(apiKey);
     }
 
@@ -135,9 +135,18 @@ public class MessagesClient {
                 .map(TokenCount::inputTokens);
     }
 
+    /**
+     * The one key the built-in simulator accepts: an embedded upstream is always called with it, so that setting the
+     * base URL alone is enough, and a real key configured beside it is never sent anywhere.
+     */
+    private static String simulatorKey() {
+        return ConfigProvider.getConfig().getOptionalValue("parley.simulator.api-key", String.class)
+                .orElse("parley-simulator-key");
+    }
+
     /** The URL requests go to, {@code embedded} resolved. */
     public URI baseUri() {
-        if (!AnthropicConfig.EMBEDDED.equals(config.baseUrl())) {
+        if (!config.embedded()) {
             return URI.create(config.baseUrl().replaceAll("/+$", ""));
         }
         // Tests run on a random port that Quarkus publishes once the server listens.

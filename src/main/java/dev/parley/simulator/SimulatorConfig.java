@@ -13,9 +13,13 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "parley.simulator")
 public interface SimulatorConfig {
 
-    /** Serve the simulator under {@code /simulator}. A runtime switch: off in production unless set. */
-    @WithDefault("false")
-    boolean enabled();
+    /**
+     * Serve the simulator under {@code /simulator}. A runtime switch; unset, the simulator is served exactly when
+     * parley's own upstream is it ({@code parley.anthropic.base-url=embedded}), so that one setting runs the packaged
+     * service on it. Set {@code true} to serve it for other clients too; {@code false} with an embedded upstream is
+     * refused at start-up.
+     */
+    Optional<Boolean> enabled();
 
     /** The only API key the simulator accepts (as {@code x-api-key} or {@code Authorization: Bearer}). */
     @WithDefault("parley-simulator-key")

@@ -9,6 +9,8 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -68,7 +70,7 @@ public class SimulatorRoutes {
     }
 
     void register(@Observes Router router) {
-        if (!config.enabled()) {
+        if (!config.enabled().orElseGet(SimulatorRoutes::upstreamOfThisProcess)) {
             return;
         }
         router.post(PREFIX + "/v1/messages").handler(ctx -> withBody(ctx, this::messages));
@@ -84,6 +86,15 @@ public class SimulatorRoutes {
         router.route(PREFIX + "/*").handler(ctx -> sendError(ctx, Ids.request(),
                 new SimulatedApiError(ErrorType.NOT_FOUND, "Not found")));
         Log.infof("Anthropic API simulator enabled at %s (not a real model)", PREFIX);
+    }
+
+    /**
+     * Whether the process's own relay is configured to call this simulator. Read by name: the simulator shares no
+     * code with parley, only this convention of its configuration.
+     */
+    private static boolean upstreamOfThisProcess() {
+        return ConfigProvider.getConfig().getOptionalValue("parley.anthropic.base-url", String.class)
+                .filter("embedded"::equals).isPresent();
     }
 
     // ---------------------------------------------------------------- Messages API

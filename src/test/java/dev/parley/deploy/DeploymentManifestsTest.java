@@ -293,7 +293,8 @@ class DeploymentManifestsTest {
 
     /**
      * One set of JVM memory options wherever parley is launched: both JVM images (every launch in them, the AOT
-     * training run too) and the README's {@code java -jar} lines, with Serial GC and two malloc arenas.
+     * training run too) and the README's {@code java -jar} lines, with Serial GC and two malloc arenas, and the
+     * README's with the JDK of {@code $JAVA_HOME}.
      */
     @Test
     void theJvmImagesAndTheReadmeLaunchParleyWithTheSameMemoryOptions() throws IOException {
@@ -320,8 +321,9 @@ class DeploymentManifestsTest {
         assertThat(readmeLaunches).hasSizeGreaterThanOrEqualTo(2);
         for (String line : readmeLaunches) {
             String squashed = line.replaceAll("\\s+", " ");
+            // The JDK the README tells a newcomer to set, not the PATH's java (17 on Debian).
             assertThat(squashed).as("README: %s", line).contains("MALLOC_ARENA_MAX=2",
-                    "java -XX:+UseSerialGC " + options);
+                    "\"$JAVA_HOME/bin/java\" -XX:+UseSerialGC " + options);
         }
     }
 

@@ -46,11 +46,8 @@ public final class ParleyProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Dquarkus.http.port=0",
-                "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:" + data.toAbsolutePath()
-                        + "/ledger;MODE=PostgreSQL",
-                "-Dparley.ledger.journal-file=" + data.resolve("ledger-journal.ndjson").toAbsolutePath(),
-                "-jar", jar.toString()));
+        command.addAll(List.of("-Dquarkus.http.port=0", "-Dparley.ledger.directory=" + data.toAbsolutePath(), "-jar",
+                jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
                 || key.startsWith("QUARKUS_"));
@@ -103,9 +100,51 @@ public final class ParleyProcess implements AutoCloseable {
         return data;
     }
 
-    /** A process serving only the simulator, as a separate upstream. */
+    /**
+     * A process serving the simulator, as a separate upstream: the one setting README gives for the packaged service
+     * on its own simulator.
+     */
     public static ParleyProcess simulator() {
-        return start("simulator", Map.of("PARLEY_SIMULATOR_ENABLED", "true", "PARLEY_ANTHROPIC_BASE_URL", "embedded"));
+        return start("simulator", Map.of("PARLEY_ANTHROPIC_BASE_URL", "embedded"));
+    }
+
+    /** What a start that was expected to fail printed, and its exit code. */
+    public record Exited(int code, List<String> output) {
+    }
+
+    /**
+     * Starts the packaged application with {@code java} (a path to any JDK's launcher) on the data directory
+     * {@code data}, expecting it to refuse to start, and returns once it exited (within a minute).
+     */
+    public static Exited refusedStart(Path java, Map<String, String> environment, Path data) {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Dquarkus.http.port=0",
+                "-Dparley.ledger.directory=" + data.toAbsolutePath(), "-jar", jar.toString())
+                .redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
+                || key.startsWith("QUARKUS_"));
+        builder.environment().put("PARLEY_AUTH_MODE", "none");
+        builder.environment().putAll(environment);
+        try {
+            Process process = builder.start();
+            // Read to the end first: the process may print more than a pipe holds before it exits.
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("still running a minute after its start: " + output);
+            }
+            return new Exited(process.exitValue(), output.lines().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The launcher of the JDK this test runs on. */
+    public static Path thisJava() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
     public URI uri() {

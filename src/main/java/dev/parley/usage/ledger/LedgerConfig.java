@@ -2,6 +2,7 @@ package dev.parley.usage.ledger;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -16,11 +17,24 @@ interface LedgerConfig {
     Store store();
 
     /**
-     * The journal every row is synced to before its turn's last event, and read from into the database: segment
-     * files {@code <journal-file>.1}, {@code .2}, … beside this path. Default {@code data/ledger-journal.ndjson}.
+     * The folder of the ledger's files: the embedded database ({@code ledger.mv.db}) and the journal. One process at
+     * a time: a second one started on it refuses to start. A relative path starts with {@code ./} (the embedded
+     * database's rule). Default {@code ./data}; the embedded datasource's URL repeats it.
      */
-    @WithDefault("data/ledger-journal.ndjson")
-    Path journalFile();
+    @WithDefault("./data")
+    Path directory();
+
+    /**
+     * The journal every row is synced to before its turn's last event, and read from into the database: segment
+     * files {@code <journal-file>.1}, {@code .2}, … beside this path. Default {@code ledger-journal.ndjson} in
+     * {@link #directory()}.
+     */
+    Optional<Path> journalFile();
+
+    /** The journal's path, explicit or in the ledger's folder. */
+    default Path journal() {
+        return journalFile().orElseGet(() -> directory().resolve("ledger-journal.ndjson"));
+    }
 
     /** A journal segment is sealed and a new one started at this size; stored segments are deleted. Default 8M. */
     @WithDefault("8M")

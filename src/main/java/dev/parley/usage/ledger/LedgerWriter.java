@@ -68,7 +68,7 @@ final class LedgerWriter {
     void start() {
         if (journal.rowsAtStart() > 0) {
             Log.infof("usage ledger: %d row(s) found in the journal %s are replayed into the database (a row "
-                    + "already there is skipped)", journal.rowsAtStart(), config.journalFile());
+                    + "already there is skipped)", journal.rowsAtStart(), config.journal());
         }
         thread = Thread.ofVirtual().name("usage-ledger-writer").start(this::run);
     }
@@ -111,7 +111,7 @@ final class LedgerWriter {
         }
         if (!done) {
             Log.warnf("the usage ledger did not store everything in time; %d row(s) wait in the journal %s",
-                    pending(), config.journalFile());
+                    pending(), config.journal());
         }
         List<LedgerRow> inMemory = new ArrayList<>();
         memory.drainTo(inMemory);
@@ -141,7 +141,7 @@ final class LedgerWriter {
                 // AssertionError too: with assertions on, the PostgreSQL driver asserts on a connection cut under it.
                 if (databaseUp) {
                     Log.warnf("usage ledger database unavailable (%s); rows wait in the journal %s", e.getMessage(),
-                            config.journalFile());
+                            config.journal());
                     databaseUp = false;
                 }
                 if (stopping) {

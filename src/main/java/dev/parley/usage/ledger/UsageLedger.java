@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -37,14 +38,18 @@ import dev.parley.usage.UsageRecord;
 @ApplicationScoped
 public class UsageLedger {
 
+    private final JournalLock lock;
     private final AgroalDataSource database;
     private final LedgerJournal journal;
     private final LedgerWriter writer;
     private final JournalCommitter committer;
 
     UsageLedger(LedgerConfig config, ObjectMapper json, MeterRegistry registry, LedgerDatabase database) {
+        // Before the journal and the embedded database are opened: a second process on them stops here, in one line.
+        this.lock = JournalLock.acquire(config.journal());
+        database.migrateEmbedded();
         this.database = database.dataSource();
-        this.journal = new LedgerJournal(config.journalFile(), json, config.journalSegmentSize().asLongValue(),
+        this.journal = new LedgerJournal(config.journal(), json, config.journalSegmentSize().asLongValue(),
                 config.journalSync());
         this.writer = new LedgerWriter(config, this.database, journal, registry);
         // The writer is told of each group once it is synced: it then reads the rows back from the journal.
@@ -129,5 +134,12 @@ public class UsageLedger {
     void stop(@Observes ShutdownEvent event) {
         committer.stop();
         writer.stop();
+        lock.close();
+    }
+
+    /** Also when the application stops without a shutdown event (a failed start in dev mode, before a reload). */
+    @PreDestroy
+    void releaseLock() {
+        lock.close();
     }
 }
