@@ -95,9 +95,10 @@ class DeploymentManifestsTest {
 
     @Test
     void everyKustomizationListsEveryManifestOfItsDirectoryButTheTemplates() throws IOException {
-        List<Manifest> kustomizations = ofKind("Kustomization");
+        List<Manifest> kustomizations = new ArrayList<>(ofKind("Kustomization"));
+        kustomizations.addAll(ofKind("Component"));
         assertThat(kustomizations).extracting(manifest -> manifest.file().getParent().toString())
-                .containsExactlyInAnyOrder("deploy/k8s", "deploy/k8s/knative");
+                .containsExactlyInAnyOrder("deploy/k8s", "deploy/k8s/knative", "deploy/k8s/common");
         for (Manifest kustomization : kustomizations) {
             Path directory = kustomization.file().getParent();
             Set<String> listed = new TreeSet<>();
@@ -109,6 +110,14 @@ class DeploymentManifestsTest {
                         .forEach(present::add);
             }
             assertThat(listed).as("resources of %s", kustomization.file()).isEqualTo(present);
+        }
+        // Both variants take what they share from the one component.
+        for (Manifest variant : ofKind("Kustomization")) {
+            Set<Path> components = new TreeSet<>();
+            variant.document().path("components").forEach(component -> components
+                    .add(variant.file().getParent().resolve(component.asText()).normalize()));
+            assertThat(components).as("components of %s", variant.file())
+                    .containsExactly(common().file().getParent());
         }
     }
 
@@ -281,13 +290,46 @@ class DeploymentManifestsTest {
         }
         assertThat(dockerfileByImage).containsKeys("parley/parley-jvm", "parley/parley-jvm-aot",
                 "parley/parley-native");
+        Map<String, JsonNode> images = imageSettings();
+        assertThat(images).isNotEmpty();
+        images.values().forEach(image -> assertThat(image.path("newName").asText()).as("image %s", image)
+                .isIn(dockerfileByImage.keySet()));
         for (JsonNode container : containers()) {
-            assertThat(container.path("image").asText().replaceAll(":[^:/]+$", ""))
-                    .isIn(dockerfileByImage.keySet());
+            assertThat(images).as("an image setting for the container's %s", container.path("image"))
+                    .containsKey(container.path("image").asText());
         }
-        for (Manifest kustomization : ofKind("Kustomization")) {
-            kustomization.document().path("images")
-                    .forEach(image -> assertThat(image.path("name").asText()).isIn(dockerfileByImage.keySet()));
+    }
+
+    /**
+     * Registry, name and tag of each image are set in one file, the component both kustomizations take: the manifests
+     * name a placeholder without registry or tag, which its {@code images} replace. Nothing else under deploy/k8s,
+     * comments included, names an image the Dockerfiles build, so a change of registry or tag is one edit.
+     */
+    @Test
+    void theImagesAreNamedInExactlyOneFile() throws IOException {
+        Set<String> built = new TreeSet<>();
+        try (Stream<Path> files = Files.list(DOCKERFILES)) {
+            for (Path dockerfile : files.toList()) {
+                Matcher tag = IMAGE_TAG.matcher(Files.readString(dockerfile));
+                while (tag.find()) {
+                    built.add(tag.group(2));
+                }
+            }
+        }
+        Pattern anyBuiltImage = Pattern.compile(String.join("|", built.stream().map(Pattern::quote).toList()));
+        Set<Path> naming = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path file : files.filter(DeploymentManifestsTest::isYaml).toList()) {
+                if (anyBuiltImage.matcher(Files.readString(file)).find()) {
+                    naming.add(file);
+                }
+            }
+        }
+        assertThat(naming).as("files naming one of %s", built).hasSize(1);
+        assertThat(naming).containsExactly(common().file());
+        for (JsonNode container : containers()) {
+            assertThat(container.path("image").asText()).as("a placeholder, without registry or tag")
+                    .matches("[a-z0-9-]+");
         }
     }
 
@@ -439,6 +481,20 @@ class DeploymentManifestsTest {
         containers().forEach(container -> container.path("volumeMounts")
                 .forEach(mount -> paths.add(mount.path("mountPath").asText())));
         return paths;
+    }
+
+    /** The kustomize Component that both kustomizations take: the images, the ConfigMap, the common labels. */
+    private static Manifest common() {
+        List<Manifest> components = ofKind("Component");
+        assertThat(components).as("Component").hasSize(1);
+        return components.getFirst();
+    }
+
+    /** The component's {@code images} entries, by the placeholder they replace. */
+    private static Map<String, JsonNode> imageSettings() {
+        Map<String, JsonNode> settings = new HashMap<>();
+        common().document().path("images").forEach(image -> settings.put(image.path("name").asText(), image));
+        return settings;
     }
 
     private static JsonNode deployment() {
