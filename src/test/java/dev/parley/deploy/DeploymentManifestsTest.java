@@ -182,6 +182,28 @@ class DeploymentManifestsTest {
     }
 
     /**
+     * A workload that may run more than one replica keeps conversations in Redis: with the memory store a conversation
+     * continued on another replica is {@code conversation_not_found}. Its budgets need the shared ledger too.
+     */
+    @Test
+    void severalReplicasShareOneConversationStore() {
+        Map<String, JsonNode> workloads = Map.of("Deployment", deployment(), "Knative Service", knativeService());
+        workloads.forEach((kind, workload) -> {
+            Map<String, String> environment = environment(
+                    workload.path("spec").path("template").path("spec").path("containers").get(0));
+            if (mostReplicas(kind, workload) > 1) {
+                assertThat(environment.get("PARLEY_CONVERSATIONS_STORE"))
+                        .as("%s of up to %d replicas: the conversation store", kind, mostReplicas(kind, workload))
+                        .isEqualTo("redis");
+                assertThat(environment.get("PARLEY_REDIS_URL")).as("%s: where Redis is", kind)
+                        .startsWith("redis");
+                assertThat(environment.get("PARLEY_LEDGER_STORE")).as("%s: the ledger budgets are shared through",
+                        kind).isEqualTo("postgresql");
+            }
+        });
+    }
+
+    /**
      * The journal holds every ledger row until PostgreSQL has it: it must outlive the container (a crash, an OOM kill:
      * an {@code emptyDir} or a persistent volume does, deploy/k8s/README.md says what survives what), sit on disk (a
      * memory-backed {@code emptyDir} makes its sync a no-op), and have room for more than one journal segment.
@@ -467,6 +489,40 @@ class DeploymentManifestsTest {
             }
         }
         return variables;
+    }
+
+    /** What a container's environment says: the ConfigMaps it takes whole, then its own {@code env} values. */
+    private static Map<String, String> environment(JsonNode container) {
+        Map<String, String> environment = new HashMap<>();
+        for (JsonNode source : container.path("envFrom")) {
+            String name = source.path("configMapRef").path("name").asText();
+            ofKind("ConfigMap").stream().filter(manifest -> manifest.name().equals(name))
+                    .forEach(configMap -> configMap.document().path("data").properties()
+                            .forEach(entry -> environment.put(entry.getKey(), entry.getValue().asText())));
+        }
+        container.path("env").forEach(variable -> environment.put(variable.path("name").asText(),
+                variable.path("value").asText()));
+        return environment;
+    }
+
+    /**
+     * The most replicas a workload may run: a Deployment's own count or its autoscaler's maximum, a Knative Service's
+     * {@code max-scale} (none: unbounded).
+     */
+    private static int mostReplicas(String kind, JsonNode workload) {
+        if (kind.equals("Deployment")) {
+            int most = workload.path("spec").path("replicas").asInt(1);
+            for (Manifest hpa : ofKind("HorizontalPodAutoscaler")) {
+                if (hpa.document().path("spec").path("scaleTargetRef").path("name").asText()
+                        .equals(workload.path("metadata").path("name").asText())) {
+                    most = Math.max(most, hpa.document().path("spec").path("maxReplicas").asInt());
+                }
+            }
+            return most;
+        }
+        JsonNode maxScale = workload.path("spec").path("template").path("metadata").path("annotations")
+                .path("autoscaling.knative.dev/max-scale");
+        return maxScale.isMissingNode() || maxScale.asInt() == 0 ? Integer.MAX_VALUE : maxScale.asInt();
     }
 
     private static List<JsonNode> containers() {
