@@ -297,6 +297,32 @@ class DeploymentManifestsTest {
                 .isGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * The autoscaler scales on a signal that falls when the load goes, served by every cluster's metrics-server: not
+     * memory, which a JVM keeps once committed (an HPA on it scales up and never down), and not a custom metric, which
+     * needs an adapter (one that is not served stops every scale-down). Utilization needs the container's request.
+     */
+    @Test
+    void theAutoscalerScalesOnASignalThatFallsWithTheLoad() {
+        JsonNode metrics = only("HorizontalPodAutoscaler").path("spec").path("metrics");
+        assertThat(metrics).as("HPA metrics").isNotEmpty();
+        JsonNode requests = deployment().path("spec").path("template").path("spec").path("containers").get(0)
+                .path("resources").path("requests");
+        for (JsonNode metric : metrics) {
+            assertThat(metric.path("type").asText()).as("metric %s: served by metrics-server", metric)
+                    .isIn("Resource", "ContainerResource");
+            JsonNode resource = metric.path(metric.path("type").asText().equals("Resource")
+                    ? "resource"
+                    : "containerResource");
+            assertThat(resource.path("name").asText()).as("metric %s: a JVM does not give memory back", metric)
+                    .isNotEqualTo("memory").isEqualTo("cpu");
+            if (resource.path("target").path("type").asText().equals("Utilization")) {
+                assertThat(requests.path("cpu").asText()).as("the CPU request utilization is relative to")
+                        .isNotEmpty();
+            }
+        }
+    }
+
     @Test
     void imagesAreTheOnesTheDockerfilesBuild() throws IOException {
         Map<String, String> dockerfileByImage = new HashMap<>();
