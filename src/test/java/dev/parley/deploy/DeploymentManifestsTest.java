@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigMappings.ConfigClass;
 
@@ -48,6 +51,7 @@ class DeploymentManifestsTest {
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
     private static final Pattern IMAGE_TAG = Pattern.compile("docker build -f (\\S+) -t ([^:\\s]+)");
     private static final Path README = Path.of("README.md");
+    private static final Path STATIC_RESOURCES = Path.of("src/main/resources/META-INF/resources");
     private static final List<String> JVM_DOCKERFILES = List.of("Dockerfile.jvm", "Dockerfile.jvm-aot");
     /** The JVM memory options of a JVM image, one variable that every launch in the Dockerfile uses. */
     private static final Pattern MEMORY_OPTIONS = Pattern.compile("(?m)^ENV PARLEY_JVM_MEMORY_OPTS=\"([^\"]+)\"$");
@@ -281,11 +285,13 @@ class DeploymentManifestsTest {
         assertThat(isSubset(kubernetesService().path("spec").path("selector"), podLabels))
                 .as("Service selects the pods").isTrue();
 
-        JsonNode backend = only("Ingress").path("spec").path("rules").get(0).path("http").path("paths").get(0)
-                .path("backend").path("service");
-        assertThat(backend.path("name").asText()).isEqualTo(kubernetesService().path("metadata").path("name").asText());
-        assertThat(backend.path("port").path("name").asText())
-                .isEqualTo(kubernetesService().path("spec").path("ports").get(0).path("name").asText());
+        for (JsonNode path : only("Ingress").path("spec").path("rules").get(0).path("http").path("paths")) {
+            JsonNode backend = path.path("backend").path("service");
+            assertThat(backend.path("name").asText())
+                    .isEqualTo(kubernetesService().path("metadata").path("name").asText());
+            assertThat(backend.path("port").path("name").asText())
+                    .isEqualTo(kubernetesService().path("spec").path("ports").get(0).path("name").asText());
+        }
 
         JsonNode pdb = only("PodDisruptionBudget");
         assertThat(pdb.path("spec").path("selector").path("matchLabels")).isEqualTo(selector);
@@ -321,6 +327,46 @@ class DeploymentManifestsTest {
                         .isNotEmpty();
             }
         }
+    }
+
+    /**
+     * The example Ingress serves what a browser and an API client need, the chat page's static files and {@code /v1},
+     * and nothing under {@code /q} (health, metrics, OpenAPI: for the cluster only), with Kubernetes' path matching
+     * (Exact: the whole path; Prefix: whole path elements). It passes a stream on as it comes, lets it last a whole
+     * turn, and lets through every body parley would answer itself.
+     */
+    @Test
+    void theExampleIngressServesTheChatPageAndTheApiButNotQ() throws Exception {
+        JsonNode ingress = only("Ingress");
+        List<JsonNode> paths = new ArrayList<>();
+        ingress.path("spec").path("rules").forEach(rule -> rule.path("http").path("paths").forEach(paths::add));
+        Set<String> page = new TreeSet<>();
+        try (Stream<Path> files = Files.list(STATIC_RESOURCES)) {
+            files.map(file -> file.getFileName().toString())
+                    .forEach(name -> page.add(name.equals("index.html") ? "/" : "/" + name));
+        }
+        assertThat(page).contains("/", "/app.js", "/app.css");
+        for (String served : page) {
+            assertThat(routes(paths, served)).as("the chat page's %s", served).isTrue();
+        }
+        for (String served : List.of("/v1/chat/stream", "/v1/chat", "/v1/assistants", "/v1/messages")) {
+            assertThat(routes(paths, served)).as("the API's %s", served).isTrue();
+        }
+        for (String internal : List.of("/q/health/ready", "/q/health/live", "/q/metrics", "/q/openapi")) {
+            assertThat(routes(paths, internal)).as("%s stays inside the cluster", internal).isFalse();
+        }
+
+        JsonNode annotations = ingress.path("metadata").path("annotations");
+        Map<String, String> defaults = mappingDefaults();
+        assertThat(annotations.path("nginx.ingress.kubernetes.io/proxy-buffering").asText()).isEqualTo("off");
+        Duration deadline = DurationConverter.parseDuration(defaults.get("parley.limits.max-deadline"));
+        assertThat(annotations.path("nginx.ingress.kubernetes.io/proxy-read-timeout").asLong())
+                .as("read timeout, s: a whole turn").isGreaterThanOrEqualTo(deadline.toSeconds());
+        // nginx's sizes (k, m, g) are powers of 1024, as Quarkus's are.
+        long bodySize = new MemorySizeConverter()
+                .convert(annotations.path("nginx.ingress.kubernetes.io/proxy-body-size").asText()).asLongValue();
+        assertThat(bodySize).as("nginx's largest body, above parley's own (%d bytes)", largestChatBody(defaults))
+                .isGreaterThan(largestChatBody(defaults));
     }
 
     @Test
@@ -515,6 +561,41 @@ class DeploymentManifestsTest {
             }
         }
         return variables;
+    }
+
+    /** Whether an Ingress path of these routes the request path, as Kubernetes defines Exact and Prefix. */
+    private static boolean routes(List<JsonNode> paths, String request) {
+        for (JsonNode path : paths) {
+            String pattern = path.path("path").asText();
+            boolean matches = switch (path.path("pathType").asText()) {
+                case "Exact" -> request.equals(pattern);
+                case "Prefix" -> pattern.equals("/") || request.equals(pattern.replaceAll("/$", ""))
+                        || request.startsWith(pattern.replaceAll("/$", "") + "/");
+                default -> request.startsWith(pattern); // ImplementationSpecific: ingress-nginx takes a prefix
+            };
+            if (matches) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * parley's own largest request body with the default limits (what {@code parley.requests.max-body-size} is when
+     * unset), computed by the application's own {@code RequestBodyGuard.largestLegalBody}.
+     */
+    private static long largestChatBody(Map<String, String> defaults) throws Exception {
+        Class<?> limitsType = Class.forName("dev.parley.chat.ChatLimitsConfig");
+        Object limits = Proxy.newProxyInstance(limitsType.getClassLoader(), new Class<?>[]{limitsType},
+                (proxy, method, arguments) -> {
+                    String key = "parley.limits." + method.getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+                    assertThat(defaults).as("default of %s", key).containsKey(key);
+                    return Integer.valueOf(defaults.get(key));
+                });
+        Method largest = Class.forName("dev.parley.api.RequestBodyGuard").getDeclaredMethod("largestLegalBody",
+                limitsType);
+        largest.setAccessible(true);
+        return (Long) largest.invoke(null, limits);
     }
 
     /** What a container's environment says: the ConfigMaps it takes whole, then its own {@code env} values. */
