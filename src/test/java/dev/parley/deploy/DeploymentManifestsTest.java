@@ -51,6 +51,14 @@ class DeploymentManifestsTest {
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::[^}]*)?}");
     private static final Pattern IMAGE_TAG = Pattern.compile("docker build -f (\\S+) -t ([^:\\s]+)");
     private static final Path README = Path.of("README.md");
+    /**
+     * {@code README "A"}, {@code README's "A"}, {@code deploy/k8s/README.md, "A", "B" and "C"}: headings of a README
+     * (group 1: its directory, none for the project's own).
+     */
+    private static final Pattern QUOTED_REFERENCE = Pattern
+            .compile("\\b((?:[\\w.-]+/)+)?README(?:\\.md)?`?(?:'s)?,? (\"[^\"]+\"(?:(?:, | and )\"[^\"]+\")*)");
+    /** A Markdown link to a heading: {@code [text](file.md#anchor)} or {@code [text](#anchor)}. */
+    private static final Pattern MARKDOWN_LINK = Pattern.compile("\\]\\(([^)#\\s]*)#([^)\\s]+)\\)");
     private static final Path STATIC_RESOURCES = Path.of("src/main/resources/META-INF/resources");
     private static final List<String> JVM_DOCKERFILES = List.of("Dockerfile.jvm", "Dockerfile.jvm-aot");
     /** The JVM memory options of a JVM image, one variable that every launch in the Dockerfile uses. */
@@ -428,6 +436,51 @@ class DeploymentManifestsTest {
     }
 
     /**
+     * Every cross-reference in deploy/k8s (its README, the manifests' comments) and in the README's "Deploying" names a
+     * heading that exists: {@code README "Memory"} one of README.md, {@code deploy/k8s/README.md, "Scaling"} one of
+     * that file, a Markdown link's {@code #anchor} one of the file it points at.
+     */
+    @Test
+    void crossReferencesNameRealHeadings() throws IOException {
+        Map<Path, String> texts = new HashMap<>();
+        try (Stream<Path> files = Files.walk(DEPLOY)) {
+            for (Path file : files.filter(file -> isYaml(file) || file.toString().endsWith(".md")).toList()) {
+                String text = Files.readString(file);
+                // A comment's sentence goes on in the next comment line.
+                texts.put(file, isYaml(file) ? text.replaceAll("\\n\\s*#\\s*", " ") : text);
+            }
+        }
+        String readme = Files.readString(README);
+        Matcher deploying = Pattern.compile("(?ms)^## Deploying$.*?(?=^## )").matcher(readme);
+        assertThat(deploying.find()).as("README's Deploying section").isTrue();
+        texts.put(README, deploying.group());
+        int references = 0;
+        for (Map.Entry<Path, String> entry : texts.entrySet()) {
+            String text = entry.getValue().replaceAll("\\s*\\n\\s*", " ");
+            Matcher quoted = QUOTED_REFERENCE.matcher(text);
+            while (quoted.find()) {
+                Path target = quoted.group(1) == null ? README : Path.of(quoted.group(1) + "README.md");
+                Matcher heading = Pattern.compile("\"([^\"]+)\"").matcher(quoted.group(2));
+                while (heading.find()) {
+                    references++;
+                    assertThat(headings(target)).as("%s refers to %s \"%s\"", entry.getKey(), target, heading.group(1))
+                            .contains(heading.group(1));
+                }
+            }
+            Matcher link = MARKDOWN_LINK.matcher(text);
+            while (link.find()) {
+                Path target = link.group(1).isEmpty()
+                        ? entry.getKey()
+                        : entry.getKey().resolveSibling(link.group(1)).normalize();
+                references++;
+                assertThat(headings(target).stream().map(DeploymentManifestsTest::anchor).toList())
+                        .as("%s links to %s#%s", entry.getKey(), target, link.group(2)).contains(link.group(2));
+            }
+        }
+        assertThat(references).as("cross-references found").isGreaterThan(5);
+    }
+
+    /**
      * One set of JVM memory options wherever parley is launched: both JVM images (every launch in them, the AOT
      * training run too) and the README's {@code java -jar} lines, with Serial GC and two malloc arenas, and the
      * README's with the JDK of {@code $JAVA_HOME}.
@@ -561,6 +614,30 @@ class DeploymentManifestsTest {
             }
         }
         return variables;
+    }
+
+    /** The headings of a Markdown file, those in code blocks left out. */
+    private static List<String> headings(Path markdown) {
+        assertThat(markdown).as("a file cross-referenced").isRegularFile();
+        List<String> headings = new ArrayList<>();
+        boolean inCode = false;
+        try {
+            for (String line : Files.readAllLines(markdown)) {
+                if (line.startsWith("```")) {
+                    inCode = !inCode;
+                } else if (!inCode && line.matches("#{1,6} .+")) {
+                    headings.add(line.replaceFirst("#+ ", "").strip());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return headings;
+    }
+
+    /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
+    private static String anchor(String heading) {
+        return heading.toLowerCase().replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-');
     }
 
     /** Whether an Ingress path of these routes the request path, as Kubernetes defines Exact and Prefix. */
