@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -127,18 +129,27 @@ public final class ParleyProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         try {
             Process process = builder.start();
-            // Read to the end first: the process may print more than a pipe holds before it exits.
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            // Read while it runs: the process may print more than a pipe holds before it exits.
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("still running a minute after its start: " + output);
+                throw new AssertionError("still running a minute after its start, instead of refusing: "
+                        + output.get(20, TimeUnit.SECONDS));
             }
-            return new Exited(process.exitValue(), output.lines().toList());
+            return new Exited(process.exitValue(), output.get(20, TimeUnit.SECONDS).lines().toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("reading the output of a refused start", e);
         }
     }
 
