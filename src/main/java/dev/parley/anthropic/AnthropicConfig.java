@@ -86,6 +86,39 @@ public interface AnthropicConfig {
     @WithDefault("45s")
     Duration idleTimeout();
 
+    /**
+     * The egress proxy to the upstream, for streamed and one-shot calls alike (README "Egress proxy and CA bundle").
+     */
+    ProxySettings proxy();
+
+    /**
+     * A file of PEM (or DER) CA certificates trusted for the upstream's TLS <em>in addition to</em> the JVM's own CAs:
+     * a TLS-inspecting proxy's CA, or a private upstream's. Read once at start-up; a missing, unreadable or invalid
+     * file fails the start-up. Unset: the JVM's CAs alone.
+     */
+    Optional<String> trustStore();
+
+    /**
+     * Where the upstream's connections go. Each key left unset falls back to the environment variable curl and the
+     * official Python SDK read; a key that is set wins over its variable. The embedded simulator is never proxied.
+     */
+    interface ProxySettings {
+
+        /**
+         * {@code http://[user:password@]host[:port]} (port 80 by default), or {@code none} for no proxy whatever the
+         * environment says. Unset: {@code https_proxy}/{@code HTTPS_PROXY} for an {@code https} upstream,
+         * {@code http_proxy}/{@code HTTP_PROXY} for an {@code http} one. The credentials are a secret: never logged.
+         */
+        Optional<String> url();
+
+        /**
+         * Comma-separated hosts that bypass the proxy, as in {@code NO_PROXY}: {@code example.com} or
+         * {@code .example.com} (the domain and its subdomains), {@code host:port}, an IP address or CIDR range, or
+         * {@code *} (everything). Unset: {@code no_proxy}/{@code NO_PROXY}.
+         */
+        Optional<String> noProxy();
+    }
+
     // There is deliberately no read-timeout. The REST client's read timeout is Vert.x's idle timeout on the
     // connection: it cannot tell a ping from content, names nothing, and would cut a non-streaming call that is
     // still generating. MessagesClient derives it from the limits above, as a backstop set just past them.

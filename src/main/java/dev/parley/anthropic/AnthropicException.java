@@ -27,7 +27,22 @@ public final class AnthropicException extends RuntimeException {
          */
         TIMEOUT,
         /** The connection broke, or the stream ended without {@code message_stop}. */
-        INTERRUPTED
+        INTERRUPTED,
+        /**
+         * The egress proxy refused the way to the upstream with a client error: 407 (parley's proxy credentials
+         * missing or wrong), 403 (its policy forbids the upstream's host), or another 4xx. The status is the proxy's.
+         */
+        PROXY_REFUSED,
+        /**
+         * The egress proxy could not be reached, or could not reach the upstream (a 5xx to its {@code CONNECT}, whose
+         * status is kept).
+         */
+        PROXY_UNAVAILABLE,
+        /**
+         * The TLS handshake with the upstream failed: most often parley does not trust its certificate (a
+         * TLS-inspecting proxy's CA missing from {@code parley.anthropic.trust-store}), or it names another host.
+         */
+        TLS_FAILED
     }
 
     private static final Set<String> RETRYABLE_STREAM_ERRORS = Set.of("overloaded_error", "api_error",
@@ -74,6 +89,22 @@ public final class AnthropicException extends RuntimeException {
                 cause);
     }
 
+    /** The egress proxy's refusal ({@code status} 4xx) or its failure to connect ({@code status} 5xx, or 0). */
+    static AnthropicException proxy(int status, Throwable cause) {
+        Kind kind = status > 0 && status < 500 ? Kind.PROXY_REFUSED : Kind.PROXY_UNAVAILABLE;
+        return new AnthropicException(kind, status, null, cause == null ? null : cause.toString(), null, null, null,
+                cause);
+    }
+
+    /**
+     * A failed TLS handshake. One that refused the upstream's certificate is refused again until the configuration
+     * changes, so it is not retryable; any other (a connection closed during the handshake, say) is.
+     */
+    static AnthropicException tls(Throwable cause, boolean certificateRefused) {
+        return new AnthropicException(Kind.TLS_FAILED, 0, null, cause.toString(), null, null,
+                certificateRefused ? Boolean.FALSE : null, cause);
+    }
+
     /**
      * The upstream stalled past a limit: {@code limit} names it ({@code "first byte"}, {@code "idle"}, …), and the
      * message reads, say, "Anthropic API timeout: first byte after 60s".
@@ -118,16 +149,17 @@ public final class AnthropicException extends RuntimeException {
 
     /**
      * Whether trying again may succeed, by the official SDKs' policy: {@code x-should-retry} when present; else
-     * 408, 409, 429 and 5xx; transport failures; overload, rate-limit, timeout and API errors inside a stream.
+     * 408, 409, 429 and 5xx; transport failures; overload, rate-limit, timeout and API errors inside a stream. An
+     * egress proxy's refusal is judged by its status like an HTTP error; a refused certificate is not retryable.
      */
     public boolean retryable() {
         if (shouldRetry != null) {
             return shouldRetry;
         }
         return switch (kind) {
-            case HTTP_ERROR -> status == 408 || status == 409 || status == 429 || status >= 500;
+            case HTTP_ERROR, PROXY_REFUSED -> status == 408 || status == 409 || status == 429 || status >= 500;
             case STREAM_ERROR -> errorType != null && RETRYABLE_STREAM_ERRORS.contains(errorType);
-            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED -> true;
+            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED, PROXY_UNAVAILABLE, TLS_FAILED -> true;
         };
     }
 

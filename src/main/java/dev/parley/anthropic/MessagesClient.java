@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
@@ -52,6 +54,9 @@ public class MessagesClient {
     private final UpstreamProtection protection;
     private final String apiKey;
     private final SecretRedactor redactor;
+    private final UpstreamRoute route;
+    /** Any failure of a call to its typed exception, its texts redacted. */
+    private final Function<Throwable, Throwable> classifier;
     private final Counter connectionsOpened;
     private volatile Apis apis;
 
@@ -72,7 +77,16 @@ public class MessagesClient {
         this.vertx = vertx;
         this.limits = StreamLimits.of(config);
         this.apiKey = config.embedded() ? simulatorKey() : config.apiKey().orElse("");
-        this.redactor = new SecretRedactor(apiKey);
+        // At start-up, so a proxy URL or CA file parley cannot use stops it with one line.
+        this.route = UpstreamRoute.of(config, MessagesClient::environmentVariable);
+        EgressProxy proxy = route.proxy().orElse(null);
+        this.redactor = new SecretRedactor(apiKey, proxy == null ? null : proxy.password(),
+                proxy == null ? null : proxy.basicToken().orElse(null));
+        boolean proxied = proxy != null;
+        this.classifier = failure -> redactor.redacted(UpstreamErrors.classify(failure, proxied));
+        if (!config.embedded() || route.trust().isPresent()) {
+            Log.info(route.describe(URI.create(config.baseUrl())));
+        }
     }
 
     /**
@@ -114,7 +128,7 @@ public class MessagesClient {
                 .deferred(() -> apis().whole().create(apiKey, config.version(), config.beta().orElse(null),
                         request.streaming(false)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
-                .onFailure().transform(failure -> redactor.redacted(UpstreamErrors.classify(failure)));
+                .onFailure().transform(classifier);
     }
 
     /**
@@ -131,7 +145,7 @@ public class MessagesClient {
                 .deferred(() -> apis().whole().countTokens(apiKey, config.version(), config.beta().orElse(null),
                         TokenCountRequest.of(request)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("token count", limit))
-                .onFailure().transform(UpstreamErrors::classify)
+                .onFailure().transform(classifier)
                 .map(TokenCount::inputTokens);
     }
 
@@ -197,9 +211,8 @@ public class MessagesClient {
             synchronized (this) {
                 current = apis;
                 if (current == null) {
-                    current = new Apis(new StreamingCalls(vertx, baseUri(), config,
-                            connectionsOpened::increment, this::decode,
-                            failure -> redactor.redacted(UpstreamErrors.classify(failure))), streamHeaders(),
+                    current = new Apis(new StreamingCalls(vertx, baseUri(), config, route,
+                            connectionsOpened::increment, this::decode, classifier), streamHeaders(),
                             build(limits.firstContent().plus(BACKSTOP_MARGIN)));
                     apis = current;
                 }
@@ -219,11 +232,21 @@ public class MessagesClient {
     }
 
     private MessagesApi build(Duration readTimeout) {
-        return QuarkusRestClientBuilder.newBuilder()
-                .baseUri(baseUri())
+        URI base = baseUri();
+        QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(base)
                 .connectTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize())
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize());
+        return route.configure(builder, "https".equalsIgnoreCase(base.getScheme()), config.connectTimeout())
                 .build(MessagesApi.class);
+    }
+
+    /**
+     * An environment variable ({@code HTTPS_PROXY}, {@code NO_PROXY}, ...), read through the configuration, whose
+     * environment source is the process's environment: so a system property or a test profile can stand in for it.
+     */
+    private static String environmentVariable(String name) {
+        return ConfigProvider.getConfig().getOptionalValue(name, String.class).orElse(null);
     }
 }

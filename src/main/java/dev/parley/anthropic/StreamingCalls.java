@@ -54,9 +54,10 @@ final class StreamingCalls {
     /**
      * @param connectionOpened told of every new connection, so reuse can be watched
      * @param decoder an event's {@code data} to its typed event (an {@code error} event throws)
+     * @param route the egress proxy and the CAs, as for one-shot calls
      * @param classifier any failure of a call to its typed, redacted exception
      */
-    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, Runnable connectionOpened,
+    StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, UpstreamRoute route, Runnable connectionOpened,
             Function<byte[], StreamEvent> decoder, Function<Throwable, Throwable> classifier) {
         this.connectionOpened = connectionOpened;
         this.decoder = decoder;
@@ -78,6 +79,7 @@ final class StreamingCalls {
                 .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
                 .setTcpNoDelay(true);
         config.streamReceiveBufferBytes().ifPresent(options::setReceiveBufferSize);
+        route.configure(options, config.connectTimeout());
         this.pool = new PoolOptions().setHttp1MaxSize(config.connectionPoolSize());
         this.path = base.getRawPath().replaceAll("/+$", "") + "/v1/messages";
     }

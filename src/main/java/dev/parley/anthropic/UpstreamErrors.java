@@ -3,18 +3,27 @@ package dev.parley.anthropic;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLHandshakeException;
 
 import jakarta.ws.rs.core.Response;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.vertx.core.VertxException;
 
 /**
@@ -23,6 +32,8 @@ import io.vertx.core.VertxException;
  */
 final class UpstreamErrors {
 
+    /** Netty's message for a proxy's answer to {@code CONNECT}: "..., status: 407 Proxy Authentication Required". */
+    private static final Pattern PROXY_STATUS = Pattern.compile("status: (\\d{3})");
     /** Tree parsing only, so nothing needs registering for native images. */
     private static final ObjectMapper TREES = new ObjectMapper();
 
@@ -40,8 +51,14 @@ final class UpstreamErrors {
         return fromResponse(response.getStatus(), response::getHeaderString, body);
     }
 
-    /** An error response: its status, its headers by (case-insensitive) name, and its body as read. */
+    /**
+     * An error response: its status, its headers by (case-insensitive) name, and its body as read. A 407 can only
+     * be an egress proxy's (one that forwards the requests to an {@code http} upstream).
+     */
     static AnthropicException fromResponse(int status, Function<String, String> headers, String body) {
+        if (status == 407) {
+            return AnthropicException.proxy(status, null);
+        }
         String type = null;
         String message = null;
         String requestId = headers.apply("request-id");
@@ -70,8 +87,16 @@ final class UpstreamErrors {
                 null, null, null);
     }
 
-    /** Any failure of a call, typed: an {@link AnthropicException} stays as it is. */
+    /** Any failure of a call made directly, typed: an {@link AnthropicException} stays as it is. */
     static Throwable classify(Throwable failure) {
+        return classify(failure, false);
+    }
+
+    /**
+     * Any failure of a call, typed: an {@link AnthropicException} stays as it is. Through an egress proxy
+     * ({@code proxied}) a connection that cannot be made is the proxy's: parley connects to nothing else.
+     */
+    static Throwable classify(Throwable failure, boolean proxied) {
         if (failure instanceof AnthropicException) {
             return failure;
         }
@@ -79,8 +104,21 @@ final class UpstreamErrors {
             if (cause instanceof AnthropicException anthropic) {
                 return anthropic;
             }
+            if (cause instanceof HttpProxyHandler.HttpProxyConnectException answered) {
+                // The proxy answered the tunnel's CONNECT with an error status, which Netty keeps in the message.
+                Matcher status = PROXY_STATUS.matcher(String.valueOf(answered.getMessage()));
+                return AnthropicException.proxy(status.find() ? Integer.parseInt(status.group(1)) : 0, failure);
+            }
+            if (cause instanceof ProxyConnectException) {
+                return AnthropicException.proxy(0, failure);
+            }
+            if (cause instanceof SSLHandshakeException) {
+                return AnthropicException.tls(failure, certificateRefused(cause));
+            }
             if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
-                return AnthropicException.transport(AnthropicException.Kind.CONNECTION_FAILED, failure);
+                return proxied
+                        ? AnthropicException.proxy(0, failure)
+                        : AnthropicException.transport(AnthropicException.Kind.CONNECTION_FAILED, failure);
             }
             if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
                 return AnthropicException.transport(AnthropicException.Kind.TIMEOUT, failure);
@@ -116,6 +154,19 @@ final class UpstreamErrors {
                 return null;
             }
         }
+    }
+
+    /** The handshake failed on the certificate (untrusted, expired, another host's), not on the connection. */
+    private static boolean certificateRefused(Throwable handshake) {
+        for (Throwable cause = handshake; cause != null; cause = cause.getCause()) {
+            if (cause instanceof CertificateException || cause instanceof CertPathBuilderException
+                    || cause instanceof CertPathValidatorException) {
+                return true;
+            }
+        }
+        // The JDK names the certificate even when it keeps the cause to itself.
+        String message = String.valueOf(handshake.getMessage());
+        return message.contains("PKIX") || message.contains("certificate");
     }
 
     private static String text(JsonNode node) {

@@ -212,7 +212,9 @@ public class UpstreamProtection {
             return false;
         }
         return switch (upstream.kind()) {
-            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED -> true;
+            case CONNECTION_FAILED, TIMEOUT, INTERRUPTED, PROXY_UNAVAILABLE -> true;
+            // A proxy's refusal or a refused certificate is parley's configuration, not the upstream's trouble.
+            case PROXY_REFUSED, TLS_FAILED -> upstream.retryable();
             case HTTP_ERROR, STREAM_ERROR -> upstream.status() >= 500
                     || upstream.errorType().filter(type -> type.equals("overloaded_error") || type.equals("api_error"))
                             .isPresent();

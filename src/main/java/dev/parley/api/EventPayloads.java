@@ -86,7 +86,9 @@ final class EventPayloads {
     /** The codes of a turn that fails after the upstream was called (ChatFailure.Code, less server shutdown). */
     static final String TURN_FAILURE_CODES = "`upstream_rejected`, `upstream_auth`, `upstream_billing`, "
             + "`upstream_rate_limited`, `upstream_overloaded`, `upstream_error`, `upstream_timeout`, "
-            + "`upstream_interrupted`, `upstream_unavailable`, `upstream_circuit_open`, `deadline_exceeded`, "
+            + "`upstream_interrupted`, `upstream_unavailable`, `upstream_proxy_refused` (the egress proxy refused: 407, "
+            + "403), `upstream_proxy_unavailable`, `upstream_tls_failed` (e.g. the upstream's certificate is not "
+            + "trusted), `upstream_circuit_open`, `deadline_exceeded`, "
             + "`budget_exhausted` (a later round no longer fits in the caller's budget), `server_busy` (a later round "
             + "found the queue for upstream streams full), `client_too_slow` (the stream read nothing for "
             + "`parley.api.max-pause`; the event is written but the client may never see it), `conversation_conflict`, "

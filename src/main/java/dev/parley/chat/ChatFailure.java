@@ -23,6 +23,11 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         UPSTREAM_TIMEOUT("upstream_timeout", "The AI service did not answer in time."),
         UPSTREAM_INTERRUPTED("upstream_interrupted", "The reply from the AI service was cut off."),
         UPSTREAM_UNAVAILABLE("upstream_unavailable", "The AI service cannot be reached."),
+        UPSTREAM_PROXY_REFUSED("upstream_proxy_refused", "The network proxy refused the connection to the AI service."),
+        UPSTREAM_PROXY_UNAVAILABLE("upstream_proxy_unavailable",
+                "The network proxy to the AI service cannot be reached; try again shortly."),
+        UPSTREAM_TLS_FAILED("upstream_tls_failed",
+                "The secure connection to the AI service could not be established."),
         UPSTREAM_CIRCUIT_OPEN("upstream_circuit_open",
                 "The AI service is failing; parley pauses calls to it for a moment. Try again shortly."),
         DEADLINE_EXCEEDED("deadline_exceeded", "The reply did not complete within the request's deadline."),
@@ -99,6 +104,9 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
             case CONNECTION_FAILED -> Code.UPSTREAM_UNAVAILABLE;
             case TIMEOUT -> Code.UPSTREAM_TIMEOUT;
             case INTERRUPTED -> Code.UPSTREAM_INTERRUPTED;
+            case PROXY_REFUSED -> Code.UPSTREAM_PROXY_REFUSED;
+            case PROXY_UNAVAILABLE -> Code.UPSTREAM_PROXY_UNAVAILABLE;
+            case TLS_FAILED -> Code.UPSTREAM_TLS_FAILED;
             case HTTP_ERROR, STREAM_ERROR -> byStatusAndType(upstream.status(), upstream.errorType().orElse(""));
         };
         boolean retryable = upstream.retryable();

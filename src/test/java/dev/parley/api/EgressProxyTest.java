@@ -1,0 +1,110 @@
+package dev.parley.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import dev.parley.anthropic.InputMessage;
+import dev.parley.anthropic.Message;
+import dev.parley.anthropic.MessageRequest;
+import dev.parley.anthropic.MessagesClient;
+import dev.parley.harness.LogCapture;
+import dev.parley.harness.TestEgressProxy;
+
+/**
+ * An upstream reached only through an egress proxy, with a CA of its own: streamed chats and one-shot calls both go
+ * through the proxy's {@code CONNECT} tunnel, with its credentials, trusting the configured CA besides the JVM's, and
+ * the credentials never reach a log line. {@code parley.anthropic.proxy.url} wins over {@code HTTPS_PROXY}, which
+ * here names a port nothing listens on.
+ */
+@QuarkusTest
+@TestProfile(EgressProxyTest.ExplicitProxy.class)
+class EgressProxyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    public static class ExplicitProxy implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+                    "parley.anthropic.proxy.url", EgressUpstream.PROXY_WITH_CREDENTIALS,
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE,
+                    "HTTPS_PROXY", "http://localhost:${test.closed-port}");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(EgressUpstream.class));
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Inject
+    MessagesClient client;
+
+    @BeforeEach
+    void forgetWhatTheProxySaw() {
+        EgressUpstream.reset();
+    }
+
+    @Test
+    void aStreamedChatGoesThroughTheProxysTunnelWithItsCredentials() {
+        SseTestClient.StreamReply reply = new SseTestClient(app)
+                .stream(SseTestClient.json(Map.of("message", "Hi [[sim:reply=Through the tunnel.]]")));
+
+        assertThat(reply.names()).endsWith("done");
+        assertThat(reply.text()).isEqualTo("Through the tunnel.");
+        // The tunnel may be one an earlier call opened: the connection the upstream saw is one of the proxy's.
+        assertThat(EgressUpstream.frontSawOnlyTunnels()).as("front saw %s, tunnels %s", EgressUpstream.frontSaw(),
+                EgressUpstream.tunnelPorts()).isTrue();
+        assertThat(EgressUpstream.proxySaw())
+                .allMatch(line -> line.equals("CONNECT localhost:" + EgressUpstream.port("test.front.tls-port")
+                        + " auth=ok"));
+    }
+
+    @Test
+    void oneShotCallsGoThroughTheProxyToo() {
+        Message message = client.create(request("[[sim:reply=One shot.]]")).await().atMost(WAIT);
+        long counted = client.countTokens(request("Count me"), WAIT).await().atMost(WAIT);
+
+        assertThat(message.text()).isEqualTo("One shot.");
+        assertThat(counted).isPositive();
+        assertThat(EgressUpstream.frontSaw()).hasSize(2)
+                .anyMatch(line -> line.startsWith("POST /simulator/v1/messages/count_tokens "));
+        assertThat(EgressUpstream.frontSawOnlyTunnels()).isTrue();
+    }
+
+    @Test
+    void theProxysCredentialsNeverReachALogLine() {
+        try (LogCapture logs = LogCapture.everything()) {
+            // A failure is where a URL or a header would be logged, if anything did.
+            new SseTestClient(app).stream(SseTestClient.json(Map.of("message", "Hi [[sim:fault=500 times=always]]")));
+            client.create(request("[[sim:fault=400]]")).onFailure().recoverWithNull().await().atMost(WAIT);
+
+            assertThat(logs.lines()).isNotEmpty();
+            assertThat(logs.lines()).noneMatch(line -> line.message().contains(EgressUpstream.PASSWORD)
+                    || line.message().contains(TestEgressProxy.basic(EgressUpstream.USER, EgressUpstream.PASSWORD)
+                            .substring("Basic ".length())));
+        }
+    }
+
+    static MessageRequest request(String text) {
+        return new MessageRequest("claude-sonnet-4-6", 64, List.of(InputMessage.user(text)), null, null, null, null,
+                null, null, null);
+    }
+}

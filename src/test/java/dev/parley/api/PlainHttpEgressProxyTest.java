@@ -1,0 +1,90 @@
+package dev.parley.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import dev.parley.anthropic.AnthropicException;
+import dev.parley.anthropic.Message;
+import dev.parley.anthropic.MessagesClient;
+
+/**
+ * An {@code http://} upstream (a standalone simulator, say) behind a proxy from {@code HTTP_PROXY}: no tunnel, each
+ * request goes to the proxy with its absolute URI and the proxy's credentials, streamed and one-shot alike; a 407 to
+ * such a request is the proxy's refusal, typed like a refused {@code CONNECT}.
+ */
+@QuarkusTest
+@TestProfile(PlainHttpEgressProxyTest.PlainUpstream.class)
+class PlainHttpEgressProxyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    public static class PlainUpstream implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("parley.anthropic.base-url", "http://localhost:${test.front.plain-port}/simulator",
+                    "HTTP_PROXY", EgressUpstream.PROXY_WITH_CREDENTIALS,
+                    "HTTPS_PROXY", "http://localhost:${test.closed-port}");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(EgressUpstream.class));
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Inject
+    MessagesClient client;
+
+    @BeforeEach
+    void forgetWhatTheProxySaw() {
+        EgressUpstream.reset();
+    }
+
+    @Test
+    void streamedAndOneShotCallsAreForwardedWithTheirAbsoluteUri() {
+        SseTestClient.StreamReply reply = new SseTestClient(app)
+                .stream(SseTestClient.json(Map.of("message", "Hi [[sim:reply=Forwarded.]]")));
+        Message message = client.create(EgressProxyTest.request("[[sim:reply=Also forwarded.]]")).await()
+                .atMost(WAIT);
+
+        assertThat(reply.text()).isEqualTo("Forwarded.");
+        assertThat(message.text()).isEqualTo("Also forwarded.");
+        String messages = "POST http://localhost:" + EgressUpstream.port("test.front.plain-port")
+                + "/simulator/v1/messages auth=ok";
+        assertThat(EgressUpstream.proxySaw()).containsExactly(messages, messages);
+    }
+
+    @Test
+    void aProxyRefusingAForwardedRequestEndsTheStreamWithUpstreamProxyRefused() {
+        given().post(EgressUpstream.proxy("/require/someone/else-entirely")).then().statusCode(204);
+
+        SseTestClient.StreamReply reply = new SseTestClient(app).stream(SseTestClient.json(Map.of("message", "Hi")));
+        AnthropicException refused = catchThrowableOfType(AnthropicException.class,
+                () -> client.create(EgressProxyTest.request("Hi")).await().atMost(WAIT));
+
+        assertThat(reply.names()).containsExactly("error");
+        assertThat(reply.last().data().path("error").path("code").asText()).isEqualTo("upstream_proxy_refused");
+        assertThat(refused.kind()).isEqualTo(AnthropicException.Kind.PROXY_REFUSED);
+        assertThat(refused.status()).isEqualTo(407);
+        assertThat(EgressUpstream.frontSaw()).isEmpty();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.parley.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+import dev.parley.anthropic.AnthropicException;
+import dev.parley.anthropic.MessagesClient;
+
+/**
+ * A proxy nobody listens at (a wrong port, a proxy that is down): {@code upstream_proxy_unavailable}, retryable like
+ * any connection that cannot be made, so the round is retried before it ends with that code.
+ */
+@QuarkusTest
+@TestProfile(UnreachableEgressProxyTest.ProxyDown.class)
+class UnreachableEgressProxyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    public static class ProxyDown implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+                    "parley.anthropic.proxy.url", "http://localhost:${test.closed-port}",
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE);
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(EgressUpstream.class));
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Inject
+    MessagesClient client;
+
+    @Test
+    void anUnreachableProxyIsRetriedThenEndsTheStreamWithUpstreamProxyUnavailable() {
+        SseTestClient.StreamReply reply = new SseTestClient(app).stream(SseTestClient.json(Map.of("message", "Hi")));
+
+        assertThat(reply.names()).containsExactly("retry", "retry", "error");
+        assertThat(reply.events().getFirst().data().path("reason").asText()).isEqualTo("upstream_proxy_unavailable");
+        assertThat(reply.last().data().path("error").path("code").asText()).isEqualTo("upstream_proxy_unavailable");
+        assertThat(reply.last().data().path("error").path("retryable").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aOneShotCallThroughAnUnreachableProxyIsTypedTheSame() {
+        AnthropicException failed = catchThrowableOfType(AnthropicException.class,
+                () -> client.create(EgressProxyTest.request("Hi")).await().atMost(WAIT));
+
+        assertThat(failed.kind()).isEqualTo(AnthropicException.Kind.PROXY_UNAVAILABLE);
+        assertThat(failed.retryable()).isTrue();
+    }
+}
