@@ -19,6 +19,15 @@ class SecretRedactorTest {
     }
 
     @Test
+    void everyConfiguredSecretIsRedactedTheProxysCredentialsToo() {
+        SecretRedactor secrets = new SecretRedactor("my-configured-key-123", "proxy-password-9",
+                "cGFybGV5OnByb3h5LXBhc3N3b3JkLTk=", null);
+
+        assertThat(secrets.redact("key my-configured-key-123, proxy-password-9 as cGFybGV5OnByb3h5LXBhc3N3b3JkLTk="))
+                .isEqualTo("key [redacted], [redacted] as [redacted]");
+    }
+
+    @Test
     void ordinaryTextIsLeftAlone() {
         assertThat(redactor.redact("messages.0.content: Field required"))
                 .isEqualTo("messages.0.content: Field required");
