@@ -1,14 +1,19 @@
 package dev.parley.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +47,10 @@ class EgressProxyTest {
             return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url", EgressUpstream.PROXY_WITH_CREDENTIALS,
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE,
-                    "HTTPS_PROXY", "http://localhost:${test.closed-port}");
+                    "HTTPS_PROXY", "http://localhost:${test.closed-port}",
+                    // The whole run's log, start-up included, where the route is logged.
+                    "quarkus.log.file.enabled", "true",
+                    "quarkus.log.file.path", "target/egress-proxy-test.log");
         }
 
         @Override
@@ -90,17 +98,26 @@ class EgressProxyTest {
     }
 
     @Test
-    void theProxysCredentialsNeverReachALogLine() {
+    void theProxysCredentialsNeverReachALogLine() throws IOException {
         try (LogCapture logs = LogCapture.everything()) {
             // A failure is where a URL or a header would be logged, if anything did.
             new SseTestClient(app).stream(SseTestClient.json(Map.of("message", "Hi [[sim:fault=500 times=always]]")));
             client.create(request("[[sim:fault=400]]")).onFailure().recoverWithNull().await().atMost(WAIT);
 
             assertThat(logs.lines()).isNotEmpty();
-            assertThat(logs.lines()).noneMatch(line -> line.message().contains(EgressUpstream.PASSWORD)
-                    || line.message().contains(TestEgressProxy.basic(EgressUpstream.USER, EgressUpstream.PASSWORD)
-                            .substring("Basic ".length())));
+            assertThat(logs.lines()).noneMatch(line -> holdsTheCredentials(line.message()));
         }
+        Path file = Path.of(ConfigProvider.getConfig().getValue("quarkus.log.file.path", String.class));
+        String startUp = "through the proxy http://localhost:" + EgressUpstream.port("test.proxy.port")
+                + " (from parley.anthropic.proxy.url)";
+        await().atMost(WAIT).until(() -> Files.readString(file).contains("upstream failure"));
+        assertThat(Files.readString(file)).contains(startUp);
+        assertThat(Files.readString(file).lines()).noneMatch(EgressProxyTest::holdsTheCredentials);
+    }
+
+    private static boolean holdsTheCredentials(String text) {
+        return text.contains(EgressUpstream.PASSWORD) || text.contains(
+                TestEgressProxy.basic(EgressUpstream.USER, EgressUpstream.PASSWORD).substring("Basic ".length()));
     }
 
     static MessageRequest request(String text) {
