@@ -51,8 +51,10 @@ public final class ParleyProcess implements AutoCloseable {
         command.addAll(List.of("-Dquarkus.http.port=0", "-Dparley.ledger.directory=" + data.toAbsolutePath(), "-jar",
                 jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // The machine's proxy variables too: parley honours them, and a relay's upstream here is on localhost.
         builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
-                || key.startsWith("QUARKUS_"));
+                || key.startsWith("QUARKUS_") || key.equalsIgnoreCase("HTTPS_PROXY")
+                || key.equalsIgnoreCase("HTTP_PROXY") || key.equalsIgnoreCase("NO_PROXY"));
         // Production has no default auth mode; tests that do not choose one run without authentication.
         builder.environment().put("PARLEY_AUTH_MODE", "none");
         builder.environment().putAll(environment);
