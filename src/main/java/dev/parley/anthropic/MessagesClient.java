@@ -3,6 +3,7 @@ package dev.parley.anthropic;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -25,6 +26,7 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ProxyOptions;
 
 /**
  * Parley's client of the Anthropic Messages API: adds the headers, decodes the stream once into typed
@@ -147,6 +149,14 @@ public class MessagesClient {
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("token count", limit))
                 .onFailure().transform(classifier)
                 .map(TokenCount::inputTokens);
+    }
+
+    /**
+     * The egress proxy's options, when the upstream is reached through one: for whatever else opens a connection to
+     * the upstream (the wellness check), so that it takes the same way as the calls.
+     */
+    public Optional<ProxyOptions> egressProxy() {
+        return route.proxy().map(proxy -> proxy.options(config.connectTimeout()));
     }
 
     /**

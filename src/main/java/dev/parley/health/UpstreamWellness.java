@@ -17,7 +17,7 @@ import dev.parley.anthropic.MessagesClient;
 
 /**
  * Wellness check {@code upstream} ({@code /q/health/well}): whether a TCP connection to the upstream's host opens
- * within {@code parley.health.timeout}. Always UP: an unreachable Anthropic API must never restart pods (liveness) or
+ * within {@code parley.health.timeout}, through the egress proxy's tunnel when calls take one. Always UP: an unreachable Anthropic API must never restart pods (liveness) or
  * empty the service (readiness; every replica would fail alike). The result is kept for
  * {@code parley.health.upstream-interval}, so probes never hammer the upstream. A connection, not a request: it costs
  * nothing, needs no key, and proves the network path, which is what an operator looks for here.
@@ -32,8 +32,10 @@ class UpstreamWellness implements AsyncHealthCheck {
 
     UpstreamWellness(MessagesClient client, Vertx vertx, HealthConfig config) {
         this.client = client;
-        this.net = vertx.createNetClient(new NetClientOptions()
-                .setConnectTimeout((int) config.timeout().toMillis()));
+        NetClientOptions options = new NetClientOptions().setConnectTimeout((int) config.timeout().toMillis());
+        // Where the upstream is reached only through a proxy, the path to prove is the proxy's CONNECT tunnel.
+        client.egressProxy().ifPresent(options::setProxyOptions);
+        this.net = vertx.createNetClient(options);
         this.reachable = Uni.createFrom().deferred(this::connect).memoize().atLeast(config.upstreamInterval());
     }
 

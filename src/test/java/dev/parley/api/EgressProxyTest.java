@@ -1,7 +1,9 @@
 package dev.parley.api;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
 import java.net.URI;
@@ -95,6 +97,16 @@ class EgressProxyTest {
         assertThat(EgressUpstream.frontSaw()).hasSize(2)
                 .anyMatch(line -> line.startsWith("POST /simulator/v1/messages/count_tokens "));
         assertThat(EgressUpstream.frontSawOnlyTunnels()).isTrue();
+    }
+
+    @Test
+    void theWellnessCheckProvesThePathThroughTheProxy() {
+        given().baseUri(app.toString()).get("/q/health/well").then().statusCode(200)
+                .body("checks.find { it.name == 'upstream' }.data.upstream", equalTo("reachable"));
+
+        // A direct connection would have reached the front too (it is on localhost); the proxy saw the check's tunnel.
+        assertThat(EgressUpstream.proxySaw())
+                .contains("CONNECT localhost:" + EgressUpstream.port("test.front.tls-port") + " auth=ok");
     }
 
     @Test

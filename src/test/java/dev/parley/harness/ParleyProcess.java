@@ -52,9 +52,7 @@ public final class ParleyProcess implements AutoCloseable {
                 jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         // The machine's proxy variables too: parley honours them, and a relay's upstream here is on localhost.
-        builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
-                || key.startsWith("QUARKUS_") || key.equalsIgnoreCase("HTTPS_PROXY")
-                || key.equalsIgnoreCase("HTTP_PROXY") || key.equalsIgnoreCase("NO_PROXY"));
+        withoutMachineSettings(builder);
         // Production has no default auth mode; tests that do not choose one run without authentication.
         builder.environment().put("PARLEY_AUTH_MODE", "none");
         builder.environment().putAll(environment);
@@ -125,8 +123,7 @@ public final class ParleyProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Dquarkus.http.port=0",
                 "-Dparley.ledger.directory=" + data.toAbsolutePath(), "-jar", jar.toString())
                 .redirectErrorStream(true);
-        builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
-                || key.startsWith("QUARKUS_"));
+        withoutMachineSettings(builder);
         builder.environment().put("PARLEY_AUTH_MODE", "none");
         builder.environment().putAll(environment);
         try {
@@ -153,6 +150,16 @@ public final class ParleyProcess implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("reading the output of a refused start", e);
         }
+    }
+
+    /**
+     * Nothing of the machine's own settings for parley: ANTHROPIC_*, PARLEY_*, QUARKUS_*, and the egress proxy
+     * variables parley honours (the tests' upstreams are on localhost).
+     */
+    private static void withoutMachineSettings(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(key -> key.startsWith("ANTHROPIC_") || key.startsWith("PARLEY_")
+                || key.startsWith("QUARKUS_") || key.equalsIgnoreCase("HTTPS_PROXY")
+                || key.equalsIgnoreCase("HTTP_PROXY") || key.equalsIgnoreCase("NO_PROXY"));
     }
 
     /** The launcher of the JDK this test runs on. */

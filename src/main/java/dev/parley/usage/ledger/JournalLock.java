@@ -15,7 +15,7 @@ import io.quarkus.logging.Log;
 /**
  * One process per ledger journal: the journal's segments are appended, read back and deleted by one writer, so a
  * second process on the same files would corrupt them (and, with the embedded store, the database file beside them
- * is open in one process at a time). An exclusive lock on {@code <journal>.lock}, taken before either is opened, makes
+ * is open in one process at a time). An exclusive lock on {@code ledger-journal.lock} (the journal's name, {@code .lock} for its extension), taken before either is opened, makes
  * a second process refuse to start in one line that names the folder and the setting to change. The operating
  * system releases the lock when the process dies, kill -9 included, so a restarted container never finds it stale.
  */
@@ -30,7 +30,10 @@ final class JournalLock implements AutoCloseable {
     }
 
     static JournalLock acquire(Path journal) {
-        Path file = journal.resolveSibling(journal.getFileName() + ".lock");
+        // ledger-journal.lock beside ledger-journal.ndjson: not a name the journal's segments (<journal>.N) start with.
+        String name = journal.getFileName().toString();
+        Path file = journal.resolveSibling((name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name)
+                + ".lock");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
