@@ -101,10 +101,21 @@
     el.status.textContent = text;
   }
 
-  // The page follows a growing reply only while the reader is at the end: scrolling up to read stops that.
+  // The page follows a growing reply until the reader scrolls up, and again once they are back at the end (or send a
+  // message). A scroll event does not say who scrolled, and the page's own scroll to the end reaches its listener
+  // only after the reply may have grown again (a tool card, a paragraph), so "far from the end" cannot tell the
+  // reader's scroll from the page's. The direction can: the page only ever scrolls down, so a scroll that leaves the
+  // page higher than it was is the reader's.
   let following = true;
+  let lastScrollY = window.scrollY;
   window.addEventListener('scroll', () => {
-    following = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 80;
+    const y = window.scrollY;
+    if (window.innerHeight + y >= document.documentElement.scrollHeight - 2) {
+      following = true;
+    } else if (y < lastScrollY) {
+      following = false;
+    }
+    lastScrollY = y;
   }, { passive: true });
 
   function scrollToEnd() {

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.WheelInput;
 
 /** The chat page as a person uses it: type, press Enter, watch the latest reply. */
 final class ChatPage {
@@ -70,6 +72,40 @@ final class ChatPage {
     WebElement awaitReply(int n, String state) {
         browser.until(driver -> replyCount() >= n && state.equals(lastReply().state()));
         return browser.findAll(".msg-assistant").get(n - 1);
+    }
+
+    /**
+     * Whether the end of the latest reply (its cost line or its error) is on screen: below the sticky header and above
+     * the sticky composer, where a person reading the page can see it.
+     */
+    boolean latestReplyEndIsInView() {
+        return browser.script("""
+                const replies = document.querySelectorAll('.msg-assistant');
+                const reply = replies[replies.length - 1];
+                const end = reply.querySelector('.reply-error') || reply.querySelector('.reply-meta') || reply;
+                const box = end.getBoundingClientRect();
+                return box.top >= document.querySelector('header.top').getBoundingClientRect().bottom
+                  && box.bottom <= document.querySelector('footer.bottom').getBoundingClientRect().top;
+                """);
+    }
+
+    /** How far down the page is scrolled, in CSS pixels. */
+    long scrollY() {
+        return Math.round(((Number) browser.script("return window.scrollY;")).doubleValue());
+    }
+
+    /** Turns the mouse wheel over the conversation, as a person scrolling up to reread does. */
+    void wheelUp(int pixels) {
+        wheel(-pixels);
+    }
+
+    void wheelDown(int pixels) {
+        wheel(pixels);
+    }
+
+    private void wheel(int deltaY) {
+        new Actions(browser.driver()).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(browser.find("#messages")),
+                0, deltaY).perform();
     }
 
     String text(WebElement element, String css) {

@@ -148,6 +148,61 @@ class ChatPageTest {
     }
 
     @Test
+    void followsEveryReplyAndErrorInAConversationTallerThanTheWindow() {
+        browser.resize(new Dimension(900, 600));
+        // Nobody scrolls. The first reply alone is taller than the window; the second calls a tool, whose card grows
+        // the page at once, and answers at length; the third fails after its tool call. (Three turns: the test
+        // profile keeps at most six messages of history.)
+        page.send("[[sim:tokens=150]] Fill the window");
+        page.awaitReply(1, "done");
+        assertThat(page.latestReplyEndIsInView()).as("the cost line of reply 1 is on screen").isTrue();
+        assertThat(page.scrollY()).as("the page has scrolled").isPositive();
+
+        String toolTurn = "[[sim:tool=get_stock_price {\"ticker\":\"AAPL\"}]] [[sim:tokens=80]] What is AAPL at?";
+        page.send(toolTurn);
+        page.awaitReply(2, "done");
+        assertThat(page.latestReplyEndIsInView()).as("the cost line of reply 2 is on screen").isTrue();
+
+        // Round 1 calls the tool, round 2 is refused.
+        page.send("[[sim:id=" + UUID.randomUUID() + "]] [[sim:fault=none]] [[sim:fault=400 times=always]] " + toolTurn);
+        WebElement failed = page.awaitReply(3, "error");
+        assertThat(page.text(failed, ".reply-error")).isEqualTo("The model service refused this request.");
+        assertThat(failed.findElements(By.cssSelector(".tool-card"))).hasSize(1);
+        assertThat(page.latestReplyEndIsInView()).as("the error is on screen").isTrue();
+    }
+
+    @Test
+    void leavesAReaderWhoScrolledUpWhereTheyAreAndFollowsAgainAtTheEnd() {
+        browser.resize(new Dimension(900, 600));
+        page.send("[[sim:tokens=150]] Fill the window");
+        page.awaitReply(1, "done");
+
+        page.send("[[sim:tokens=600]] [[sim:delay=10ms]] Go on and on");
+        awaitMoreText(200);
+        page.wheelUp(300);
+        // Long enough for the wheel's scroll to have come to rest, while the reply goes on growing below.
+        awaitMoreText(300);
+        long reading = page.scrollY();
+        page.awaitReply(2, "done");
+        assertThat(page.scrollY()).as("where the reader scrolled to").isEqualTo(reading);
+        assertThat(page.latestReplyEndIsInView()).isFalse();
+
+        page.send("[[sim:tokens=600]] [[sim:delay=10ms]] And on");
+        awaitMoreText(200);
+        page.wheelUp(300);
+        awaitMoreText(100);
+        page.wheelDown(100_000);
+        page.awaitReply(3, "done");
+        assertThat(page.latestReplyEndIsInView()).as("followed again from the end").isTrue();
+    }
+
+    /** Waits until the latest reply has grown by {@code characters}. */
+    private void awaitMoreText(int characters) {
+        int now = page.lastReply().text().length();
+        browser.until(driver -> page.lastReply().text().length() >= now + characters);
+    }
+
+    @Test
     void stopEndsTheReplyAndTheUpstreamRequest() {
         String id = "web-stop-" + UUID.randomUUID();
         page.send("[[sim:id=" + id + "]] [[sim:tokens=2000]] [[sim:delay=20ms]] Go on and on");
