@@ -136,6 +136,15 @@
     return value;
   }
 
+  // Numbers in a tool's input and result keep their digits on screen (a price of 178.50 stays 178.50, not 178.5):
+  // JSON.stringify writes a JSON.rawJSON back exactly as it was read. Without source access, the parsed number.
+  function keepNumberText(key, value, context) {
+    if (typeof value === 'number' && context && typeof context.source === 'string' && JSON.rawJSON) {
+      return JSON.rawJSON(context.source);
+    }
+    return value;
+  }
+
   function toPico(decimal) {
     const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(String(decimal).trim());
     if (!match) {
@@ -618,7 +627,7 @@
       return String(text);
     }
     try {
-      return JSON.stringify(JSON.parse(text), null, 2);
+      return JSON.stringify(JSON.parse(text, keepNumberText), null, 2);
     } catch {
       return text;
     }
@@ -778,7 +787,8 @@
           }
         }
         if (data.length > 0) {
-          onEvent(name, JSON.parse(data.join('\n'), reviveExact));
+          // A tool_call's only numbers are those of its input, which the page shows, not computes with.
+          onEvent(name, JSON.parse(data.join('\n'), name === 'tool_call' ? keepNumberText : reviveExact));
         }
       }
     }

@@ -203,6 +203,15 @@ class ChatPageTest {
     }
 
     @Test
+    void showsTheNumbersOfAToolResultAsTheToolWroteThem() {
+        page.send("[[sim:tool=get_stock_price {\"ticker\":\"AAPL\"}]] What is AAPL at?");
+
+        WebElement card = page.awaitReply(1, "done").findElement(By.cssSelector(".tool-card"));
+        // The tool's result is {"ticker":"AAPL","price":178.50,...}: a price, not the float 178.5.
+        assertThat(page.text(card, ".tool-output")).contains("\"price\": 178.50,");
+    }
+
+    @Test
     void stopEndsTheReplyAndTheUpstreamRequest() {
         String id = "web-stop-" + UUID.randomUUID();
         page.send("[[sim:id=" + id + "]] [[sim:tokens=2000]] [[sim:delay=20ms]] Go on and on");
