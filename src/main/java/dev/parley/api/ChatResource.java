@@ -44,6 +44,9 @@ import dev.parley.usage.UsageMeter;
 @Tag(name = "chat")
 public class ChatResource {
 
+    /** Between two rounds' text in a one-shot answer: a blank line, a paragraph break in Markdown. */
+    static final String ROUND_BREAK = "\n\n";
+
     /** What the upstream's failure of a one-shot turn is answered with. */
     private static final String UPSTREAM_FAILED = "Problem with the partial `usage` and `cost`: the turn failed "
             + "after the upstream was called, with the code an `error` event would carry: "
@@ -180,13 +183,25 @@ public class ChatResource {
         StringBuilder text = new StringBuilder();
         Map<String, ChatEvent.ToolCalled> calls = new LinkedHashMap<>();
         List<EventPayloads.ToolUseView> toolCalls = new ArrayList<>();
+        // Text after tool results is the next round's: a paragraph of its own, not the end of the last sentence.
+        boolean nextRound = false;
         for (ChatEvent event : events) {
             switch (event) {
-                case ChatEvent.TextChunk chunk -> text.append(chunk.text());
+                case ChatEvent.TextChunk chunk -> {
+                    if (nextRound && !text.isEmpty()) {
+                        text.append(ROUND_BREAK);
+                    }
+                    nextRound = false;
+                    text.append(chunk.text());
+                }
                 case ChatEvent.ToolCalled call -> calls.put(call.id(), call);
-                case ChatEvent.ToolReturned result -> toolCalls.add(new EventPayloads.ToolUseView(result.id(),
-                        result.name(), calls.get(result.id()).input(), result.isError() ? null : result.content(),
-                        result.isError() ? result.content() : null, result.isError(), result.duration().toMillis()));
+                case ChatEvent.ToolReturned result -> {
+                    nextRound = true;
+                    toolCalls.add(new EventPayloads.ToolUseView(result.id(), result.name(),
+                            calls.get(result.id()).input(), result.isError() ? null : result.content(),
+                            result.isError() ? result.content() : null, result.isError(),
+                            result.duration().toMillis()));
+                }
                 case ChatEvent.Retrying retrying -> {
                     // Retries are invisible in a one-shot response; the timings show the time they took.
                 }

@@ -128,7 +128,9 @@ final class EventPayloads {
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "ChatResponse")
-    record ChatResponse(@Schema(description = TURN_ID) String turnId, String text, String stopReason, String model,
+    record ChatResponse(@Schema(description = TURN_ID) String turnId,
+            @Schema(description = "the reply's text, every round's; a blank line between two rounds") String text,
+            String stopReason, String model,
             UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds, List<ToolUseView> toolCalls) {

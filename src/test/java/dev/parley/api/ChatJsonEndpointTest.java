@@ -59,6 +59,17 @@ class ChatJsonEndpointTest {
     }
 
     @Test
+    void theTextOfEachRoundIsAParagraphOfItsOwn() {
+        Response response = chat(body("[[sim:tool=get_stock_price {\"ticker\":\"AAPL\"}]] "
+                + "[[sim:preamble=Let me look.]] [[sim:reply=AAPL is at 178.50.]] What is AAPL at?"));
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        JsonNode reply = json(response);
+        assertThat(reply.path("roundCount").asInt()).isEqualTo(2);
+        assertThat(reply.path("text").asText()).isEqualTo("Let me look.\n\nAAPL is at 178.50.");
+    }
+
+    @Test
     void startConversationReturnsAnIdThatCanBeContinued() {
         JsonNode first = json(chat("{\"message\":\"[[sim:reply=First answer.]]\",\"startConversation\":true}"));
 
