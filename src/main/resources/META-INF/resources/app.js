@@ -701,6 +701,16 @@
     el.apiKey.focus();
   }
 
+  // What GET /v1/service says the upstream is: parley knows from the upstream's own answers, not from its URL.
+  const UPSTREAM_BADGE = {
+    simulator: { text: 'simulator', title: 'Replies come from parley\'s Anthropic API simulator, not from Claude' },
+    anthropic: { text: 'Claude', title: 'Replies come from the Anthropic API' },
+    unknown: {
+      text: 'upstream unknown',
+      title: 'The server could not ask its model service what it is yet; the page asks again after each reply',
+    },
+  };
+
   async function loadService() {
     try {
       const response = await fetch('v1/service', { headers: headers({ Accept: 'application/json' }) });
@@ -713,12 +723,11 @@
         return true;
       }
       const service = await response.json();
+      const badge = UPSTREAM_BADGE[service.upstream] || UPSTREAM_BADGE.unknown;
       el.badge.hidden = false;
       el.badge.dataset.upstream = service.upstream;
-      el.badge.textContent = service.upstream === 'simulator' ? 'simulator' : 'Claude';
-      el.badge.title = service.upstream === 'simulator'
-        ? 'Replies come from parley\'s built-in Anthropic API simulator, not from Claude'
-        : `Replies come from the Anthropic API (parley ${service.version})`;
+      el.badge.textContent = badge.text;
+      el.badge.title = `${badge.title} (parley ${service.version})`;
       return true;
     } catch {
       say('Cannot reach the parley server.');
@@ -881,6 +890,9 @@
             reply.done(event);
             addToSession(event, true);
             say('Reply complete.');
+            if (el.badge.dataset.upstream === 'unknown') {
+              loadService();
+            }
             break;
           case 'error': {
             ended = true;

@@ -13,7 +13,8 @@ import dev.parley.harness.ParleyProcess;
 
 /**
  * The packaged application talks to any Anthropic-compatible upstream given only {@code ANTHROPIC_BASE_URL} and
- * {@code ANTHROPIC_API_KEY}: here, a second process serving the simulator. The key never shows in its output.
+ * {@code ANTHROPIC_API_KEY}: here, a second process serving the simulator, which the relay recognises as one. The key
+ * never shows in its output.
  */
 class SeparateUpstreamIT {
 
@@ -31,6 +32,9 @@ class SeparateUpstreamIT {
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("event: done").contains("\"text\":\" afar\"");
+            // Its upstream says it is a simulator, so the relay's chat page does not claim Claude.
+            assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(relay.uri().resolve("/v1/service"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"upstream\":\"simulator\"");
             // The relay does not serve a simulator of its own in production.
             assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(relay.uri().resolve(
                     "/simulator/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())

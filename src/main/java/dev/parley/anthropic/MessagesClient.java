@@ -46,6 +46,12 @@ public class MessagesClient {
      */
     private static final Duration BACKSTOP_MARGIN = Duration.ofSeconds(1);
 
+    /**
+     * What parley's simulator sends with every response and the real API never does (the simulator's own constant is
+     * {@code SimulatorRoutes.SELF_HEADER}; the simulator imports nothing of parley, so both name it).
+     */
+    private static final String SIMULATOR_HEADER = "parley-simulator";
+
     private final AnthropicConfig config;
     /** Bound once: {@code mapper.readValue} would look the deserializer up again for every event. */
     private final ObjectReader eventReader;
@@ -62,8 +68,8 @@ public class MessagesClient {
     private final Counter connectionsOpened;
     private volatile Apis apis;
 
-    /** The streamed calls and the one-shot call's REST client, each with the backstop of its call style. */
-    private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole) {
+    /** The streamed calls and the one-shot calls' REST clients, each with the backstop of its call style. */
+    private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole, ModelsApi models) {
     }
 
     MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx, MeterRegistry registry,
@@ -168,6 +174,24 @@ public class MessagesClient {
                 .orElse("parley-simulator-key");
     }
 
+    /**
+     * Whether the upstream is a simulator (parley's, in this process or another) rather than the Anthropic API: it
+     * lists one model ({@code GET /v1/models?limit=1}, free of charge) and looks for {@link #SIMULATOR_HEADER} on the
+     * answer. Within the first-byte timeout, typed like any one-shot call, and not retried.
+     */
+    public Uni<Boolean> upstreamIsSimulator() {
+        Duration limit = config.firstByteTimeout();
+        return Uni.createFrom()
+                .deferred(() -> apis().models().list(apiKey, config.version(), 1))
+                .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("models list", limit))
+                .onFailure().transform(classifier)
+                .map(response -> {
+                    try (response) {
+                        return response.getHeaderString(SIMULATOR_HEADER) != null;
+                    }
+                });
+    }
+
     /** The URL requests go to, {@code embedded} resolved. */
     public URI baseUri() {
         if (!config.embedded()) {
@@ -223,7 +247,8 @@ public class MessagesClient {
                 if (current == null) {
                     current = new Apis(new StreamingCalls(vertx, baseUri(), config, route,
                             connectionsOpened::increment, this::decode, classifier), streamHeaders(),
-                            build(limits.firstContent().plus(BACKSTOP_MARGIN)));
+                            build(MessagesApi.class, limits.firstContent().plus(BACKSTOP_MARGIN)),
+                            build(ModelsApi.class, config.firstByteTimeout().plus(BACKSTOP_MARGIN)));
                     apis = current;
                 }
             }
@@ -241,7 +266,7 @@ public class MessagesClient {
         return headers;
     }
 
-    private MessagesApi build(Duration readTimeout) {
+    private <T> T build(Class<T> api, Duration readTimeout) {
         URI base = baseUri();
         QuarkusRestClientBuilder builder = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(base)
@@ -249,7 +274,7 @@ public class MessagesClient {
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connectionPoolSize());
         return route.configure(builder, "https".equalsIgnoreCase(base.getScheme()), config.connectTimeout())
-                .build(MessagesApi.class);
+                .build(api);
     }
 
     /**

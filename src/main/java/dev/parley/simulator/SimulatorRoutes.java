@@ -38,6 +38,11 @@ import dev.parley.simulator.PromptAccounting.Result;
 public class SimulatorRoutes {
 
     static final String PREFIX = "/simulator";
+    /**
+     * The one header the real API never sends, on every response of the simulated API: a client that must not take
+     * simulated replies for a model's (parley's chat page, say) can tell from the upstream itself.
+     */
+    static final String SELF_HEADER = "parley-simulator";
     /** 2026-10-21 is what the official Java SDK 3.13 sends; the protocol reference predates it. */
     private static final Set<String> API_VERSIONS = Set.of("2023-06-01", "2023-01-01", "2026-10-21");
     private static final Set<String> KNOWN_BETAS = Set.of("message-batches-2024-09-24", "prompt-caching-2024-07-31",
@@ -415,6 +420,7 @@ public class SimulatorRoutes {
     private void commonHeaders(HttpServerResponse response, String requestId) {
         response.putHeader("request-id", requestId);
         response.putHeader("anthropic-organization-id", config.organizationId());
+        response.putHeader(SELF_HEADER, "true");
     }
 
     private void sendError(RoutingContext ctx, String requestId, SimulatedApiError error) {

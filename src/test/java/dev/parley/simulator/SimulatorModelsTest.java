@@ -64,6 +64,20 @@ class SimulatorModelsTest {
     }
 
     @Test
+    void everyResponseSaysItComesFromTheSimulator() {
+        // A header the real API never sends: a client can tell a simulator by its answers, wherever it runs.
+        Reply models = http.get("/v1/models?limit=1");
+        Reply message = http.post("/v1/messages", request("claude-sonnet-4-6", 10, "[[sim:reply=Hi.]]"));
+        Reply refused = http.get("/v1/models/claude-unknown");
+        for (Reply reply : List.of(models, message, refused)) {
+            assertThat(reply.header(SimulatorRoutes.SELF_HEADER)).as(reply.body()).isEqualTo("true");
+        }
+        assertThat(models.status()).isEqualTo(200);
+        assertThat(message.status()).isEqualTo(200);
+        assertThat(refused.status()).isEqualTo(404);
+    }
+
+    @Test
     void unknownModelInfoIs404() {
         Reply reply = http.get("/v1/models/claude-unknown");
         assertThat(reply.status()).isEqualTo(404);
