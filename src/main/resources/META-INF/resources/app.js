@@ -723,9 +723,11 @@
         return true;
       }
       const service = await response.json();
-      const badge = UPSTREAM_BADGE[service.upstream] || UPSTREAM_BADGE.unknown;
+      // A value this page does not know yet is shown, and asked again, as unknown.
+      const upstream = UPSTREAM_BADGE[service.upstream] ? service.upstream : 'unknown';
+      const badge = UPSTREAM_BADGE[upstream];
       el.badge.hidden = false;
-      el.badge.dataset.upstream = service.upstream;
+      el.badge.dataset.upstream = upstream;
       el.badge.textContent = badge.text;
       el.badge.title = `${badge.title} (parley ${service.version})`;
       return true;
