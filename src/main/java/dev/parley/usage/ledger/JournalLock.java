@@ -15,9 +15,10 @@ import io.quarkus.logging.Log;
 /**
  * One process per ledger journal: the journal's segments are appended, read back and deleted by one writer, so a
  * second process on the same files would corrupt them (and, with the embedded store, the database file beside them
- * is open in one process at a time). An exclusive lock on {@code ledger-journal.lock} (the journal's name, {@code .lock} for its extension), taken before either is opened, makes
- * a second process refuse to start in one line that names the folder and the setting to change. The operating
- * system releases the lock when the process dies, kill -9 included, so a restarted container never finds it stale.
+ * is open in one process at a time). An exclusive lock on {@code ledger-journal.lock} (the journal's name with
+ * {@code .lock} for its extension), taken before either is opened, makes a second process refuse to start in one line
+ * that names the folder and the setting to change. The operating system releases the lock when the process dies,
+ * kill -9 included, so a restarted container never finds it stale.
  */
 final class JournalLock implements AutoCloseable {
 
