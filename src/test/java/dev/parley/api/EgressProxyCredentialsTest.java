@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
@@ -35,18 +33,12 @@ class EgressProxyCredentialsTest {
     private static final String WRONG_PASSWORD = "not-the-proxy-password";
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    public static class WrongCredentials implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+    public static class WrongCredentials extends EgressUpstreamProfile {
+        public WrongCredentials() {
+            super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url",
                     "http://" + EgressUpstream.USER + ":" + WRONG_PASSWORD + "@localhost:${test.proxy.port}",
-                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE);
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
     }
 

@@ -3,7 +3,6 @@ package dev.parley.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -23,18 +21,12 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(EgressProxyFromEnvironmentTest.ProxyVariables.class)
 class EgressProxyFromEnvironmentTest {
 
-    public static class ProxyVariables implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+    public static class ProxyVariables extends EgressUpstreamProfile {
+        public ProxyVariables() {
+            super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "HTTPS_PROXY", EgressUpstream.PROXY_WITH_CREDENTIALS,
                     "NO_PROXY", ".example.com,10.0.0.0/8,localhost:1",
-                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE);
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
     }
 

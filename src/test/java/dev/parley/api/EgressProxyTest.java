@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.InputMessage;
@@ -43,21 +42,15 @@ class EgressProxyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    public static class ExplicitProxy implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+    public static class ExplicitProxy extends EgressUpstreamProfile {
+        public ExplicitProxy() {
+            super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url", EgressUpstream.PROXY_WITH_CREDENTIALS,
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE,
                     "HTTPS_PROXY", "http://localhost:${test.closed-port}",
                     // The whole run's log, start-up included, where the route is logged.
                     "quarkus.log.file.enabled", "true",
-                    "quarkus.log.file.path", "target/egress-proxy-test.log");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "quarkus.log.file.path", "target/egress-proxy-test.log"));
         }
     }
 

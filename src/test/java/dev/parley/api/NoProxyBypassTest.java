@@ -3,7 +3,6 @@ package dev.parley.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -22,19 +20,13 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(NoProxyBypassTest.UpstreamBypassesTheProxy.class)
 class NoProxyBypassTest {
 
-    public static class UpstreamBypassesTheProxy implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+    public static class UpstreamBypassesTheProxy extends EgressUpstreamProfile {
+        public UpstreamBypassesTheProxy() {
+            super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url", EgressUpstream.PROXY_WITH_CREDENTIALS,
                     "parley.anthropic.proxy.no-proxy", "internal.example, .LOCALHOST",
                     "NO_PROXY", "example.com",
-                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE);
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
     }
 

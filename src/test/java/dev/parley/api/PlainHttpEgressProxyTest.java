@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
@@ -34,17 +32,11 @@ class PlainHttpEgressProxyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    public static class PlainUpstream implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", "http://localhost:${test.front.plain-port}/simulator",
+    public static class PlainUpstream extends EgressUpstreamProfile {
+        public PlainUpstream() {
+            super(Map.of("parley.anthropic.base-url", "http://localhost:${test.front.plain-port}/simulator",
                     "HTTP_PROXY", EgressUpstream.PROXY_WITH_CREDENTIALS,
-                    "HTTPS_PROXY", "http://localhost:${test.closed-port}");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "HTTPS_PROXY", "http://localhost:${test.closed-port}"));
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
@@ -30,17 +28,11 @@ class UnreachableEgressProxyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    public static class ProxyDown implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
+    public static class ProxyDown extends EgressUpstreamProfile {
+        public ProxyDown() {
+            super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url", "http://localhost:${test.closed-port}",
-                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE);
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(EgressUpstream.class));
+                    "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
     }
 
