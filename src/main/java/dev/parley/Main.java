@@ -22,7 +22,7 @@ public final class Main {
 
     static final int REQUIRED_JAVA = 21;
 
-    private Main() {
+    Main() {
     }
 
     public static void main(String... args) {
