@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -31,6 +32,7 @@ import dev.parley.harness.ParleyProcess;
  * requests, sent at once and split between them, against a budget that pays for k of them, succeed at most k times,
  * and the ledger holds no more than the budget.
  */
+@PackagedJar
 class BudgetAcrossReplicasIT {
 
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";

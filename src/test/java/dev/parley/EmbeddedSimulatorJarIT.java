@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -16,6 +17,7 @@ import dev.parley.harness.ParleyProcess;
  * {@code PARLEY_ANTHROPIC_BASE_URL=embedded} (besides the auth mode): no simulator switch, no key. A real key left in
  * the environment, as a developer's shell has one, is neither needed nor sent, nor printed.
  */
+@PackagedJar
 class EmbeddedSimulatorJarIT {
 
     private static final String REAL_LOOKING_KEY = "sk-ant-api03-left-in-the-shell-0123456789";

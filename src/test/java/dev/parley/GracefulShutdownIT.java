@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -31,6 +32,7 @@ import dev.parley.harness.ParleyProcess;
  * at once, new chats get our 503, the running stream goes on for the grace period and then ends with an
  * {@code error} event carrying its usage, and the process exits soon after.
  */
+@PackagedJar
 class GracefulShutdownIT {
 
     private static final Duration GRACE = Duration.ofSeconds(3);

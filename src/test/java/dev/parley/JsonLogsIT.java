@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -23,6 +24,7 @@ import dev.parley.harness.ParleyProcess;
  * {@code X-Request-Id} in {@code mdc.requestId}, also the lines written off the request's thread (a retry after its
  * delay, the turn's usage line). The packaged application also serves its OpenAPI document, but no Swagger UI.
  */
+@PackagedJar
 class JsonLogsIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.parley.api.TcpSwitch;
 import dev.parley.harness.Metrics;
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -50,6 +51,7 @@ import dev.parley.harness.ParleyProcess;
  * id. The last restart also finds a torn last line at the end of the journal, as a kill in the middle of a write
  * leaves it.
  */
+@PackagedJar
 class LedgerSurvivesKillIT {
 
     private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test";

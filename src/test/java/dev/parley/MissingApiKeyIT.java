@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.harness.PackagedJar;
+
 /**
  * The packaged application, started for a real upstream without {@code ANTHROPIC_API_KEY}, refuses to start with
  * one clear line and never prints anything resembling a key.
  */
+@PackagedJar
 class MissingApiKeyIT {
 
     @Test

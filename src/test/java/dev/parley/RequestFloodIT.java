@@ -27,6 +27,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.harness.Metrics;
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 import dev.parley.harness.RawHttp;
 
@@ -38,6 +39,7 @@ import dev.parley.harness.RawHttp;
  * what the heap holds after a collection stays under {@value #LIVE_CEILING_MB} MB and the resident set under
  * {@value #RSS_CEILING_MB} MB. (The heap in use before a collection is no measure: G1 fills the heap first.)
  */
+@PackagedJar
 class RequestFloodIT {
 
     static final int HEAP_MB = 256;

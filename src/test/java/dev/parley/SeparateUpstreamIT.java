@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -16,6 +17,7 @@ import dev.parley.harness.ParleyProcess;
  * {@code ANTHROPIC_API_KEY}: here, a second process serving the simulator, which the relay recognises as one. The key
  * never shows in its output.
  */
+@PackagedJar
 class SeparateUpstreamIT {
 
     @Test

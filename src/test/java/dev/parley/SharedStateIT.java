@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 
 /**
@@ -29,6 +30,7 @@ import dev.parley.harness.ParleyProcess;
  * PostgreSQL (the usage ledger), each with its own embedded simulator: a conversation begun on one continues on the
  * other, and both replicas' usage lands in the one ledger.
  */
+@PackagedJar
 class SharedStateIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.parley.harness.Jdks;
+import dev.parley.harness.PackagedJar;
 import dev.parley.harness.ParleyProcess;
 import dev.parley.harness.ParleyProcess.Exited;
 
@@ -22,6 +23,7 @@ import dev.parley.harness.ParleyProcess.Exited;
  * otherwise died in a 4 KB JSON line from the database engine), an embedded upstream with its simulator switched
  * off (which otherwise started and failed every chat).
  */
+@PackagedJar
 class StartupRefusalsIT {
 
     @Test

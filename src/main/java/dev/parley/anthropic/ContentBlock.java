@@ -20,6 +20,8 @@ import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A content block of a message, in requests and responses (§1.3, §1.4). Blocks parley does not model (server tool
  * blocks, citations, future types) are kept verbatim as {@link Unknown}, so an assistant turn can always be sent back
@@ -34,6 +36,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
         @JsonSubTypes.Type(value = ContentBlock.ToolResult.class, name = "tool_result"),
         @JsonSubTypes.Type(value = ContentBlock.Thinking.class, name = "thinking"),
         @JsonSubTypes.Type(value = ContentBlock.RedactedThinking.class, name = "redacted_thinking")})
+@RegisterForReflection
 public sealed interface ContentBlock {
 
     /** The text of the text blocks among {@code blocks}, joined; other blocks are skipped. */
@@ -50,6 +53,7 @@ public sealed interface ContentBlock {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record Text(String text, CacheControl cacheControl) implements ContentBlock {
         public Text(String text) {
             this(text, null);
@@ -60,12 +64,14 @@ public sealed interface ContentBlock {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record Image(JsonNode source, CacheControl cacheControl) implements ContentBlock {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record Document(JsonNode source, String title, String context, JsonNode citations, CacheControl cacheControl)
             implements
                 ContentBlock {
@@ -75,6 +81,7 @@ public sealed interface ContentBlock {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record ToolUse(String id, String name, JsonNode input, JsonNode caller) implements ContentBlock {
     }
 
@@ -82,6 +89,7 @@ public sealed interface ContentBlock {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record ToolResult(String toolUseId, List<ContentBlock> content, Boolean isError, CacheControl cacheControl)
             implements
                 ContentBlock {
@@ -91,16 +99,19 @@ public sealed interface ContentBlock {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record Thinking(String thinking, String signature) implements ContentBlock {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     record RedactedThinking(String data) implements ContentBlock {
     }
 
     /** Any other block, kept as the JSON it arrived as and written back unchanged. */
     @JsonSerialize(using = UnknownSerializer.class)
     @JsonDeserialize(using = UnknownDeserializer.class)
+    @RegisterForReflection
     record Unknown(JsonNode json) implements ContentBlock {
         public String type() {
             return json.path("type").asText();

@@ -4,8 +4,11 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** One message of a request's conversation: role {@code user} or {@code assistant}, and its blocks. */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@RegisterForReflection
 public record InputMessage(String role, List<ContentBlock> content) {
 
     public static final String USER = "user";

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /** The body of {@code POST /v1/messages} (§1.2); absent optional fields are not sent. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
+@RegisterForReflection
 public record MessageRequest(String model, long maxTokens, List<InputMessage> messages, List<ContentBlock.Text> system,
         List<ToolDefinition> tools, ToolChoice toolChoice, ThinkingConfig thinking, List<String> stopSequences,
         Double temperature, Boolean stream) {

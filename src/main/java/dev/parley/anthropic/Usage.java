@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * Token usage as the API reports it (§1.4, §2.3). Counters are boxed: in a {@code message_delta} an absent counter
  * means "unchanged", which is not the same as zero.
@@ -13,6 +15,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
+@RegisterForReflection
 public record Usage(Long inputTokens, Long outputTokens, Long cacheCreationInputTokens, Long cacheReadInputTokens,
         CacheCreation cacheCreation, String serviceTier) {
 
@@ -20,6 +23,7 @@ public record Usage(Long inputTokens, Long outputTokens, Long cacheCreationInput
 
     /** The split of cache writes by TTL. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
     public record CacheCreation(@JsonProperty("ephemeral_5m_input_tokens") Long ephemeral5mInputTokens,
             @JsonProperty("ephemeral_1h_input_tokens") Long ephemeral1hInputTokens) {
     }

@@ -10,11 +10,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.parley.harness.PackagedJar;
+
 /**
  * The training run of the AOT cache, as the aot Maven profile and Dockerfile.jvm-aot start it (less the
  * {@code -XX:AOTCacheOutput} that records it): the packaged application, in the {@code aot-training} profile and with
  * nothing else configured, starts, answers readiness, streams a chat turn and exits with status 0 by itself.
  */
+@PackagedJar
 class AotTrainingIT {
 
     private static final Path LOG = Path.of("target/aot-training-it.log");

@@ -3,9 +3,12 @@ package dev.parley.usage.ledger;
 import java.math.BigDecimal;
 import java.time.Instant;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 import dev.parley.usage.UsageRecord;
 
 /** One ledger row as stored and journalled: flat, nullable where the column is, amounts exact. */
+@RegisterForReflection
 record LedgerRow(String turnId, String requestId, Instant at, String caller, String assistant, String conversationId,
         String model, String outcome, int rounds, long inputTokens, long outputTokens, boolean outputTokensFinal,
         long cacheReadInputTokens, long cacheWrite5mInputTokens, long cacheWrite1hInputTokens, BigDecimal costUsd,
