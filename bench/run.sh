@@ -9,7 +9,8 @@
 # Environment: CASES, TOKENS (200), DELAY (5ms), WARMUP (10 s per target), LOOPS (load generator event loops, 1),
 # PARLEY_JAVA_OPTS / SIMULATOR_JAVA_OPTS (JVM flags), PARLEY_EXTRA_OPTS (more -D flags for parley, e.g. JFR),
 # PARLEY_ENV (environment for parley only), PARLEY_JAR (the parley build to measure, e.g. a copy of an older
-# target/quarkus-app, for a before/after comparison against the same simulator; default: this build's),
+# target/quarkus-app, for a before/after comparison against the same simulator; default: this build's; or a native
+# executable, its runner with the JDK .so files beside it, with PARLEY_ENV giving it a PostgreSQL ledger),
 # OUT (where the results table is written; default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,11 +66,12 @@ start() {
   # shellcheck disable=SC2086
   # A generous acquisition timeout: on a busy machine the embedded ledger may take more than Agroal's default 5 s
   # to open, and Flyway then fails the start-up.
-  env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$@" "$JAVA" $opts -Dquarkus.http.port=0 \
+  # A native executable takes the same -D and -X options, without java and -jar.
+  local -a launch=("$JAVA" $opts) target=(-jar "$jar")
+  [[ $jar == *.jar ]] || { launch=("$jar" $opts); target=(); }
+  env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$@" "${launch[@]}" -Dquarkus.http.port=0 \
     -Dquarkus.datasource.ledger-h2.jdbc.acquisition-timeout=60s \
-    "-Dquarkus.datasource.ledger-h2.jdbc.url=jdbc:h2:file:$WORK/$name/ledger;MODE=PostgreSQL" \
-    "-Dparley.ledger.journal-file=$WORK/$name/journal.ndjson" \
-    -jar "$jar" >"$WORK/$name.log" 2>&1 &
+    "-Dparley.ledger.directory=$WORK/$name" "${target[@]}" >"$WORK/$name.log" 2>&1 &
   local pid=$! port=""
   for _ in $(seq 1 600); do
     port=$(grep -oE 'Listening on: http://[^:" ]+:[0-9]+' "$WORK/$name.log" | grep -oE '[0-9]+$' | head -1 || true)
@@ -82,7 +84,7 @@ start() {
 }
 
 read -r SIM_PID SIM_PORT < <(start simulator target/quarkus-app/quarkus-run.jar "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_MODE=none \
-  PARLEY_SIMULATOR_ENABLED=true PARLEY_ANTHROPIC_BASE_URL=embedded)
+  PARLEY_ANTHROPIC_BASE_URL=embedded)
 PIDS+=("$SIM_PID")
 # The REST client's pool and parley's concurrency limit must hold every stream (one connection each).
 # shellcheck disable=SC2086

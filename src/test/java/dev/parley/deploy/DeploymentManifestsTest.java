@@ -68,6 +68,11 @@ class DeploymentManifestsTest {
             .compile("-(?:Xmx|XX:MaxDirectMemorySize=|XX:ReservedCodeCacheSize=|XX:MaxMetaspaceSize=)(\\d+)m");
     /** What the pools' caps leave out and a limit must hold too: thread stacks, malloc, GC and JIT structures. */
     private static final long UNCAPPED_MIB = 64;
+    /**
+     * What a native executable holds besides its heap: its code and image heap (mapped from the file, about 85 MB
+     * resident when idle, README "Native"), thread stacks and malloc.
+     */
+    private static final long NATIVE_OUTSIDE_HEAP_MIB = 128;
 
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -525,13 +530,42 @@ class DeploymentManifestsTest {
         while (cap.find()) {
             capped += Long.parseLong(cap.group(1));
         }
+        long nativeHeap = nativeHeapCap();
         for (JsonNode container : containers()) {
             JsonNode resources = container.path("resources");
             long limit = mebibytes(resources.path("limits").path("memory").asText());
             long request = mebibytes(resources.path("requests").path("memory").asText());
+            boolean isNative = container.path("image").asText().equals("parley-native");
             assertThat(limit).as("memory limit of %s", container.path("image").asText())
-                    .isGreaterThanOrEqualTo(capped + UNCAPPED_MIB);
+                    .isGreaterThanOrEqualTo(isNative ? nativeHeap + NATIVE_OUTSIDE_HEAP_MIB : capped + UNCAPPED_MIB);
             assertThat(request).as("memory request").isPositive().isLessThanOrEqualTo(limit);
+        }
+    }
+
+    /**
+     * The Knative Service runs the native executable, and its image carries what the executable links at run time:
+     * the JDK's {@code .so} files the build leaves beside the runner (README "Native").
+     */
+    @Test
+    void theKnativeServiceRunsTheNativeImageWithItsLibraries() throws IOException {
+        JsonNode container = knativeService().path("spec").path("template").path("spec").path("containers").get(0);
+        assertThat(container.path("image").asText()).isEqualTo("parley-native");
+        assertThat(imageSettings().get("parley-native").path("newName").asText()).isEqualTo("parley/parley-native");
+        String dockerfile = Files.readString(DOCKERFILES.resolve("Dockerfile.native"));
+        assertThat(dockerfile).contains("COPY --chown=1001:root --chmod=0755 target/*-runner /work/application")
+                .contains("COPY --chown=1001:root --chmod=0644 target/*.so /work/")
+                .contains("ENV PARLEY_LEDGER_STORE=postgresql");
+    }
+
+    /** The heap cap the native image's entry point gives the executable, in MiB. */
+    private static long nativeHeapCap() {
+        try {
+            Matcher entryPoint = Pattern.compile("(?m)^ENTRYPOINT \\[\"\\./application\", \"-Xmx(\\d+)m\"")
+                    .matcher(Files.readString(DOCKERFILES.resolve("Dockerfile.native")));
+            assertThat(entryPoint.find()).as("Dockerfile.native caps the heap on its entry point").isTrue();
+            return Long.parseLong(entryPoint.group(1));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
