@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.vertx.core.CompositeFuture;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -80,26 +79,8 @@ public final class SimulatorFront {
             request.response().setStatusCode(503).end("the application does not listen yet");
             return;
         }
-        request.pause();
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        request.headers().forEach(header -> {
-            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
-                headers.add(header.getKey(), header.getValue());
-            }
-        });
-        application.request(new RequestOptions().setMethod(request.method()).setHost("localhost").setPort(port)
-                .setURI(request.uri()).setHeaders(headers))
-                .compose(outgoing -> outgoing.send(request))
-                .onFailure(failure -> request.response().setStatusCode(502).end())
-                .onSuccess(response -> {
-                    request.response().setStatusCode(response.statusCode());
-                    response.headers().forEach(header -> {
-                        if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
-                            request.response().putHeader(header.getKey(), header.getValue());
-                        }
-                    });
-                    request.response().send(response);
-                });
+        HttpRelay.relay(request, application,
+                new RequestOptions().setHost("localhost").setPort(port).setURI(request.uri()), HOP_BY_HOP);
     }
 
     public Future<CompositeFuture> close() {

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -107,26 +106,7 @@ public final class TestEgressProxy {
     }
 
     private void forward(HttpServerRequest request) {
-        request.pause();
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        request.headers().forEach(header -> {
-            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
-                headers.add(header.getKey(), header.getValue());
-            }
-        });
-        forwards.request(new RequestOptions().setMethod(request.method()).setAbsoluteURI(request.uri())
-                .setHeaders(headers))
-                .compose(outgoing -> outgoing.send(request))
-                .onFailure(failure -> request.response().setStatusCode(502).end())
-                .onSuccess(response -> {
-                    request.response().setStatusCode(response.statusCode());
-                    response.headers().forEach(header -> {
-                        if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
-                            request.response().putHeader(header.getKey(), header.getValue());
-                        }
-                    });
-                    request.response().send(response);
-                });
+        HttpRelay.relay(request, forwards, new RequestOptions().setAbsoluteURI(request.uri()), HOP_BY_HOP);
     }
 
     private void administer(HttpServerRequest request) {
