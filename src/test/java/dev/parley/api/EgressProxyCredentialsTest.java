@@ -3,21 +3,14 @@ package dev.parley.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
-import dev.parley.anthropic.MessagesClient;
 import dev.parley.harness.LogCapture;
 import dev.parley.harness.TestEgressProxy;
 
@@ -28,11 +21,9 @@ import dev.parley.harness.TestEgressProxy;
  */
 @QuarkusTest
 @TestProfile(EgressProxyCredentialsTest.WrongCredentials.class)
-class EgressProxyCredentialsTest {
+class EgressProxyCredentialsTest extends EgressTest {
 
     private static final String WRONG_PASSWORD = "not-the-proxy-password";
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
     public static class WrongCredentials extends EgressUpstreamProfile {
         public WrongCredentials() {
             super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
@@ -40,17 +31,6 @@ class EgressProxyCredentialsTest {
                     "http://" + EgressUpstream.USER + ":" + WRONG_PASSWORD + "@localhost:${test.proxy.port}",
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    MessagesClient client;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test

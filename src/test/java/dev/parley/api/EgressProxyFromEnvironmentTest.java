@@ -2,13 +2,10 @@ package dev.parley.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -19,7 +16,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(EgressProxyFromEnvironmentTest.ProxyVariables.class)
-class EgressProxyFromEnvironmentTest {
+class EgressProxyFromEnvironmentTest extends EgressTest {
 
     public static class ProxyVariables extends EgressUpstreamProfile {
         public ProxyVariables() {
@@ -28,14 +25,6 @@ class EgressProxyFromEnvironmentTest {
                     "NO_PROXY", ".example.com,10.0.0.0/8,localhost:1",
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test

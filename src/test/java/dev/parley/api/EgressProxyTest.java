@@ -6,27 +6,20 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.InputMessage;
 import dev.parley.anthropic.Message;
 import dev.parley.anthropic.MessageRequest;
-import dev.parley.anthropic.MessagesClient;
 import dev.parley.harness.LogCapture;
 import dev.parley.harness.TestEgressProxy;
 
@@ -38,9 +31,7 @@ import dev.parley.harness.TestEgressProxy;
  */
 @QuarkusTest
 @TestProfile(EgressProxyTest.ExplicitProxy.class)
-class EgressProxyTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class EgressProxyTest extends EgressTest {
 
     public static class ExplicitProxy extends EgressUpstreamProfile {
         public ExplicitProxy() {
@@ -52,17 +43,6 @@ class EgressProxyTest {
                     "quarkus.log.file.enabled", "true",
                     "quarkus.log.file.path", "target/egress-proxy-test.log"));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    MessagesClient client;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test

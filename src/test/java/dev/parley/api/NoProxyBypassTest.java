@@ -2,13 +2,10 @@ package dev.parley.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.Map;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -18,7 +15,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(NoProxyBypassTest.UpstreamBypassesTheProxy.class)
-class NoProxyBypassTest {
+class NoProxyBypassTest extends EgressTest {
 
     public static class UpstreamBypassesTheProxy extends EgressUpstreamProfile {
         public UpstreamBypassesTheProxy() {
@@ -28,14 +25,6 @@ class NoProxyBypassTest {
                     "NO_PROXY", "example.com",
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test

@@ -5,21 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.Message;
-import dev.parley.anthropic.MessagesClient;
 
 /**
  * An {@code http://} upstream (a standalone simulator, say) behind a proxy from {@code HTTP_PROXY}: no tunnel, each
@@ -28,9 +22,7 @@ import dev.parley.anthropic.MessagesClient;
  */
 @QuarkusTest
 @TestProfile(PlainHttpEgressProxyTest.PlainUpstream.class)
-class PlainHttpEgressProxyTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class PlainHttpEgressProxyTest extends EgressTest {
 
     public static class PlainUpstream extends EgressUpstreamProfile {
         public PlainUpstream() {
@@ -38,17 +30,6 @@ class PlainHttpEgressProxyTest {
                     "HTTP_PROXY", EgressUpstream.PROXY_WITH_CREDENTIALS,
                     "HTTPS_PROXY", "http://localhost:${test.closed-port}"));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    MessagesClient client;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test

@@ -3,20 +3,14 @@ package dev.parley.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
-import dev.parley.anthropic.MessagesClient;
 
 /**
  * A proxy nobody listens at (a wrong port, a proxy that is down): {@code upstream_proxy_unavailable}, retryable like
@@ -24,9 +18,7 @@ import dev.parley.anthropic.MessagesClient;
  */
 @QuarkusTest
 @TestProfile(UnreachableEgressProxyTest.ProxyDown.class)
-class UnreachableEgressProxyTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class UnreachableEgressProxyTest extends EgressTest {
 
     public static class ProxyDown extends EgressUpstreamProfile {
         public ProxyDown() {
@@ -35,12 +27,6 @@ class UnreachableEgressProxyTest {
                     "parley.anthropic.trust-store", EgressUpstream.CA_FILE));
         }
     }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    MessagesClient client;
 
     @Test
     void anUnreachableProxyIsRetriedThenEndsTheStreamWithUpstreamProxyUnavailable() {

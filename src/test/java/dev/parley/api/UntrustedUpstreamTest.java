@@ -3,21 +3,14 @@ package dev.parley.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.anthropic.AnthropicException;
-import dev.parley.anthropic.MessagesClient;
 
 /**
  * The same proxied TLS upstream without {@code parley.anthropic.trust-store}: its certificate is signed by a CA the
@@ -26,26 +19,13 @@ import dev.parley.anthropic.MessagesClient;
  */
 @QuarkusTest
 @TestProfile(UntrustedUpstreamTest.NoCaBundle.class)
-class UntrustedUpstreamTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class UntrustedUpstreamTest extends EgressTest {
 
     public static class NoCaBundle extends EgressUpstreamProfile {
         public NoCaBundle() {
             super(Map.of("parley.anthropic.base-url", EgressUpstream.TLS_UPSTREAM,
                     "parley.anthropic.proxy.url", EgressUpstream.PROXY_WITH_CREDENTIALS));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    MessagesClient client;
-
-    @BeforeEach
-    void forgetWhatTheProxySaw() {
-        EgressUpstream.reset();
     }
 
     @Test
