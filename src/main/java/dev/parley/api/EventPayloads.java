@@ -104,18 +104,23 @@ final class EventPayloads {
             @Schema(description = "safe to show a user") String message, boolean retryable, Long retryAfterSeconds) {
     }
 
-    /** Token counts; {@code cacheCreationInputTokens} is the sum of the 5-minute and 1-hour writes. */
+    /**
+     * Token counts; {@code cacheCreationInputTokens} is the sum of the 5-minute and 1-hour writes;
+     * {@code thinkingTokens} is the part of {@code outputTokens} spent thinking (0 where the upstream does not say).
+     */
     @RegisterForReflection
     @Schema(name = "Usage")
     record UsageView(long inputTokens, long outputTokens, long cacheReadInputTokens, long cacheCreationInputTokens,
-            long cacheWrite5mInputTokens, long cacheWrite1hInputTokens) {
+            long cacheWrite5mInputTokens, long cacheWrite1hInputTokens,
+            @Schema(description = "the part of `outputTokens` spent thinking (billed as output)") long thinkingTokens) {
     }
 
     /** USD, exact decimals written as plain JSON numbers. */
     @RegisterForReflection
     @Schema(name = "Cost", description = "USD, exact decimals; `null` when the model has no price (never a guess)")
     record CostView(BigDecimal totalUsd, BigDecimal inputUsd, BigDecimal outputUsd, BigDecimal cacheReadUsd,
-            BigDecimal cacheWrite5mUsd, BigDecimal cacheWrite1hUsd) {
+            BigDecimal cacheWrite5mUsd, BigDecimal cacheWrite1hUsd,
+            @Schema(description = "what prompt caching saved: the cached and cache-written tokens at the plain input price, minus what they cost (negative while writes are not read back yet)") BigDecimal savedUsd) {
     }
 
     @RegisterForReflection
@@ -184,12 +189,14 @@ final class EventPayloads {
 
     static UsageView usage(TokenUsage usage) {
         return new UsageView(usage.inputTokens(), usage.outputTokens(), usage.cacheReadInputTokens(),
-                usage.cacheCreationInputTokens(), usage.cacheWrite5mInputTokens(), usage.cacheWrite1hInputTokens());
+                usage.cacheCreationInputTokens(), usage.cacheWrite5mInputTokens(), usage.cacheWrite1hInputTokens(),
+                usage.thinkingTokens());
     }
 
     static CostView cost(Cost cost) {
         return new CostView(plain(cost.totalUsd()), plain(cost.inputUsd()), plain(cost.outputUsd()),
-                plain(cost.cacheReadUsd()), plain(cost.cacheWrite5mUsd()), plain(cost.cacheWrite1hUsd()));
+                plain(cost.cacheReadUsd()), plain(cost.cacheWrite5mUsd()), plain(cost.cacheWrite1hUsd()),
+                plain(cost.savedUsd()));
     }
 
     /** The same amount without trailing zeros: 0.000168, not 0.00016800 (the value is exact either way). */

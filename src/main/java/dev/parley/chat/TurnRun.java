@@ -380,7 +380,8 @@ final class TurnRun {
         boolean outputFinal = outcome == TurnOutcome.OK || outcome == TurnOutcome.CONVERSATION_NOT_SAVED;
         UsageRecord record = new UsageRecord(turn.turnId(), turn.requestId(), startedAt, turn.caller(),
                 turn.profile().name(), turn.conversationId(), turn.request().model(), outcome, roundCount, usage,
-                outputFinal, cost, timings.timeToFirstToken(), timings.total());
+                outputFinal, cost, timings.timeToFirstToken(), timings.total(), List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty());
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
         return Uni.createFrom().completionStage(durable);

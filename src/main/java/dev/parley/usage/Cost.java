@@ -13,13 +13,15 @@ import java.util.Objects;
  * @param cacheReadUsd cache reads
  * @param cacheWrite5mUsd cache writes with the 5-minute lifetime
  * @param cacheWrite1hUsd cache writes with the 1-hour lifetime
+ * @param savedUsd what prompt caching saved: the price of the cached and cache-written tokens as plain input, minus
+ *        what they cost (negative when a write was not read back yet: a write costs more than plain input)
  */
 public record Cost(BigDecimal totalUsd, BigDecimal inputUsd, BigDecimal outputUsd, BigDecimal cacheReadUsd,
-        BigDecimal cacheWrite5mUsd, BigDecimal cacheWrite1hUsd) {
+        BigDecimal cacheWrite5mUsd, BigDecimal cacheWrite1hUsd, BigDecimal savedUsd) {
 
     /** Nothing spent: the neutral element of {@link #plus(Cost)}. */
     public static final Cost ZERO = new Cost(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO,
-            BigDecimal.ZERO, BigDecimal.ZERO);
+            BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
 
     public Cost {
         Objects.requireNonNull(totalUsd, "totalUsd");
@@ -28,6 +30,7 @@ public record Cost(BigDecimal totalUsd, BigDecimal inputUsd, BigDecimal outputUs
         Objects.requireNonNull(cacheReadUsd, "cacheReadUsd");
         Objects.requireNonNull(cacheWrite5mUsd, "cacheWrite5mUsd");
         Objects.requireNonNull(cacheWrite1hUsd, "cacheWrite1hUsd");
+        Objects.requireNonNull(savedUsd, "savedUsd");
     }
 
     /** The sum of this cost and another, amount by amount. */
@@ -38,6 +41,7 @@ public record Cost(BigDecimal totalUsd, BigDecimal inputUsd, BigDecimal outputUs
                 outputUsd.add(other.outputUsd),
                 cacheReadUsd.add(other.cacheReadUsd),
                 cacheWrite5mUsd.add(other.cacheWrite5mUsd),
-                cacheWrite1hUsd.add(other.cacheWrite1hUsd));
+                cacheWrite1hUsd.add(other.cacheWrite1hUsd),
+                savedUsd.add(other.savedUsd));
     }
 }

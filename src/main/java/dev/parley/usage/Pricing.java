@@ -111,7 +111,11 @@ public class Pricing {
         BigDecimal cacheWrite5m = usd(usage.cacheWrite5mInputTokens(), price.cacheWrite5m());
         BigDecimal cacheWrite1h = usd(usage.cacheWrite1hInputTokens(), price.cacheWrite1h());
         BigDecimal total = input.add(output).add(cacheRead).add(cacheWrite5m).add(cacheWrite1h);
-        return new Cost(total, input, output, cacheRead, cacheWrite5m, cacheWrite1h);
+        // The same prompt tokens at the plain input price of the same band, had nothing been cached.
+        BigDecimal uncached = usd(Math.addExact(usage.cacheReadInputTokens(), usage.cacheCreationInputTokens()),
+                price.input());
+        BigDecimal saved = uncached.subtract(cacheRead).subtract(cacheWrite5m).subtract(cacheWrite1h);
+        return new Cost(total, input, output, cacheRead, cacheWrite5m, cacheWrite1h, saved);
     }
 
     /** Exact: prices are per million tokens, so the decimal point moves instead of a division that might round. */

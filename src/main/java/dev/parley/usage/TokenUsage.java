@@ -9,12 +9,14 @@ package dev.parley.usage;
  * @param cacheReadInputTokens prompt tokens read from the prompt cache
  * @param cacheWrite5mInputTokens prompt tokens written to the cache with the 5-minute lifetime
  * @param cacheWrite1hInputTokens prompt tokens written to the cache with the 1-hour lifetime
+ * @param thinkingTokens the part of {@code outputTokens} spent thinking, where the upstream reports it (billed as
+ *        output; never added to it)
  */
 public record TokenUsage(long inputTokens, long outputTokens, long cacheReadInputTokens,
-        long cacheWrite5mInputTokens, long cacheWrite1hInputTokens) {
+        long cacheWrite5mInputTokens, long cacheWrite1hInputTokens, long thinkingTokens) {
 
     /** No tokens at all: the neutral element of {@link #plus(TokenUsage)}. */
-    public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0, 0);
+    public static final TokenUsage ZERO = new TokenUsage(0, 0, 0, 0, 0, 0);
 
     public TokenUsage {
         requireNonNegative("inputTokens", inputTokens);
@@ -22,6 +24,13 @@ public record TokenUsage(long inputTokens, long outputTokens, long cacheReadInpu
         requireNonNegative("cacheReadInputTokens", cacheReadInputTokens);
         requireNonNegative("cacheWrite5mInputTokens", cacheWrite5mInputTokens);
         requireNonNegative("cacheWrite1hInputTokens", cacheWrite1hInputTokens);
+        requireNonNegative("thinkingTokens", thinkingTokens);
+    }
+
+    /** A usage without a thinking count (older models, or an upstream that does not report it). */
+    public TokenUsage(long inputTokens, long outputTokens, long cacheReadInputTokens, long cacheWrite5mInputTokens,
+            long cacheWrite1hInputTokens) {
+        this(inputTokens, outputTokens, cacheReadInputTokens, cacheWrite5mInputTokens, cacheWrite1hInputTokens, 0);
     }
 
     /** The sum of this usage and another, count by count. */
@@ -31,7 +40,8 @@ public record TokenUsage(long inputTokens, long outputTokens, long cacheReadInpu
                 Math.addExact(outputTokens, other.outputTokens),
                 Math.addExact(cacheReadInputTokens, other.cacheReadInputTokens),
                 Math.addExact(cacheWrite5mInputTokens, other.cacheWrite5mInputTokens),
-                Math.addExact(cacheWrite1hInputTokens, other.cacheWrite1hInputTokens));
+                Math.addExact(cacheWrite1hInputTokens, other.cacheWrite1hInputTokens),
+                Math.addExact(thinkingTokens, other.thinkingTokens));
     }
 
     /** Prompt tokens written to the cache, whatever their lifetime (the API's {@code cache_creation_input_tokens}). */

@@ -2,6 +2,7 @@ package dev.parley.usage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,8 +24,24 @@ import java.util.Optional;
  * @param cost what the usage costs, when the model is priced
  * @param timeToFirstToken time to the first text sent to the client, if any was sent
  * @param duration the whole turn, tools included
+ * @param upstreamRounds the upstream's ids and serving models of each round that got an answer, in order
+ * @param stopReason the model's stop reason of the last round, when it ended with one
+ * @param stopDetails the upstream's {@code stop_details} of the last round (a JSON object, as the upstream sent it),
+ *        e.g. a refusal's category
+ * @param serviceTier the upstream's {@code service_tier} of the last round that reported one
  */
 public record UsageRecord(String turnId, String requestId, Instant at, String caller, String assistant,
         Optional<String> conversationId, String model, TurnOutcome outcome, int rounds, TokenUsage usage,
-        boolean outputTokensFinal, Optional<Cost> cost, Optional<Duration> timeToFirstToken, Duration duration) {
+        boolean outputTokensFinal, Optional<Cost> cost, Optional<Duration> timeToFirstToken, Duration duration,
+        List<UpstreamRound> upstreamRounds, Optional<String> stopReason, Optional<String> stopDetails,
+        Optional<String> serviceTier) {
+
+    public UsageRecord {
+        upstreamRounds = List.copyOf(upstreamRounds);
+    }
+
+    /** Every model that served a round of the turn, each once, in the order they first served. */
+    public List<String> servedModels() {
+        return upstreamRounds.stream().flatMap(round -> round.servedBy().stream()).distinct().toList();
+    }
 }
