@@ -115,6 +115,13 @@ final class HttpStreamCall implements StreamCall {
         });
     }
 
+    @Override
+    public java.util.Optional<String> upstreamRequestId() {
+        return response == null
+                ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(response.getHeader("request-id"));
+    }
+
     private void read(HttpClientResponse answer) {
         if (released) {
             return;

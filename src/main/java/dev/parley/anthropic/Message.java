@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -15,7 +16,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @RegisterForReflection
 public record Message(String id, String model, List<ContentBlock> content, String stopReason, String stopSequence,
-        Usage usage) {
+        JsonNode stopDetails, Usage usage) {
 
     public static final String STOP_TOOL_USE = "tool_use";
     public static final String STOP_MAX_TOKENS = "max_tokens";

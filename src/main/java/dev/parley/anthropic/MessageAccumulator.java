@@ -24,6 +24,7 @@ public final class MessageAccumulator {
     private Usage usage = Usage.EMPTY;
     private String stopReason;
     private String stopSequence;
+    private JsonNode stopDetails;
     private boolean started;
     private boolean stopped;
     private final List<BlockInProgress> blocks = new ArrayList<>();
@@ -56,6 +57,7 @@ public final class MessageAccumulator {
                 if (delta.delta() != null) {
                     stopReason = delta.delta().stopReason();
                     stopSequence = delta.delta().stopSequence();
+                    stopDetails = delta.delta().stopDetails();
                 }
                 usage = usage.updatedBy(delta.usage());
             }
@@ -78,7 +80,7 @@ public final class MessageAccumulator {
                 content.add(block.current());
             }
         }
-        return new Message(id, model, content, stopReason, stopSequence, usage);
+        return new Message(id, model, content, stopReason, stopSequence, stopDetails, usage);
     }
 
     public Usage usage() {

@@ -112,8 +112,8 @@ public class MessagesClient {
             Apis current = apis();
             byte[] body = encode(request.streaming(true));
             io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-            return protection.open(
-                    release -> current.streaming().open(current.streamHeaders(), body, trace, release, sending));
+            MultiMap headers = streamHeaders(current, request);
+            return protection.open(release -> current.streaming().open(headers, body, trace, release, sending));
         });
     }
 
@@ -133,8 +133,8 @@ public class MessagesClient {
     public Uni<Message> create(MessageRequest request) {
         Duration limit = config.firstContentTimeout();
         return Uni.createFrom()
-                .deferred(() -> apis().whole().create(apiKey, config.version(), config.beta().orElse(null),
-                        request.streaming(false)))
+                .deferred(() -> apis().whole().create(apiKey, config.version(),
+                        Betas.of(request, config.beta()).orElse(null), request.streaming(false)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
                 .onFailure().transform(classifier);
     }
@@ -254,6 +254,15 @@ public class MessagesClient {
             }
         }
         return current;
+    }
+
+    /** The shared stream headers, or a copy with the betas this request needs beside the configured ones. */
+    private MultiMap streamHeaders(Apis current, MessageRequest request) {
+        Optional<String> betas = Betas.of(request, config.beta());
+        if (betas.equals(config.beta())) {
+            return current.streamHeaders();
+        }
+        return MultiMap.caseInsensitiveMultiMap().addAll(current.streamHeaders()).set("anthropic-beta", betas.get());
     }
 
     private MultiMap streamHeaders() {

@@ -23,6 +23,12 @@ public interface StreamCall {
         void onFailure(Throwable failure);
     }
 
+    /**
+     * The upstream's {@code request-id} response header of this call, if it sent one: the id its console and support
+     * know the request by.
+     */
+    java.util.Optional<String> upstreamRequestId();
+
     /** Starts delivering to the receiver, beginning with the first event. */
     void deliverTo(Receiver receiver);
 

@@ -18,11 +18,12 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @RegisterForReflection
 public record TokenCountRequest(String model, List<InputMessage> messages, List<ContentBlock.Text> system,
-        List<ToolDefinition> tools, ToolChoice toolChoice, ThinkingConfig thinking) {
+        List<ToolDefinition> tools, ToolChoice toolChoice, ThinkingConfig thinking,
+        MessageRequest.OutputConfig outputConfig, CacheControl cacheControl) {
 
     /** The prompt of a message request, as that request would send it. */
     public static TokenCountRequest of(MessageRequest request) {
         return new TokenCountRequest(request.model(), request.messages(), request.system(), request.tools(),
-                request.toolChoice(), request.thinking());
+                request.toolChoice(), request.thinking(), request.outputConfig(), request.cacheControl());
     }
 }

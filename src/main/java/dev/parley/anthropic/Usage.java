@@ -1,5 +1,7 @@
 package dev.parley.anthropic;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -17,9 +19,35 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @RegisterForReflection
 public record Usage(Long inputTokens, Long outputTokens, Long cacheCreationInputTokens, Long cacheReadInputTokens,
-        CacheCreation cacheCreation, String serviceTier) {
+        CacheCreation cacheCreation, String serviceTier, OutputTokensDetails outputTokensDetails,
+        List<Iteration> iterations) {
 
-    public static final Usage EMPTY = new Usage(0L, 0L, 0L, 0L, null, null);
+    public static final Usage EMPTY = new Usage(0L, 0L, 0L, 0L, null, null, null, null);
+
+    /** The split of output: {@code thinking_tokens} is the part spent thinking. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record OutputTokensDetails(Long thinkingTokens) {
+    }
+
+    /**
+     * One hop of a request the upstream served in several (its server-side fallback moved it to another model): the
+     * model that served the hop and what the hop used, billed at that model's rates.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @RegisterForReflection
+    public record Iteration(String type, String model, Long inputTokens, Long outputTokens,
+            Long cacheCreationInputTokens, Long cacheReadInputTokens, CacheCreation cacheCreation) {
+
+        /** The hop's counters as a usage of their own. */
+        public Usage usage() {
+            return new Usage(inputTokens, outputTokens, cacheCreationInputTokens, cacheReadInputTokens, cacheCreation,
+                    null, null, null);
+        }
+    }
 
     /** The split of cache writes by TTL. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -40,7 +68,14 @@ public record Usage(Long inputTokens, Long outputTokens, Long cacheCreationInput
                 orElse(later.cacheCreationInputTokens, cacheCreationInputTokens),
                 orElse(later.cacheReadInputTokens, cacheReadInputTokens),
                 later.cacheCreation != null ? later.cacheCreation : cacheCreation,
-                later.serviceTier != null ? later.serviceTier : serviceTier);
+                later.serviceTier != null ? later.serviceTier : serviceTier,
+                later.outputTokensDetails != null ? later.outputTokensDetails : outputTokensDetails,
+                later.iterations != null ? later.iterations : iterations);
+    }
+
+    /** The thinking part of the output, 0 when not reported. */
+    public long thinking() {
+        return outputTokensDetails == null ? 0 : value(outputTokensDetails.thinkingTokens);
     }
 
     public long input() {

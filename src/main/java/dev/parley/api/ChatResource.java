@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -183,6 +184,7 @@ public class ChatResource {
         StringBuilder text = new StringBuilder();
         Map<String, ChatEvent.ToolCalled> calls = new LinkedHashMap<>();
         List<EventPayloads.ToolUseView> toolCalls = new ArrayList<>();
+        Map<Integer, EventPayloads.ThinkingView> thinking = new TreeMap<>();
         // Text after tool results is the next round's: a paragraph of its own, not the end of the last sentence.
         boolean nextRound = false;
         for (ChatEvent event : events) {
@@ -194,6 +196,12 @@ public class ChatResource {
                     nextRound = false;
                     text.append(chunk.text());
                 }
+                case ChatEvent.ThinkingChunk chunk -> thinking.merge(chunk.block(),
+                        new EventPayloads.ThinkingView(chunk.block(), chunk.text(), null),
+                        (earlier, more) -> new EventPayloads.ThinkingView(earlier.block(), earlier.text() + more.text(),
+                                null));
+                case ChatEvent.ThinkingHidden hidden -> thinking.put(hidden.block(),
+                        new EventPayloads.ThinkingView(hidden.block(), null, hidden.why().wireName()));
                 case ChatEvent.ToolCalled call -> calls.put(call.id(), call);
                 case ChatEvent.ToolReturned result -> {
                     nextRound = true;
@@ -206,7 +214,8 @@ public class ChatResource {
                     // Retries are invisible in a one-shot response; the timings show the time they took.
                 }
                 case ChatEvent.TurnDone done -> {
-                    return EventPayloads.response(turnId, text.toString(), done, toolCalls);
+                    return EventPayloads.response(turnId, text.toString(), done, toolCalls,
+                            List.copyOf(thinking.values()));
                 }
                 case ChatEvent.TurnFailed failed -> throw new UpstreamFailedException(turnId, failed);
             }

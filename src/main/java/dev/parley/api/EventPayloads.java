@@ -49,11 +49,34 @@ final class EventPayloads {
             String output, String error, boolean isError, long durationMs) {
     }
 
+    /**
+     * A piece of the model's thinking ({@code text}), or the marker of a block the client cannot read
+     * ({@code hidden}); never a signature.
+     */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "ThinkingEvent", description = "`event: thinking`: the next piece of the model's thinking (`text`), or a block whose text cannot be shown (`hidden`: `omitted` or `redacted`); `block` counts the turn's thinking blocks from 1 over all rounds")
+    record ThinkingEvent(@Schema(enumeration = "thinking", required = true) String type, int block, String text,
+            @Schema(enumeration = {
+                    "omitted", "redacted"}) String hidden){
+    }
+
+    /** One thinking block of a one-shot turn: its whole text, or why it has none. */
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "Thinking")
+    record ThinkingView(int block, String text, @Schema(enumeration = {
+            "omitted", "redacted"}) String hidden){
+    }
+
     /** What one round (one model call) used. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(name = "Round")
-    record RoundView(UsageView usage, @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost) {
+    record RoundView(UsageView usage, @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost,
+            @Schema(description = "the upstream's `request-id` of the call that answered the round (for its console and support)") String upstreamRequestId,
+            @Schema(description = "the upstream's message id (`msg_…`), as its usage reports show it") String messageId,
+            @Schema(description = "the model(s) that served the round, more than one when the API's server-side fallback moved it") List<String> servedBy) {
     }
 
     /** A round is tried again after {@code delayMs}: UIs can say "busy, retrying in 2 s". */
@@ -72,7 +95,10 @@ final class EventPayloads {
             @Schema(description = "the model's (`end_turn`, `max_tokens`, `stop_sequence`, `refusal`), a tool-loop limit (`max_rounds`, `max_tool_calls`, `max_cost`) or `tool_call_incomplete`") String stopReason,
             String model, UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
-            int roundCount, List<RoundView> rounds) {
+            int roundCount, List<RoundView> rounds,
+            @Schema(description = "every model that served a round, each once (the API's server-side fallback can serve with another than `model`)") List<String> servedModels,
+            @Schema(type = SchemaType.OBJECT, description = "the upstream's `stop_details` of the last round, as it sent them (e.g. a refusal's `category`)") JsonNode stopDetails,
+            @Schema(description = "the upstream's `service_tier` (`standard`, `priority`, `batch`)") String serviceTier) {
     }
 
     @RegisterForReflection
@@ -138,7 +164,9 @@ final class EventPayloads {
             String stopReason, String model,
             UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
-            int roundCount, List<RoundView> rounds, List<ToolUseView> toolCalls) {
+            int roundCount, List<RoundView> rounds, List<String> servedModels,
+            @Schema(type = SchemaType.OBJECT) JsonNode stopDetails, String serviceTier, List<ToolUseView> toolCalls,
+            @Schema(description = "the model's thinking, block by block, when the assistant shows it") List<ThinkingView> thinking) {
     }
 
     /** A tool call of a one-shot turn and its result. */
@@ -149,10 +177,24 @@ final class EventPayloads {
             long durationMs) {
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     static DoneEvent done(String turnId, ChatEvent.TurnDone done) {
         return new DoneEvent("done", turnId, done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
-                timings(done.timings()), done.rounds().size(), rounds(done));
+                timings(done.timings()), done.rounds().size(), rounds(done), done.servedModels(),
+                stopDetails(done), done.serviceTier().orElse(null));
+    }
+
+    /** The upstream's stop details, written back as the JSON object they came as (parley keeps them as text). */
+    private static JsonNode stopDetails(ChatEvent.TurnDone done) {
+        return done.stopDetails().map(details -> {
+            try {
+                return READER.readTree(details);
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }).orElse(null);
     }
 
     static ToolCallEvent toolCall(ChatEvent.ToolCalled call) {
@@ -167,7 +209,9 @@ final class EventPayloads {
 
     private static List<RoundView> rounds(ChatEvent.TurnDone done) {
         return done.rounds().stream()
-                .map(round -> new RoundView(usage(round.usage()), round.cost().map(EventPayloads::cost).orElse(null)))
+                .map(round -> new RoundView(usage(round.usage()), round.cost().map(EventPayloads::cost).orElse(null),
+                        round.upstream().requestId().orElse(null), round.upstream().messageId().orElse(null),
+                        round.upstream().servedBy()))
                 .toList();
     }
 
@@ -181,10 +225,21 @@ final class EventPayloads {
                 failure.retryAfter().map(ProblemMappers::seconds).orElse(null));
     }
 
-    static ChatResponse response(String turnId, String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls) {
+    static ChatResponse response(String turnId, String text, ChatEvent.TurnDone done, List<ToolUseView> toolCalls,
+            List<ThinkingView> thinking) {
         return new ChatResponse(turnId, text, done.stopReason(), done.model(), usage(done.usage()),
                 done.cost().map(EventPayloads::cost).orElse(null), done.conversationId().orElse(null),
-                timings(done.timings()), done.rounds().size(), rounds(done), toolCalls);
+                timings(done.timings()), done.rounds().size(), rounds(done), done.servedModels(), stopDetails(done),
+                done.serviceTier().orElse(null), toolCalls,
+                thinking.isEmpty() ? null : thinking);
+    }
+
+    static ThinkingEvent thinking(ChatEvent.ThinkingChunk chunk) {
+        return new ThinkingEvent("thinking", chunk.block(), chunk.text(), null);
+    }
+
+    static ThinkingEvent thinking(ChatEvent.ThinkingHidden hidden) {
+        return new ThinkingEvent("thinking", hidden.block(), null, hidden.why().wireName());
     }
 
     static UsageView usage(TokenUsage usage) {

@@ -37,6 +37,8 @@ final class SseEncoder {
     String encode(ChatEvent event) {
         return switch (event) {
             case ChatEvent.TextChunk text -> textFrame(text.text());
+            case ChatEvent.ThinkingChunk thinking -> frame("thinking", EventPayloads.thinking(thinking));
+            case ChatEvent.ThinkingHidden hidden -> frame("thinking", EventPayloads.thinking(hidden));
             case ChatEvent.ToolCalled call -> frame("tool_call", EventPayloads.toolCall(call));
             case ChatEvent.ToolReturned result -> frame("tool_result", EventPayloads.toolResult(result));
             case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.parley.chat.AssistantsConfig.CacheTtl;
 import dev.parley.tool.ToolRegistry;
 
 /** The configured assistant profiles, checked once at start-up. */
@@ -30,9 +31,14 @@ public class AssistantProfiles {
                             + "', which is not a tool; the tools are " + tools.names());
                 }
             }
+            String key = "parley.assistants." + name + ".";
             profiles.put(name, new AssistantProfile(name, profile.description().orElse(""), profile.model(),
                     profile.systemPrompt(), profile.maxTokens(), profile.temperature(),
-                    AssistantsConfig.SystemPromptCache.of(profile.cacheSystemPrompt()), toolNames));
+                    CacheTtl.of(key + "cache-system-prompt", profile.cacheSystemPrompt()), toolNames,
+                    ProfileThinking.thinking(name, profile), ProfileThinking.effort(name, profile),
+                    profile.showThinking(), ProfileThinking.fallbacks(name, profile),
+                    CacheTtl.of(key + "cache-tools", profile.cacheTools()),
+                    AssistantProfile.ConversationCache.of(key + "cache-conversation", profile.cacheConversation())));
         });
         if (!profiles.containsKey(DEFAULT)) {
             throw new IllegalStateException(

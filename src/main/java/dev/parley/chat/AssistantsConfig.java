@@ -43,21 +43,63 @@ public interface AssistantsConfig {
          */
         @WithDefault("none")
         String cacheSystemPrompt();
+
+        /**
+         * Mark the tool definitions as a prompt-cache breakpoint: {@code none}, {@code 5m} or {@code 1h}. They come
+         * first in the prompt, so they are the prefix every request of the profile shares.
+         */
+        @WithDefault("none")
+        String cacheTools();
+
+        /**
+         * Cache the conversation: {@code none}; {@code 5m} or {@code 1h}, a breakpoint on the last message of every
+         * request (each round of a tool loop, each turn of a conversation reads the earlier ones from the cache); or
+         * {@code automatic}, the API's top-level {@code cache_control}, which moves the breakpoint itself.
+         */
+        @WithDefault("none")
+        String cacheConversation();
+
+        /**
+         * Thinking: {@code adaptive}, {@code between-tools} (none before the first tool call), {@code disabled}, or a
+         * token budget (a number, at least 1024 and below max-tokens). Default: {@code adaptive} on models that always
+         * think (Opus 5.5, Fable 5.1 and 5.2, Mythos 5.1 and 5.2), none sent otherwise (the model's own default).
+         */
+        Optional<String> thinking();
+
+        /**
+         * What the thinking text holds: {@code summarized}, {@code omitted} (empty: the client sees only that the
+         * model thought) or {@code updates} (short progress notes between tool calls). Default {@code summarized}
+         * wherever thinking is on, so a tool loop is never silent between its calls.
+         */
+        Optional<String> thinkingDisplay();
+
+        /** {@code output_config.effort}: low, medium, high, xhigh or max. Default: the model's own. */
+        Optional<String> effort();
+
+        /** Whether clients are sent the thinking ({@code thinking} events, {@code POST /v1/chat}'s thinking). */
+        @WithDefault("true")
+        boolean showThinking();
+
+        /**
+         * The API's server-side fallback (beta): {@code default} (the API picks) or up to three model ids, tried in
+         * order when the profile's model refuses a request. Each hop is billed at the model that served it.
+         */
+        Optional<List<String>> fallbacks();
     }
 
-    /** Prompt caching of a profile's system prompt. */
-    enum SystemPromptCache {
+    /** The lifetime of a prompt-cache breakpoint, or none. */
+    enum CacheTtl {
         NONE,
         FIVE_MINUTES,
         ONE_HOUR;
 
-        /** Accepts the values as written in configuration: none, 5m, 1h. */
-        public static SystemPromptCache of(String value) {
+        /** Accepts the values as written in configuration: none, 5m, 1h; {@code key} names the property. */
+        public static CacheTtl of(String key, String value) {
             return switch (value.trim()) {
                 case "none" -> NONE;
                 case "5m" -> FIVE_MINUTES;
                 case "1h" -> ONE_HOUR;
-                default -> throw new IllegalArgumentException("cache-system-prompt is none, 5m or 1h, not " + value);
+                default -> throw new IllegalStateException(key + " is none, 5m or 1h, not " + value);
             };
         }
     }

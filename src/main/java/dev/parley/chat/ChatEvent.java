@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.parley.usage.Cost;
 import dev.parley.usage.TokenUsage;
+import dev.parley.usage.UpstreamRound;
 
 /**
  * What a client sees of a turn, in order: text chunks as they are generated, tool calls and their results as they
@@ -18,6 +19,30 @@ public sealed interface ChatEvent {
 
     /** The next piece of the reply. */
     record TextChunk(String text) implements ChatEvent {
+    }
+
+    /**
+     * The next piece of the model's thinking: {@code block} counts the turn's thinking blocks from 1, over all its
+     * rounds. Only the text: a block's signature never leaves parley.
+     */
+    record ThinkingChunk(int block, String text) implements ChatEvent {
+    }
+
+    /**
+     * A thinking block whose text the client cannot see: the upstream sent it {@code omitted} (empty text, for the
+     * profile's {@code display}) or {@code redacted} (encrypted). Sent once, when the block is complete.
+     */
+    record ThinkingHidden(int block, Hidden why) implements ChatEvent {
+
+        /** Why the text is not there. */
+        public enum Hidden {
+            OMITTED,
+            REDACTED;
+
+            public String wireName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
     }
 
     /** The model asked for a tool; sent as soon as the call is complete (its {@code content_block_stop}). */
@@ -44,11 +69,20 @@ public sealed interface ChatEvent {
      * when the model's price is unknown.
      */
     record TurnDone(String stopReason, String model, TokenUsage usage, Optional<Cost> cost,
-            Optional<String> conversationId, Timings timings, List<RoundUsage> rounds) implements ChatEvent {
+            Optional<String> conversationId, Timings timings, List<RoundUsage> rounds, Optional<String> stopDetails,
+            Optional<String> serviceTier) implements ChatEvent {
+
+        /** Every model that served a round, each once, in the order they first served. */
+        public List<String> servedModels() {
+            return rounds.stream().flatMap(round -> round.upstream().servedBy().stream()).distinct().toList();
+        }
     }
 
-    /** What one round (one model call, retries included) used. */
-    record RoundUsage(TokenUsage usage, Optional<Cost> cost) {
+    /**
+     * What one round (one model call, retries included) used, what it cost at the model(s) that served it, and how
+     * the upstream knows it.
+     */
+    record RoundUsage(TokenUsage usage, Optional<Cost> cost, UpstreamRound upstream) {
     }
 
     /** The turn failed after the upstream was called; {@code usage} is what was used up to then. */

@@ -139,19 +139,20 @@ public class TurnAdmission {
         InputMessage user = InputMessage.user(command.message());
         List<InputMessage> messages = new ArrayList<>(history);
         messages.add(user);
-        CacheControl cache = switch (profile.cacheSystemPrompt()) {
-            case NONE -> null;
-            case FIVE_MINUTES -> CacheControl.fiveMinutes();
-            case ONE_HOUR -> CacheControl.oneHour();
-        };
-        ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(), cache);
-        List<ToolDefinition> definitions = profile.tools().stream()
+        ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(),
+                CacheBreakpoints.control(profile.cacheSystemPrompt()));
+        List<ToolDefinition> definitions = CacheBreakpoints.onLastTool(profile.tools().stream()
                 .map(name -> tools.spec(name).orElseThrow())
                 .map(spec -> new ToolDefinition(spec.name(), spec.description(), spec.inputSchema(), null))
-                .toList();
+                .toList(), profile.cacheTools());
         MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system),
-                definitions.isEmpty() ? null : definitions, null, null, null, profile.temperature().orElse(null),
-                null);
+                definitions.isEmpty() ? null : definitions, null, profile.thinking().orElse(null), null,
+                profile.temperature().orElse(null), null,
+                profile.effort().map(MessageRequest.OutputConfig::new).orElse(null),
+                profile.cacheConversation() == AssistantProfile.ConversationCache.AUTOMATIC
+                        ? CacheControl.fiveMinutes()
+                        : null,
+                Fallbacks.json(profile.fallbacks()));
         long admittedNanos = System.nanoTime();
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());

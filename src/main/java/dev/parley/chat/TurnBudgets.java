@@ -127,11 +127,11 @@ class TurnBudgets {
 
     /**
      * What the turn has spent plus an upper bound of a call with this request: its counted input at the dearest rate
-     * it may be billed at (a cache write, at the profile's TTL, when the profile caches; the long-context band when the
+     * it may be billed at (a cache write, at the dearest TTL of the profile's breakpoints, when it caches; the long-context band when the
      * turn's input crosses its threshold, which {@link Pricing} picks), and {@code max_tokens} of output.
      */
     private BigDecimal worstCase(PreparedTurn turn, MessageRequest request, TokenUsage spent, long input) {
-        List<TokenUsage> billings = switch (turn.profile().cacheSystemPrompt()) {
+        List<TokenUsage> billings = switch (turn.profile().dearestCacheWrite()) {
             case NONE -> List.of(new TokenUsage(input, 0, 0, 0, 0));
             case FIVE_MINUTES -> List.of(new TokenUsage(input, 0, 0, 0, 0), new TokenUsage(0, 0, 0, input, 0));
             case ONE_HOUR -> List.of(new TokenUsage(input, 0, 0, 0, 0), new TokenUsage(0, 0, 0, 0, input));

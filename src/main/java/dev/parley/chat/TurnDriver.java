@@ -103,6 +103,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
             return;
         }
         call = opened;
+        run.opened(opened.upstreamRequestId());
         if (paused) {
             opened.pause();
         }

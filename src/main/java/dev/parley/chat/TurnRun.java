@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -24,6 +26,7 @@ import dev.parley.anthropic.StreamEvent;
 import dev.parley.anthropic.Usage;
 import dev.parley.chat.ChatEvent.RoundUsage;
 import dev.parley.chat.ChatEvent.TextChunk;
+import dev.parley.chat.ChatEvent.ThinkingChunk;
 import dev.parley.chat.ChatEvent.Timings;
 import dev.parley.chat.ChatEvent.ToolCalled;
 import dev.parley.chat.ChatEvent.ToolReturned;
@@ -35,6 +38,7 @@ import dev.parley.usage.Cost;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.TokenUsage;
 import dev.parley.usage.TurnOutcome;
+import dev.parley.usage.UpstreamRound;
 import dev.parley.usage.UsageMeter;
 import dev.parley.usage.UsageRecord;
 import dev.parley.usage.budget.Reservation;
@@ -75,6 +79,15 @@ final class TurnRun {
     private final List<ToolResult> results = new ArrayList<>();
     private List<ToolCall> pendingCalls = List.of();
     private MessageAccumulator accumulator = new MessageAccumulator();
+    private final ThinkingBlocks thinking = new ThinkingBlocks();
+    /** The upstream's ids and serving models of each ended round, in order. */
+    private final List<UpstreamRound> upstreamRounds = new ArrayList<>();
+    /** What the ended rounds cost, each priced at the model(s) that served it; empty once one is unpriced. */
+    private Optional<Cost> earlierRoundsCost = Optional.of(Cost.ZERO);
+    private Optional<String> attemptRequestId = Optional.empty();
+    private Optional<String> lastStopDetails = Optional.empty();
+    private Optional<String> lastStopReason = Optional.empty();
+    private Optional<String> serviceTier = Optional.empty();
     private TokenUsage earlierRounds = TokenUsage.ZERO;
     private TokenUsage earlierAttemptsOfRound = TokenUsage.ZERO;
     private int toolCalls;
@@ -101,9 +114,16 @@ final class TurnRun {
     /** Starts an attempt of the current round: what earlier attempts used is kept, their partial content is not. */
     void startAttempt() {
         earlierAttemptsOfRound = earlierAttemptsOfRound.plus(usageOf(accumulator));
+        attemptRequestId = Optional.empty();
         accumulator = new MessageAccumulator();
+        thinking.newMessage();
         attemptsOfRound++;
         debug("turn round %d attempt %d on context %s", rounds.size() + 1, attemptsOfRound);
+    }
+
+    /** The current attempt's call opened; the upstream named it so (its {@code request-id}), if it did. */
+    void opened(Optional<String> upstreamRequestId) {
+        attemptRequestId = upstreamRequestId;
     }
 
     /** Whether anything of the current round has been sent to the client (then it must not be retried). */
@@ -145,32 +165,66 @@ final class TurnRun {
         return current == null ? "none" : Integer.toHexString(System.identityHashCode(current));
     }
 
-    /** The request of the current round: the prepared one plus the turn's exchange so far. */
+    /**
+     * The request of the current round: the prepared one plus the turn's exchange so far, with the profile's
+     * conversation breakpoint on its last message.
+     */
     MessageRequest request() {
         List<InputMessage> messages = new ArrayList<>(turn.request().messages());
         messages.addAll(exchange.subList(1, exchange.size()));
-        return turn.request().withMessages(messages);
+        return turn.request().withMessages(
+                CacheBreakpoints.onLastMessage(messages, turn.profile().cacheConversation()));
     }
 
-    /** Folds one upstream event; what it gives the client, if anything (most events give nothing, a text delta one). */
+    /**
+     * Folds one upstream event; what it gives the client, if anything (most events give nothing, a text delta one, a
+     * thinking delta one when the profile shows thinking).
+     */
     Optional<ChatEvent> onEvent(StreamEvent event) {
         Optional<ContentBlock> completed = accumulator.accept(event);
-        if (event instanceof StreamEvent.MessageStart && budgetHold.isPresent()) {
-            checkCeiling(budgetHold.get());
-        }
-        if (event instanceof StreamEvent.ContentBlockDelta delta && delta.delta() instanceof Delta.TextDelta text
-                && !text.text().isEmpty()) {
-            if (firstTokenNanos == 0) {
-                firstTokenNanos = System.nanoTime();
+        switch (event) {
+            case StreamEvent.MessageStart start when budgetHold.isPresent() -> checkCeiling(budgetHold.get());
+            case StreamEvent.ContentBlockStart start when isThinking(start.contentBlock()) -> {
+                thinking.opened(start.index());
             }
-            sentThisRound = true;
-            return Optional.of(new TextChunk(text.text()));
-        }
-        if (completed.isPresent() && completed.get() instanceof ContentBlock.ToolUse call && call.input() != null) {
-            sentThisRound = true;
-            return Optional.of(new ToolCalled(call.id(), call.name(), call.input()));
+            case StreamEvent.ContentBlockDelta delta when delta.delta() instanceof Delta.TextDelta text
+                    && !text.text().isEmpty() -> {
+                return Optional.of(sent(new TextChunk(text.text())));
+            }
+            case StreamEvent.ContentBlockDelta delta when delta.delta() instanceof Delta.ThinkingDelta piece
+                    && piece.thinking() != null && !piece.thinking().isEmpty() && turn.profile().showThinking() -> {
+                return Optional.of(sent(new ThinkingChunk(thinking.textOf(delta.index()), piece.thinking())));
+            }
+            case StreamEvent.ContentBlockStop stop when completed.isPresent() -> {
+                return completedBlock(stop.index(), completed.get());
+            }
+            default -> {
+            }
         }
         return Optional.empty();
+    }
+
+    private Optional<ChatEvent> completedBlock(int index, ContentBlock block) {
+        if (block instanceof ContentBlock.ToolUse call && call.input() != null) {
+            return Optional.of(sent(new ToolCalled(call.id(), call.name(), call.input())));
+        }
+        if (!turn.profile().showThinking()) {
+            return Optional.empty();
+        }
+        return thinking.hiddenAt(index, block).map(this::sent);
+    }
+
+    /** An event of this round goes to the client: from now on the round must not be tried again. */
+    private ChatEvent sent(ChatEvent event) {
+        if (firstTokenNanos == 0) {
+            firstTokenNanos = System.nanoTime();
+        }
+        sentThisRound = true;
+        return event;
+    }
+
+    private static boolean isThinking(ContentBlock block) {
+        return block instanceof ContentBlock.Thinking || block instanceof ContentBlock.RedactedThinking;
     }
 
     /**
@@ -185,11 +239,20 @@ final class TurnRun {
         Message message = accumulator.message();
         span.responseModel(message.model());
         TokenUsage roundUsage = earlierAttemptsOfRound.plus(usageOf(accumulator));
-        rounds.add(new RoundUsage(roundUsage, pricing.cost(turn.request().model(), roundUsage)));
+        Optional<Cost> roundCost = openRoundCost();
+        UpstreamRound upstream = upstreamRound(message);
+        upstreamRounds.add(upstream);
+        rounds.add(new RoundUsage(roundUsage, roundCost, upstream));
+        earlierRoundsCost = sum(earlierRoundsCost, roundCost);
         earlierRounds = earlierRounds.plus(roundUsage);
+        lastStopReason = Optional.ofNullable(message.stopReason());
+        lastStopDetails = Optional.ofNullable(message.stopDetails()).filter(details -> !details.isNull())
+                .map(JsonNode::toString);
+        Optional.ofNullable(message.usage().serviceTier()).ifPresent(tier -> serviceTier = Optional.of(tier));
         earlierAttemptsOfRound = TokenUsage.ZERO;
         attemptsOfRound = 0;
         accumulator = new MessageAccumulator();
+        thinking.newMessage();
         debug("turn round %d ended on context %s", rounds.size());
         exchange.add(InputMessage.assistant(Messages.replayable(message.content())));
         if (Message.STOP_MAX_TOKENS.equals(message.stopReason())
@@ -251,11 +314,11 @@ final class TurnRun {
                 .orElse(Uni.createFrom().voidItem());
         return commit.flatMap(ignored -> {
             TokenUsage usage = tokenUsage();
-            Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
+            Optional<Cost> cost = cost();
             Timings timings = timings();
             span.finishReason(stopReason);
             ChatEvent done = new TurnDone(stopReason, turn.request().model(), usage, cost, turn.conversationId(),
-                    timings, List.copyOf(rounds));
+                    timings, List.copyOf(rounds), lastStopDetails, serviceTier);
             return end(TurnOutcome.OK, usage, cost, timings).replaceWith(done);
         }).onFailure(ConversationStoreUnavailableException.class).recoverWithUni(this::fail);
     }
@@ -268,7 +331,7 @@ final class TurnRun {
     Uni<ChatEvent> fail(Throwable failure, Optional<Duration> retryAfter) {
         ChatFailure classified = ChatFailure.from(failure).withRetryAfter(retryAfter);
         TokenUsage usage = tokenUsage();
-        Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
+        Optional<Cost> cost = cost();
         Timings timings = timings();
         RequestLogs.withRequestId(turn.requestId(), () -> {
             if (failure instanceof AnthropicException upstream) {
@@ -298,7 +361,7 @@ final class TurnRun {
      */
     ChatEvent serverShutdown() {
         TokenUsage usage = tokenUsage();
-        Optional<Cost> cost = pricing.cost(turn.request().model(), usage);
+        Optional<Cost> cost = cost();
         Timings timings = timings();
         span.failure(ChatFailure.Code.SERVER_SHUTTING_DOWN.wireName());
         end(TurnOutcome.SERVER_SHUTDOWN, usage, cost, timings);
@@ -312,7 +375,7 @@ final class TurnRun {
      */
     void cancelled() {
         TokenUsage usage = tokenUsage();
-        end(TurnOutcome.CLIENT_CANCELLED, usage, pricing.cost(turn.request().model(), usage), timings());
+        end(TurnOutcome.CLIENT_CANCELLED, usage, cost(), timings());
     }
 
     /**
@@ -337,7 +400,7 @@ final class TurnRun {
         if (toolCalls + newCalls > limits.maxToolCalls()) {
             return Optional.of("max_tool_calls");
         }
-        Optional<BigDecimal> spent = pricing.cost(turn.request().model(), tokenUsage()).map(Cost::totalUsd);
+        Optional<BigDecimal> spent = cost().map(Cost::totalUsd);
         if (limits.maxCostUsd().isPresent() && spent.isPresent()
                 && spent.get().compareTo(limits.maxCostUsd().get()) >= 0) {
             return Optional.of("max_cost");
@@ -378,10 +441,15 @@ final class TurnRun {
         // Only a completed turn's output count is final: the upstream reports it at the end of a reply. (A reply that
         // could not be saved was complete.)
         boolean outputFinal = outcome == TurnOutcome.OK || outcome == TurnOutcome.CONVERSATION_NOT_SAVED;
+        List<UpstreamRound> upstream = new ArrayList<>(upstreamRounds);
+        if (roundOpen && accumulator.started()) {
+            // The unfinished round was answered: its ids are what the upstream bills it under.
+            upstream.add(upstreamRound(accumulator.message()));
+        }
         UsageRecord record = new UsageRecord(turn.turnId(), turn.requestId(), startedAt, turn.caller(),
                 turn.profile().name(), turn.conversationId(), turn.request().model(), outcome, roundCount, usage,
-                outputFinal, cost, timings.timeToFirstToken(), timings.total(), List.of(), Optional.empty(),
-                Optional.empty(), Optional.empty());
+                outputFinal, cost, timings.timeToFirstToken(), timings.total(), upstream, lastStopReason,
+                lastStopDetails, serviceTier);
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
         return Uni.createFrom().completionStage(durable);
@@ -431,9 +499,63 @@ final class TurnRun {
     }
 
     private static TokenUsage usageOf(MessageAccumulator accumulator) {
-        Usage usage = accumulator.usage();
+        return usageOf(accumulator.usage());
+    }
+
+    private static TokenUsage usageOf(Usage usage) {
         return new TokenUsage(usage.input(), usage.output(), usage.cacheRead(), usage.cacheWrite5m(),
-                usage.cacheWrite1h());
+                usage.cacheWrite1h(), usage.thinking());
+    }
+
+    /**
+     * What the whole turn costs: each ended round at the model(s) that served it, and the open round's attempts.
+     * Empty once any part is unpriced (a model without a price), as a guess would be worse.
+     */
+    Optional<Cost> cost() {
+        return roundOpen ? sum(earlierRoundsCost, openRoundCost()) : earlierRoundsCost;
+    }
+
+    /**
+     * The current round's cost over its attempts: the failed attempts' at the requested model (nothing says another
+     * served them), the current one hop by hop when the upstream's fallback moved it ({@code usage.iterations}, each
+     * hop at its own model's rates), else at the model the answer names.
+     */
+    private Optional<Cost> openRoundCost() {
+        String requested = turn.request().model();
+        Optional<Cost> earlier = earlierAttemptsOfRound.equals(TokenUsage.ZERO)
+                ? Optional.of(Cost.ZERO)
+                : pricing.cost(requested, earlierAttemptsOfRound);
+        Usage usage = accumulator.usage();
+        if (usage.iterations() != null && !usage.iterations().isEmpty()) {
+            Optional<Cost> hops = Optional.of(Cost.ZERO);
+            for (Usage.Iteration hop : usage.iterations()) {
+                hops = sum(hops,
+                        pricing.cost(hop.model() != null ? hop.model() : servingModel(), usageOf(hop.usage())));
+            }
+            return sum(earlier, hops);
+        }
+        TokenUsage current = usageOf(usage);
+        return sum(earlier, current.equals(TokenUsage.ZERO)
+                ? Optional.of(Cost.ZERO)
+                : pricing.cost(servingModel(), current));
+    }
+
+    /** The model the current answer names (the serving one), or the requested one before the answer began. */
+    private String servingModel() {
+        String model = accumulator.message().model();
+        return model != null && !model.isBlank() ? model : turn.request().model();
+    }
+
+    private UpstreamRound upstreamRound(Message message) {
+        List<String> servedBy = message.usage().iterations() == null || message.usage().iterations().isEmpty()
+                ? Optional.ofNullable(message.model()).stream().toList()
+                : message.usage().iterations().stream().map(Usage.Iteration::model).filter(m -> m != null)
+                        .distinct().toList();
+        return new UpstreamRound(attemptRequestId, Optional.ofNullable(message.id()), servedBy);
+    }
+
+    private static Optional<Cost> sum(Optional<Cost> first, Optional<Cost> second) {
+        return first.isPresent() && second.isPresent() ? Optional.of(first.get().plus(second.get())) : Optional.empty();
     }
 
     private Timings timings() {

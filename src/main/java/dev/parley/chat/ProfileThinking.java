@@ -1,0 +1,125 @@
+package dev.parley.chat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.parley.anthropic.ModelRules;
+import dev.parley.anthropic.ThinkingConfig;
+
+/**
+ * Reads a profile's thinking options ({@code thinking}, {@code thinking-display}, {@code effort}, {@code fallbacks})
+ * into what its requests send, refusing at start-up, in one line naming the property, a combination its model refuses.
+ */
+final class ProfileThinking {
+
+    static final int MIN_BUDGET = 1024;
+    private static final Set<String> DISPLAYS = Set.of("summarized", "omitted", "updates");
+    private static final Set<String> EFFORTS = Set.of("low", "medium", "high", "xhigh", "max");
+    private static final int MAX_FALLBACKS = 3;
+
+    private ProfileThinking() {
+    }
+
+    /** The {@code thinking} the profile's requests send, if any. */
+    static Optional<ThinkingConfig> thinking(String name, AssistantsConfig.Profile profile) {
+        String key = "parley.assistants." + name + ".";
+        ModelRules rules = ModelRules.of(profile.model());
+        Optional<String> display = profile.thinkingDisplay().map(String::strip);
+        display.filter(value -> !DISPLAYS.contains(value)).ifPresent(value -> {
+            throw new IllegalStateException(key + "thinking-display is summarized, omitted or updates, not " + value);
+        });
+        String type = profile.thinking().map(String::strip)
+                .orElse(rules.thinkingAlwaysOn() ? "adaptive" : display.isPresent() ? "adaptive" : "");
+        ThinkingConfig thinking = switch (type) {
+            case "" -> null;
+            case "adaptive" -> allowed(rules.adaptive(), key, profile.model(), "adaptive",
+                    new ThinkingConfig(ThinkingConfig.ADAPTIVE, null, display.orElse("summarized")));
+            case "between-tools" -> allowed(rules.betweenTools(), key, profile.model(), "between-tools",
+                    new ThinkingConfig(ThinkingConfig.BETWEEN_TOOLS, null, display.orElse("summarized")));
+            case "disabled" -> {
+                if (rules.thinkingAlwaysOn()) {
+                    throw alwaysOn(key, profile.model(), "disabled");
+                }
+                if (display.isPresent()) {
+                    throw new IllegalStateException(key + "thinking-display is set, but thinking is disabled");
+                }
+                yield new ThinkingConfig(ThinkingConfig.DISABLED, null, null);
+            }
+            default -> budget(key, profile, rules, type, display);
+        };
+        if (thinking != null && !ThinkingConfig.DISABLED.equals(thinking.type())
+                && profile.temperature().filter(t -> t != 1.0).isPresent()) {
+            throw new IllegalStateException(key + "temperature must be 1 or unset while the model thinks (thinking "
+                    + thinking.type() + "): the API refuses other temperatures with thinking");
+        }
+        return Optional.ofNullable(thinking);
+    }
+
+    /** The {@code output_config.effort} the profile's requests send, if any. */
+    static Optional<String> effort(String name, AssistantsConfig.Profile profile) {
+        Optional<String> effort = profile.effort().map(String::strip);
+        effort.filter(value -> !EFFORTS.contains(value)).ifPresent(value -> {
+            throw new IllegalStateException("parley.assistants." + name + ".effort is low, medium, high, xhigh or max,"
+                    + " not " + value);
+        });
+        return effort;
+    }
+
+    /** The server-side fallback's models: {@code default} alone, or up to three model ids other than the profile's. */
+    static List<String> fallbacks(String name, AssistantsConfig.Profile profile) {
+        String key = "parley.assistants." + name + ".fallbacks";
+        List<String> models = profile.fallbacks().orElse(List.of()).stream().map(String::strip)
+                .filter(model -> !model.isEmpty()).distinct().toList();
+        if (models.contains("default") && models.size() > 1) {
+            throw new IllegalStateException(key + ": 'default' lets the API choose; it cannot be listed with models");
+        }
+        if (models.size() > MAX_FALLBACKS) {
+            throw new IllegalStateException(key + " names " + models.size() + " models; the API takes at most "
+                    + MAX_FALLBACKS);
+        }
+        if (models.contains(profile.model())) {
+            throw new IllegalStateException(key + " names the profile's own model " + profile.model());
+        }
+        return models;
+    }
+
+    private static ThinkingConfig budget(String key, AssistantsConfig.Profile profile, ModelRules rules, String type,
+            Optional<String> display) {
+        long budget;
+        try {
+            budget = Long.parseLong(type);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(key + "thinking is adaptive, between-tools, disabled or a token budget,"
+                    + " not " + type);
+        }
+        if (rules.thinkingAlwaysOn()) {
+            throw alwaysOn(key, profile.model(), "a budget (" + budget + ")");
+        }
+        if (!rules.budget()) {
+            throw refused(key, profile.model(), "a budget (" + budget + ")");
+        }
+        if (budget < MIN_BUDGET || budget >= profile.maxTokens()) {
+            throw new IllegalStateException(key + "thinking budget must be at least " + MIN_BUDGET
+                    + " and below max-tokens (" + profile.maxTokens() + "), was " + budget);
+        }
+        return new ThinkingConfig(ThinkingConfig.ENABLED, budget, display.orElse("summarized"));
+    }
+
+    private static ThinkingConfig allowed(boolean allowed, String key, String model, String what,
+            ThinkingConfig thinking) {
+        if (!allowed) {
+            throw refused(key, model, what);
+        }
+        return thinking;
+    }
+
+    private static IllegalStateException alwaysOn(String key, String model, String what) {
+        return new IllegalStateException(key + "thinking is " + what + ", but " + model + " always thinks and refuses"
+                + " it: use adaptive (or between-tools) and set effort for depth");
+    }
+
+    private static IllegalStateException refused(String key, String model, String what) {
+        return new IllegalStateException(key + "thinking is " + what + ", which " + model + " does not accept");
+    }
+}
