@@ -3,6 +3,7 @@ package dev.parley.chat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -11,10 +12,11 @@ import dev.parley.anthropic.InputMessage;
 
 /**
  * A server-side conversation: the caller it belongs to, its assistant profile and its messages, kept exactly as they went to
- * and came from the API, so that they are always valid to send back.
+ * and came from the API, and the prefix their thinking is bound to ({@link ThinkingBinding}; empty for a conversation
+ * stored before parley kept it), so that they are always valid to send back.
  */
 public record Conversation(String id, String caller, String assistant, List<InputMessage> messages,
-        Instant createdAt, Instant updatedAt) {
+        Instant createdAt, Instant updatedAt, Optional<ThinkingBinding> thinking) {
 
     public Conversation {
         messages = List.copyOf(messages);

@@ -15,10 +15,10 @@ public interface ConversationStore {
     /**
      * Appends one completed turn's messages, atomically, if the conversation still has {@code expectedLength}
      * messages (zero for a new conversation, which is then created); otherwise fails with
-     * {@link ConversationConflictException}.
+     * {@link ConversationConflictException}. {@code thinking} replaces the conversation's thinking binding.
      */
     Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
-            List<InputMessage> turn);
+            List<InputMessage> turn, ThinkingBinding thinking);
 
     /** Whether there was such a conversation. */
     Uni<Boolean> delete(String id);

@@ -48,7 +48,7 @@ public class InMemoryConversationStore implements ConversationStore {
 
     @Override
     public Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
-            List<InputMessage> turn) {
+            List<InputMessage> turn, ThinkingBinding thinking) {
         synchronized (conversations) {
             Conversation current = conversations.get(id);
             if (current != null && expired(current)) {
@@ -63,7 +63,7 @@ public class InMemoryConversationStore implements ConversationStore {
             List<InputMessage> messages = new ArrayList<>(current == null ? List.of() : current.messages());
             messages.addAll(turn);
             Conversation next = new Conversation(id, caller, assistant, messages,
-                    current == null ? now : current.createdAt(), now);
+                    current == null ? now : current.createdAt(), now, Optional.of(thinking));
             conversations.put(id, next);
             return Uni.createFrom().voidItem();
         }

@@ -17,14 +17,15 @@ import dev.parley.usage.budget.Reservation;
  *            upstream permit included
  * @param admittedNanos {@link System#nanoTime()} when the turn was admitted, where its deadline starts
  * @param budget what the turn holds of its caller's budget, if the caller has one
+ * @param thinking which stored thinking the turn's messages may carry, committed with the turn
  */
 public record PreparedTurn(String turnId, String requestId, String caller, AssistantProfile profile,
         MessageRequest request, InputMessage userMessage, Optional<String> conversationId, int storedLength,
-        Duration deadline, long admittedNanos, Optional<Reservation.Granted> budget) {
+        Duration deadline, long admittedNanos, Optional<Reservation.Granted> budget, ThinkingBinding thinking) {
 
     PreparedTurn holding(Reservation.Granted hold) {
         return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
-                deadline, admittedNanos, Optional.of(hold));
+                deadline, admittedNanos, Optional.of(hold), thinking);
     }
 
     /** What is left of the turn's deadline now (zero once it passed). */

@@ -43,7 +43,8 @@ import dev.parley.anthropic.InputMessage;
 final class RedisConversationStore implements ConversationStore {
 
     /**
-     * KEYS[1] the conversation; ARGV: expected length, caller, assistant, now, TTL in ms, then the turn's messages.
+     * KEYS[1] the conversation; ARGV: expected length, caller, assistant, now, TTL in ms, the thinking binding's
+     * fingerprint and first index, then the turn's messages.
      * Returns 1 when committed, 0 when the length was not the expected one: nothing is read back, a turn only needs to
      * know that its messages were stored. Written only with fields, never by decoding JSON in Lua (cjson would turn an
      * empty array into an object).
@@ -56,11 +57,12 @@ final class RedisConversationStore implements ConversationStore {
             if length == 0 then
               redis.call('HSET', KEYS[1], 'createdAt', ARGV[4])
             end
-            redis.call('HSET', KEYS[1], 'caller', ARGV[2], 'assistant', ARGV[3], 'updatedAt', ARGV[4])
-            for i = 6, #ARGV do
-              redis.call('HSET', KEYS[1], 'm' .. (length + i - 6), ARGV[i])
+            redis.call('HSET', KEYS[1], 'caller', ARGV[2], 'assistant', ARGV[3], 'updatedAt', ARGV[4],
+              'prefix', ARGV[6], 'thinkingFrom', ARGV[7])
+            for i = 8, #ARGV do
+              redis.call('HSET', KEYS[1], 'm' .. (length + i - 8), ARGV[i])
             end
-            redis.call('HSET', KEYS[1], 'length', length + #ARGV - 5)
+            redis.call('HSET', KEYS[1], 'length', length + #ARGV - 7)
             redis.call('PEXPIRE', KEYS[1], ARGV[5])
             return 1
             """;
@@ -87,9 +89,10 @@ final class RedisConversationStore implements ConversationStore {
 
     @Override
     public Uni<Void> commitTurn(String id, String caller, String assistant, int expectedLength,
-            List<InputMessage> turn) {
+            List<InputMessage> turn, ThinkingBinding thinking) {
         List<String> arguments = new ArrayList<>(List.of(COMMIT, "1", key(id), Integer.toString(expectedLength),
-                caller, assistant, clock.instant().toString(), Long.toString(config.ttl().toMillis())));
+                caller, assistant, clock.instant().toString(), Long.toString(config.ttl().toMillis()),
+                thinking.fingerprint(), Integer.toString(thinking.thinkingFrom())));
         for (InputMessage message : turn) {
             arguments.add(write(message));
         }
@@ -135,7 +138,12 @@ final class RedisConversationStore implements ConversationStore {
             messages.add(read(fields.get("m" + i)));
         }
         return new Conversation(id, fields.get("caller"), fields.get("assistant"), messages,
-                Instant.parse(fields.get("createdAt")), Instant.parse(fields.get("updatedAt")));
+                Instant.parse(fields.get("createdAt")), Instant.parse(fields.get("updatedAt")),
+                // Stored before parley kept the binding: unknown, so its thinking is not sent back.
+                fields.containsKey("prefix")
+                        ? Optional.of(new ThinkingBinding(fields.get("prefix"),
+                                Integer.parseInt(fields.get("thinkingFrom"))))
+                        : Optional.empty());
     }
 
     private String write(InputMessage message) {

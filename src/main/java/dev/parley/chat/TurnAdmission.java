@@ -101,7 +101,8 @@ public class TurnAdmission {
             Optional<String> newId = command.startConversation()
                     ? Optional.of(newConversationId())
                     : Optional.empty();
-            return Uni.createFrom().item(() -> build(command, profileNamed(command.assistant()), history, newId));
+            return Uni.createFrom().item(() -> build(command, profileNamed(command.assistant()), history, newId,
+                    Optional.empty()));
         }
         String id = command.conversationId().get();
         if (!ConversationIds.plausible(id)) {
@@ -116,12 +117,12 @@ public class TurnAdmission {
                         "conversation " + id + " belongs to assistant '" + conversation.assistant() + "'");
             }
             return build(command, profileNamed(Optional.of(conversation.assistant())), conversation.messages(),
-                    Optional.of(id));
+                    Optional.of(id), Optional.of(conversation));
         });
     }
 
     private PreparedTurn build(ChatCommand command, AssistantProfile profile, List<InputMessage> history,
-            Optional<String> conversationId) {
+            Optional<String> conversationId, Optional<Conversation> stored) {
         if (history.size() > limits.maxHistoryMessages()) {
             throw new ChatRejectedException(Reason.HISTORY_TOO_LONG,
                     "history has more than " + limits.maxHistoryMessages() + " messages");
@@ -136,15 +137,18 @@ public class TurnAdmission {
                     "maxTokens must be between 1 and " + profile.maxTokens() + " for assistant '" + profile.name()
                             + "'");
         }
-        InputMessage user = InputMessage.user(command.message());
-        List<InputMessage> messages = new ArrayList<>(history);
-        messages.add(user);
         ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(),
                 CacheBreakpoints.control(profile.cacheSystemPrompt()));
         List<ToolDefinition> definitions = CacheBreakpoints.onLastTool(profile.tools().stream()
                 .map(name -> tools.spec(name).orElseThrow())
                 .map(spec -> new ToolDefinition(spec.name(), spec.description(), spec.inputSchema(), null))
                 .toList(), profile.cacheTools());
+        String prefix = ThinkingBinding.fingerprint(profile.model(), List.of(system), definitions);
+        ThinkingBinding thinking = stored.map(conversation -> ThinkingBinding.forTurn(conversation, prefix))
+                .orElse(new ThinkingBinding(prefix, 0));
+        InputMessage user = InputMessage.user(command.message());
+        List<InputMessage> messages = new ArrayList<>(thinking.replayable(history));
+        messages.add(user);
         MessageRequest request = new MessageRequest(profile.model(), maxTokens, messages, List.of(system),
                 definitions.isEmpty() ? null : definitions, null, profile.thinking().orElse(null), null,
                 profile.temperature().orElse(null), null,
@@ -157,7 +161,7 @@ public class TurnAdmission {
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
         return new PreparedTurn(UUID.randomUUID().toString(), command.requestId(), command.caller(), profile, request,
-                user, conversationId, history.size(), deadline, admittedNanos, Optional.empty());
+                user, conversationId, history.size(), deadline, admittedNanos, Optional.empty(), thinking);
     }
 
     private AssistantProfile profileNamed(Optional<String> name) {

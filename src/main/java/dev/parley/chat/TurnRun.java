@@ -310,7 +310,7 @@ final class TurnRun {
     Uni<ChatEvent> finish(String stopReason) {
         Uni<Void> commit = turn.conversationId()
                 .map(id -> conversations.commitTurn(id, turn.caller(), turn.profile().name(), turn.storedLength(),
-                        exchange))
+                        exchange, turn.thinking()))
                 .orElse(Uni.createFrom().voidItem());
         return commit.flatMap(ignored -> {
             TokenUsage usage = tokenUsage();

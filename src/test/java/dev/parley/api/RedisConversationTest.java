@@ -29,6 +29,7 @@ import dev.parley.anthropic.InputMessage;
 import dev.parley.api.SseTestClient.StreamReply;
 import dev.parley.chat.Conversation;
 import dev.parley.chat.ConversationStore;
+import dev.parley.chat.ThinkingBinding;
 
 /**
  * The conversation suite on the Redis store (the server on this machine, 127.0.0.1:6379), under a key prefix of this
@@ -37,6 +38,9 @@ import dev.parley.chat.ConversationStore;
 @QuarkusTest
 @TestProfile(RedisConversationTest.OnRedis.class)
 class RedisConversationTest extends ConversationContract {
+
+    /** A binding as a turn commits it: the prefix fingerprint and the first message whose thinking it covers. */
+    private static final ThinkingBinding BINDING = new ThinkingBinding("0123456789abcdef0123456789abcdef", 1);
 
     public static class OnRedis implements QuarkusTestProfile {
         @Override
@@ -79,7 +83,8 @@ class RedisConversationTest extends ConversationContract {
         for (int i = 0; i < 20; i++) {
             commits.add(store.commitTurn(id, "anonymous", "default", 0,
                     List.of(InputMessage.user("Question " + i), InputMessage.assistant(
-                            List.of(new ContentBlock.Text("Answer " + i)))))
+                            List.of(new ContentBlock.Text("Answer " + i)))),
+                    BINDING)
                     .map(committed -> true).onFailure().recoverWithItem(false));
         }
         List<Boolean> results = Uni.join().all(commits).andCollectFailures().await().atMost(Duration.ofSeconds(10));
@@ -100,9 +105,10 @@ class RedisConversationTest extends ConversationContract {
         List<InputMessage> turn = List.of(InputMessage.user("Search, please"),
                 InputMessage.assistant(List.of(serverTool, new ContentBlock.Text("Found it."))));
 
-        store.commitTurn(id, "anonymous", "default", 0, turn).await().atMost(Duration.ofSeconds(5));
+        store.commitTurn(id, "anonymous", "default", 0, turn, BINDING).await().atMost(Duration.ofSeconds(5));
         Conversation stored = store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
 
+        assertThat(stored.thinking()).contains(BINDING);
         assertThat(stored.messages().get(1).content().getFirst()).isInstanceOf(ContentBlock.Unknown.class);
         assertThat((JsonNode) json.valueToTree(stored.messages())).isEqualTo(json.valueToTree(turn));
         assertThat(stored.createdAt()).isEqualTo(stored.updatedAt());
@@ -112,7 +118,7 @@ class RedisConversationTest extends ConversationContract {
     void aConversationStoredForAnotherCallerDoesNotExistForThisOne() {
         String id = "conv_owned" + UUID.randomUUID().toString().replace("-", "");
         store.commitTurn(id, "alice", "default", 0, List.of(InputMessage.user("Mine"),
-                InputMessage.assistant(List.of(new ContentBlock.Text("Yours.")))))
+                InputMessage.assistant(List.of(new ContentBlock.Text("Yours.")))), BINDING)
                 .await().atMost(Duration.ofSeconds(5));
 
         // This application's caller is "anonymous" (auth mode none): Alice's conversation is nowhere to be seen.
