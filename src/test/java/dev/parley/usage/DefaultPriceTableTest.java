@@ -44,7 +44,7 @@ class DefaultPriceTableTest {
 
     @Test
     void isDatedByTheNewestSource() {
-        assertThat(pricing.asOf()).isEqualTo(LocalDate.parse("2026-10-25"));
+        assertThat(pricing.asOf()).isEqualTo(LocalDate.parse("2026-12-01"));
     }
 
     @Test
@@ -88,8 +88,53 @@ class DefaultPriceTableTest {
     @Test
     void opus55AndSonnet55ReadTheCacheAtTheirOwnPrices() {
         assertThat(pricing.price("claude-opus-5-5").orElseThrow().cacheRead()).isEqualByComparingTo("0.20");
-        // 0.20 on the pricing page, 0.10 since 2026-10-07 per third-party trackers: the newest change
+        // 0.20 at launch, 0.10 since 2026-10-07 (Anthropic's release note of that day)
         assertThat(pricing.price("claude-sonnet-5-5").orElseThrow().cacheRead()).isEqualByComparingTo("0.10");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"claude-fable-5-2", "claude-mythos-5-2"})
+    void fable52AndMythos52HaveTheirOwnPricesWithWritesByTheMultipliers(String model) {
+        ModelPrice price = pricing.price(model).orElseThrow();
+
+        assertThat(price.input()).isEqualByComparingTo("8");
+        assertThat(price.output()).isEqualByComparingTo("40");
+        assertThat(price.cacheWrite5m()).isEqualByComparingTo("10");
+        assertThat(price.cacheWrite1h()).isEqualByComparingTo("16");
+        assertThat(price.cacheRead()).isEqualByComparingTo("0.20"); // 0.025x, like Fable 5.1
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"claude-fable-5-2", "claude-mythos-5-2"})
+    void fable52AndMythos52BillTheirWholeMillionTokenContextAtOneRate(String model) {
+        // 900,000 + 50,000 + 30,000 + 20,000 = 1,000,000 prompt tokens: no long-context band
+        Cost cost = cost(model, new TokenUsage(900_000, 10_000, 50_000, 30_000, 20_000));
+
+        assertThat(cost.inputUsd()).isEqualByComparingTo("7.2"); // × 8
+        assertThat(cost.outputUsd()).isEqualByComparingTo("0.4"); // × 40
+        assertThat(cost.cacheReadUsd()).isEqualByComparingTo("0.01"); // × 0.20
+        assertThat(cost.cacheWrite5mUsd()).isEqualByComparingTo("0.3"); // × 10
+        assertThat(cost.cacheWrite1hUsd()).isEqualByComparingTo("0.32"); // × 16
+        assertThat(cost.totalUsd()).isEqualByComparingTo("8.23");
+    }
+
+    @Test
+    void mythos51IsPricedLikeFable51() {
+        ModelPrice price = pricing.price("claude-mythos-5-1").orElseThrow();
+
+        assertThat(price).isEqualTo(pricing.price("claude-fable-5-1").orElseThrow());
+        assertThat(price.input()).isEqualByComparingTo("10");
+        assertThat(price.output()).isEqualByComparingTo("50");
+        assertThat(price.cacheWrite5m()).isEqualByComparingTo("12.5");
+        assertThat(price.cacheWrite1h()).isEqualByComparingTo("20");
+        assertThat(price.cacheRead()).isEqualByComparingTo("0.25");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"claude-sonnet-4-5-20250929", "claude-sonnet-4-5"})
+    void retiredSonnet45KeepsItsPriceForReplayingHistory(String model) {
+        // below the 200K long-context threshold: 100,000 × 3 + 10,000 × 15 micro-dollars
+        assertThat(cost(model, new TokenUsage(100_000, 10_000, 0, 0, 0)).totalUsd()).isEqualByComparingTo("0.45");
     }
 
     @Test
@@ -175,7 +220,8 @@ class DefaultPriceTableTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"claude-fable-5-1", "claude-fable-5", "claude-mythos-5", "claude-opus-5-5",
+    @ValueSource(strings = {"claude-fable-5-2", "claude-mythos-5-2", "claude-fable-5-1", "claude-mythos-5-1",
+            "claude-fable-5", "claude-mythos-5", "claude-opus-5-5",
             "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7", "claude-opus-4-6", "claude-opus-4-5-20251101",
             "claude-opus-4-1-20250805", "claude-opus-4-20250514", "claude-sonnet-5-5", "claude-sonnet-5",
             "claude-sonnet-4-6", "claude-sonnet-4-5-20250929", "claude-sonnet-4-20250514", "claude-haiku-5-5",

@@ -24,6 +24,6 @@ class PricingConfigurationTest {
         assertThat(cost.inputUsd()).isEqualByComparingTo("3");
         assertThat(cost.outputUsd()).isEqualByComparingTo("15");
         assertThat(cost.totalUsd()).isEqualByComparingTo("18");
-        assertThat(pricing.asOf()).isEqualTo(LocalDate.parse("2026-10-25"));
+        assertThat(pricing.asOf()).isEqualTo(LocalDate.parse("2026-12-01"));
     }
 }

@@ -185,6 +185,38 @@ class PricingTest {
     }
 
     @Test
+    void savedIsCachedAndCacheWrittenTokensAtThePlainInputPriceMinusTheirCostWithAnOwnCacheReadPrice() {
+        // Opus 5.5's prices: input 4, output 20, cache read 0.20 (0.05x, not the multiplier), writes 5 and 8
+        Pricing pricing = pricing(table().model("opus", model("4", "20").cacheRead("0.20")));
+
+        Cost cost = cost(pricing, "opus", new TokenUsage(12_345, 678, 150_001, 7_003, 3_001));
+
+        assertThat(cost.cacheReadUsd()).isEqualByComparingTo("0.0300002"); // 150,001 × 0.20
+        assertThat(cost.cacheWrite5mUsd()).isEqualByComparingTo("0.035015"); // 7,003 × 5
+        assertThat(cost.cacheWrite1hUsd()).isEqualByComparingTo("0.024008"); // 3,001 × 8
+        // 160,005 × 4 = 640,020 micro-dollars, minus 30,000.2 + 35,015 + 24,008: the 1h writes cost more than plain
+        // input and count against the saving, the uncached input and the output count not at all
+        assertThat(cost.savedUsd()).isEqualByComparingTo("0.5509968");
+    }
+
+    @Test
+    void savedIsReckonedAtTheInputPriceOfTheBandTheRequestIsBilledIn() {
+        // Haiku 5.5's prices: 0.10 / 0.50 up to 100,000 prompt tokens, above that 0.50 / 2.50 for the whole request
+        Pricing pricing = pricing(table().model("haiku",
+                model("0.10", "0.50").longContext(band(100_000, "0.50", "2.50"))));
+
+        // 40,000 + 50,003 + 6,001 + 3,999 = 100,003 prompt tokens: the long-context band
+        Cost above = cost(pricing, "haiku", new TokenUsage(40_000, 2_000, 50_003, 6_001, 3_999));
+        // 60,003 × 0.50 = 30,001.5 micro-dollars, minus 50,003 × 0.05 + 6,001 × 0.625 + 3,999 × 1.00
+        assertThat(above.savedUsd()).isEqualByComparingTo("0.019751725");
+
+        // the same cache tokens in a prompt of exactly 100,000: the base band, at a fifth of the prices
+        Cost within = cost(pricing, "haiku", new TokenUsage(39_997, 2_000, 50_003, 6_001, 3_999));
+        // 60,003 × 0.10 = 6,000.3 micro-dollars, minus 50,003 × 0.01 + 6,001 × 0.125 + 3,999 × 0.20
+        assertThat(within.savedUsd()).isEqualByComparingTo("0.003950345");
+    }
+
+    @Test
     void anUnknownModelHasNoCostIsCountedEveryTimeAndWarnedAboutOnce() {
         Pricing pricing = pricing(table().model("m", model("1", "5")));
 
