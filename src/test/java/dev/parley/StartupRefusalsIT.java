@@ -71,6 +71,20 @@ class StartupRefusalsIT {
                 + "one of the two");
     }
 
+    @Test
+    void aProfileAskingItsModelForThinkingItRefusesIsRefusedInOneLine() throws Exception {
+        Exited start = ParleyProcess.refusedStart(ParleyProcess.thisJava(),
+                Map.of("PARLEY_ANTHROPIC_BASE_URL", "embedded", "PARLEY_ASSISTANTS_AGENT_MODEL", "claude-opus-5-5",
+                        "PARLEY_ASSISTANTS_AGENT_SYSTEM_PROMPT", "You act.", "PARLEY_ASSISTANTS_AGENT_THINKING",
+                        "disabled"),
+                folder("thinking-refused"));
+
+        assertThat(start.code()).isNotZero();
+        assertThat(plainLines(start.output())).containsExactly("parley did not start: parley.assistants.agent."
+                + "thinking is disabled, but claude-opus-5-5 always thinks and refuses it: use adaptive (or "
+                + "between-tools) and set effort for depth");
+    }
+
     /** The lines that are not JSON log records: what a person reads on the console. */
     static List<String> plainLines(List<String> output) {
         return output.stream().filter(line -> !line.startsWith("{")).toList();

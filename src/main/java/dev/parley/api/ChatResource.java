@@ -116,10 +116,11 @@ public class ChatResource {
             after that the stream is committed and a failure is an `error` event.""")
     @APIResponse(responseCode = "200", description = "The turn as Server-Sent Events; each `data` is one of these "
             + "objects, chosen by its `type` (= the event name)", content = @Content(mediaType = SseEncoder.MEDIA_TYPE, schema = @Schema(oneOf = {
-                    EventPayloads.TextEvent.class, EventPayloads.ToolCallEvent.class,
+                    EventPayloads.ThinkingEvent.class, EventPayloads.TextEvent.class, EventPayloads.ToolCallEvent.class,
                     EventPayloads.ToolResultEvent.class, EventPayloads.RetryEvent.class,
                     EventPayloads.DoneEvent.class,
                     EventPayloads.ErrorEvent.class}, discriminatorProperty = "type", discriminatorMapping = {
+                            @DiscriminatorMapping(value = "thinking", schema = EventPayloads.ThinkingEvent.class),
                             @DiscriminatorMapping(value = "text", schema = EventPayloads.TextEvent.class),
                             @DiscriminatorMapping(value = "tool_call", schema = EventPayloads.ToolCallEvent.class),
                             @DiscriminatorMapping(value = "tool_result", schema = EventPayloads.ToolResultEvent.class),

@@ -85,8 +85,8 @@ class ChatPageTest {
 
         List<String> assistants = new Select(browser.find("#assistant")).getOptions().stream()
                 .map(option -> option.getAttribute("value")).toList();
-        assertThat(assistants).containsExactly("default", "cached1h", "cached5m", "concise", "plain", "toolbox",
-                "unpriced");
+        assertThat(assistants).containsExactly("default", "cached-loop", "cached1h", "cached5m", "concise",
+                "omitted-thinker", "plain", "quiet-thinker", "thinker", "toolbox", "unpriced");
         assertThat(new Select(browser.find("#assistant")).getFirstSelectedOption().getText())
                 .isEqualTo("default — A helpful engineering assistant");
     }
