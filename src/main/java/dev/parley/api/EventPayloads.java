@@ -7,6 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -97,7 +98,7 @@ final class EventPayloads {
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds,
             @Schema(description = "every model that served a round, each once (the API's server-side fallback can serve with another than `model`)") List<String> servedModels,
-            @Schema(type = SchemaType.OBJECT, description = "the upstream's `stop_details` of the last round, as it sent them (e.g. a refusal's `category`)") JsonNode stopDetails,
+            @Schema(type = SchemaType.OBJECT, description = "the upstream's `stop_details` of the last round, as it sent them (e.g. a refusal's `category`)") @JsonRawValue String stopDetails,
             @Schema(description = "the upstream's `service_tier` (`standard`, `priority`, `batch`)") String serviceTier) {
     }
 
@@ -165,7 +166,8 @@ final class EventPayloads {
             UsageView usage,
             @JsonInclude(JsonInclude.Include.ALWAYS) CostView cost, String conversationId, TimingsView timings,
             int roundCount, List<RoundView> rounds, List<String> servedModels,
-            @Schema(type = SchemaType.OBJECT) JsonNode stopDetails, String serviceTier, List<ToolUseView> toolCalls,
+            @Schema(type = SchemaType.OBJECT) @JsonRawValue String stopDetails, String serviceTier,
+            List<ToolUseView> toolCalls,
             @Schema(description = "the model's thinking, block by block, when the assistant shows it") List<ThinkingView> thinking) {
     }
 
@@ -186,15 +188,12 @@ final class EventPayloads {
                 stopDetails(done), done.serviceTier().orElse(null));
     }
 
-    /** The upstream's stop details, written back as the JSON object they came as (parley keeps them as text). */
-    private static JsonNode stopDetails(ChatEvent.TurnDone done) {
-        return done.stopDetails().map(details -> {
-            try {
-                return READER.readTree(details);
-            } catch (java.io.IOException e) {
-                return null;
-            }
-        }).orElse(null);
+    /**
+     * The upstream's stop details, as the JSON object they came as: kept as its text from the upstream's own bytes
+     * and written out raw, never parsed again.
+     */
+    private static String stopDetails(ChatEvent.TurnDone done) {
+        return done.stopDetails().orElse(null);
     }
 
     static ToolCallEvent toolCall(ChatEvent.ToolCalled call) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -549,7 +550,7 @@ final class TurnRun {
     private UpstreamRound upstreamRound(Message message) {
         List<String> servedBy = message.usage().iterations() == null || message.usage().iterations().isEmpty()
                 ? Optional.ofNullable(message.model()).stream().toList()
-                : message.usage().iterations().stream().map(Usage.Iteration::model).filter(m -> m != null)
+                : message.usage().iterations().stream().map(Usage.Iteration::model).filter(Objects::nonNull)
                         .distinct().toList();
         return new UpstreamRound(attemptRequestId, Optional.ofNullable(message.id()), servedBy);
     }
