@@ -2,9 +2,12 @@ package dev.parley.simulator;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +21,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Optional<Duration> delay, int chunk, Map<Integer, List<ToolCallDirective>> toolsByRound,
         Optional<String> preamble, Optional<Integer> thinkingTokens, boolean redactedThinking, CacheMode cacheMode,
         Optional<Long> cacheMinimum, boolean legacyUsage, Optional<Duration> pingInterval, List<Fault> faults,
-        boolean refusal, long countUnder) {
+        boolean refusal, Set<String> refuseOn, Optional<String> refusalCategory, long countUnder) {
 
     /** How the prompt cache behaves for this request. */
     enum CacheMode {
@@ -36,7 +39,12 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
 
     static final Directives NONE = new Directives(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), 1, Map.of(), Optional.empty(), Optional.empty(), false, CacheMode.AUTO,
-            Optional.empty(), false, Optional.empty(), List.of(), false, 0);
+            Optional.empty(), false, Optional.empty(), List.of(), false, Set.of(), Optional.empty(), 0);
+
+    /** Whether {@code model} refuses: {@code stop=refusal} refuses on every model, {@code refuse-on} on those named. */
+    boolean refusesOn(String model) {
+        return refusal || refuseOn.contains(model);
+    }
 
     /**
      * {@code [[sim:input-tokens=N]]}: the text holding it counts N input tokens, whatever its length, in
@@ -116,6 +124,8 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         private Optional<Duration> pingInterval = Optional.empty();
         private final List<Fault> faults = new ArrayList<>();
         private boolean refusal;
+        private final Set<String> refuseOn = new HashSet<>();
+        private Optional<String> refusalCategory = Optional.empty();
         private long countUnder;
 
         void apply(String key, String value) {
@@ -155,6 +165,9 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
                     case "refusal" -> true;
                     default -> throw new IllegalArgumentException("only stop=refusal can be forced");
                 };
+                case "refuse-on" -> Arrays.stream(value.split(",")).map(String::trim).filter(m -> !m.isEmpty())
+                        .forEach(refuseOn::add);
+                case "refusal-category" -> refusalCategory = Optional.of(requireNonBlank(value));
                 default -> throw new IllegalArgumentException("unknown directive");
             }
         }
@@ -185,7 +198,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Directives build() {
             return new Directives(id, reply, tokens, ttft, delay, chunk, Map.copyOf(tools), preamble, thinkingTokens,
                     redactedThinking, cacheMode, cacheMinimum, legacyUsage, pingInterval, List.copyOf(faults),
-                    refusal, countUnder);
+                    refusal, Set.copyOf(refuseOn), refusalCategory, countUnder);
         }
     }
 }

@@ -11,7 +11,27 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param outputTokens tokens generated, thinking included; what {@code usage.output_tokens} reports
  */
 record PlannedReply(List<Block> blocks, String stopReason, String stopSequence, long outputTokens,
-        long thinkingTokens, String refusalExplanation) {
+        long thinkingTokens, Refusal refusal, List<Iteration> iterations) {
+
+    /** Why the model refused: {@code stop_details}. {@code category} is null where none applies. */
+    record Refusal(String category, String explanation) {
+    }
+
+    /**
+     * One hop of a request the server-side fallback moved ({@code usage.iterations}): {@code message} for the model
+     * that declined, {@code fallback_message} for the one that served.
+     */
+    record Iteration(String type, String model, PromptAccounting.InputUsage input, long outputTokens) {
+    }
+
+    PlannedReply(List<Block> blocks, String stopReason, String stopSequence, long outputTokens, long thinkingTokens,
+            Refusal refusal) {
+        this(blocks, stopReason, stopSequence, outputTokens, thinkingTokens, refusal, List.of());
+    }
+
+    boolean refused() {
+        return "refusal".equals(stopReason);
+    }
 
     /** One content block with the deltas it streams as. */
     sealed interface Block {
@@ -33,6 +53,10 @@ record PlannedReply(List<Block> blocks, String stopReason, String stopSequence, 
     record RedactedThinkingBlock(String data) implements Block {
     }
 
+    /** Where a server-side fallback took over: {@code from} declined, {@code to} wrote what follows. */
+    record FallbackBlock(String from, String to, String category) implements Block {
+    }
+
     /**
      * A tool call. The first delta is the empty string, as on the real API. {@code input} is null when generation
      * stopped at {@code max_tokens} inside the block, so the input is incomplete.
@@ -50,6 +74,7 @@ record PlannedReply(List<Block> blocks, String stopReason, String stopSequence, 
                 case TextBlock text -> text.deltas().size();
                 case ThinkingBlock thinking -> thinking.deltas().size() + 1;
                 case RedactedThinkingBlock redacted -> 0;
+                case FallbackBlock fallback -> 0;
                 case ToolUseBlock tool -> tool.deltas().size();
             };
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.simulator.Directives.ToolCallDirective;
+import dev.parley.simulator.ModelCatalog.SimModel;
 import dev.parley.simulator.PlannedReply.Block;
 import dev.parley.simulator.PlannedReply.RedactedThinkingBlock;
 import dev.parley.simulator.PlannedReply.TextBlock;
@@ -31,25 +32,32 @@ final class ReplyPlanner {
     private static final int MAX_RESULT_ECHO_CHARS = 200;
 
     private final JsonNode request;
+    private final SimModel model;
     private final Directives directives;
     private final ThinkingSignatures signatures;
+    private final String prefix;
     private final List<Block> blocks = new ArrayList<>();
     private long budget;
     private long outputTokens;
     private long thinkingTokens;
     private String stopReason = "end_turn";
     private String stopSequence;
-    private String refusalExplanation;
+    private PlannedReply.Refusal refusal;
 
-    private ReplyPlanner(JsonNode request, Directives directives, ThinkingSignatures signatures) {
+    private ReplyPlanner(JsonNode request, SimModel model, Directives directives, ThinkingSignatures signatures,
+            long maxTokens) {
         this.request = request;
+        this.model = model;
         this.directives = directives;
         this.signatures = signatures;
-        this.budget = request.path("max_tokens").asLong();
+        this.budget = maxTokens;
+        this.prefix = ThinkingPrefix.of(request, request.path("messages").size());
     }
 
-    static PlannedReply plan(JsonNode request, Directives directives, ThinkingSignatures signatures) {
-        return new ReplyPlanner(request, directives, signatures).plan();
+    /** The reply of {@code model} (the one asked for, or the fallback serving the request) within its limit. */
+    static PlannedReply plan(JsonNode request, SimModel model, Directives directives, ThinkingSignatures signatures,
+            long maxTokens) {
+        return new ReplyPlanner(request, model, directives, signatures, maxTokens).plan();
     }
 
     private PlannedReply plan() {
@@ -66,12 +74,16 @@ final class ReplyPlanner {
             stopReason = "max_tokens";
         }
         return new PlannedReply(List.copyOf(blocks), stopReason, stopSequence, Math.max(outputTokens, 1),
-                thinkingTokens, refusalExplanation);
+                thinkingTokens, refusal);
     }
 
     private void planThinking() {
-        String type = request.path("thinking").path("type").asText("disabled");
-        boolean requested = type.equals("enabled") || type.equals("adaptive");
+        JsonNode thinking = request.path("thinking");
+        ModelBehaviour behaviour = model.behaviour();
+        String type = thinking.path("type").asText(behaviour.thinksByDefault() ? "adaptive" : "disabled");
+        // between_tools skips the thinking before the first tool call, not the thinking after a tool's result.
+        boolean thinks = type.equals("enabled") || type.equals("adaptive")
+                || type.equals("between_tools") && round() > 1;
         if (directives.redactedThinking()) {
             String data = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2YfWXGmKDxH4mPnZ5sQ7vB3URj"
                     + "/simulated";
@@ -79,22 +91,54 @@ final class ReplyPlanner {
             spend(16);
             return;
         }
-        if (!requested && directives.thinkingTokens().isEmpty()) {
+        if (!thinks && directives.thinkingTokens().isEmpty()) {
             return;
         }
-        long wanted = directives.thinkingTokens().orElse(DEFAULT_THINKING_TOKENS);
+        long wanted = directives.thinkingTokens().map(Integer::longValue).orElseGet(this::thinkingAtEffort);
         if (type.equals("enabled")) {
-            wanted = Math.min(wanted, request.path("thinking").path("budget_tokens").asLong(wanted));
+            wanted = Math.min(wanted, thinking.path("budget_tokens").asLong(wanted));
         }
         List<String> tokens = take(filler(THINKING_FILLER, (int) wanted));
         thinkingTokens = tokens.size();
-        boolean omitted = "omitted".equals(request.path("thinking").path("display").asText());
-        String thinking = omitted ? "" : String.join("", tokens);
-        blocks.add(new ThinkingBlock(omitted ? List.of() : chunk(tokens, directives.chunk()),
-                signatures.sign(thinking)));
+        // "updates" shows only the notes between tool calls: the thinking before them is omitted.
+        addThinking(tokens, !display().equals("summarized"));
         if (budget == 0) {
             stopReason = "max_tokens";
         }
+    }
+
+    /**
+     * The default thinking length scaled by the requested effort against the model's default: 24 tokens at the
+     * model's own default, half of it at {@code low} on a {@code medium} model, and so on.
+     */
+    private long thinkingAtEffort() {
+        String requested = request.path("output_config").path("effort").asText(null);
+        String standard = model.behaviour().defaultEffort();
+        if (requested == null || standard == null) {
+            return DEFAULT_THINKING_TOKENS;
+        }
+        return Math.max(1, DEFAULT_THINKING_TOKENS * effortWeight(requested) / effortWeight(standard));
+    }
+
+    private static int effortWeight(String effort) {
+        return switch (effort) {
+            case "low" -> 2;
+            case "medium" -> 4;
+            case "high" -> 6;
+            case "xhigh" -> 8;
+            default -> 12;
+        };
+    }
+
+    private String display() {
+        return model.behaviour().display(request.path("thinking").path("display").asText(null));
+    }
+
+    /** A thinking block of these tokens; hidden, it streams no text but is still signed (over the empty text). */
+    private void addThinking(List<String> tokens, boolean hidden) {
+        String text = hidden ? "" : String.join("", tokens);
+        blocks.add(new ThinkingBlock(hidden ? List.of() : chunk(tokens, directives.chunk()),
+                signatures.sign(text, model.id(), prefix)));
     }
 
     /** Tool calls of this round: from {@code tool@N} directives, else (round 1) by {@link ToolCallHeuristics}. */
@@ -127,7 +171,14 @@ final class ReplyPlanner {
         String preamble = directives.preamble().orElseGet(() -> "I'll use "
                 + String.join(" and ", calls.stream().map(ToolCallDirective::name).distinct().toList()) + ".");
         if (!preamble.isEmpty() && !preamble.equals("none")) {
-            addText(Tokenizer.split(preamble));
+            if (model.behaviour().textBetweenToolsIsThinking()) {
+                // Opus 5.5 and Fable 5.x write this in a thinking block: empty at display omitted, a note at updates.
+                List<String> tokens = take(Tokenizer.split(preamble));
+                thinkingTokens += tokens.size();
+                addThinking(tokens, display().equals("omitted"));
+            } else {
+                addText(take(Tokenizer.split(preamble)));
+            }
             if (budget == 0) {
                 stopReason = "max_tokens";
                 return;
@@ -152,10 +203,11 @@ final class ReplyPlanner {
     }
 
     private void planText() {
-        if (directives.refusal()) {
+        if (directives.refusesOn(model.id())) {
             addText(take(Tokenizer.split("I can't help with that request.")));
             stopReason = "refusal";
-            refusalExplanation = "The simulator was asked to refuse.";
+            refusal = new PlannedReply.Refusal(directives.refusalCategory().orElse(null),
+                    "The simulator was asked to refuse.");
             return;
         }
         String text = directives.reply().orElse(null);

@@ -20,24 +20,39 @@ final class RequestValidator {
 
     private static final Set<String> MESSAGE_FIELDS = Set.of("model", "max_tokens", "messages", "system", "tools",
             "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "thinking",
-            "cache_control", "output_config", "service_tier", "inference_geo", "container");
+            "cache_control", "output_config", "service_tier", "inference_geo", "container", "fallbacks");
     private static final Set<String> COUNT_TOKENS_FIELDS = Set.of("model", "messages", "system", "tools",
             "tool_choice", "thinking", "cache_control", "output_config");
     private static final Set<String> BLOCK_TYPES = Set.of("text", "image", "document", "search_result", "thinking",
             "redacted_thinking", "tool_use", "tool_result", "server_tool_use", "web_search_tool_result",
             "web_fetch_tool_result", "code_execution_tool_result", "bash_code_execution_tool_result",
-            "text_editor_code_execution_tool_result", "tool_search_tool_result", "container_upload");
+            "text_editor_code_execution_tool_result", "tool_search_tool_result", "container_upload", "fallback");
     private static final Pattern TOOL_NAME = Pattern.compile("^[a-zA-Z0-9_-]{1,128}$");
     private static final int MAX_CACHE_BREAKPOINTS = 4;
     private static final int MAX_MESSAGES = 100_000;
+    static final String PREFIX_CHANGED = "Invalid `signature` in `thinking` block. The block is bound to a different "
+            + "conversation. Remove the block, or set `thinking.block_binding.prefix_mismatch_behavior` to "
+            + "\"drop_block\". That setting requires the `thinking-binding-controls-2026-08-01` value in the "
+            + "`anthropic-beta` header.";
+    static final String FORCED_TOOL_CHOICE_REFUSED = "tool_choice: type \"tool\" and \"any\" are not supported "
+            + "for this model.";
 
     private RequestValidator() {
     }
 
-    /** Validates a {@code POST /v1/messages} body and returns the model it asks for. */
-    static SimModel validateMessages(JsonNode body, ModelCatalog catalog, ThinkingSignatures signatures) {
+    /**
+     * Validates a {@code POST /v1/messages} body sent with the given {@code anthropic-beta} values and returns the
+     * model it asks for.
+     */
+    static SimModel validateMessages(JsonNode body, String version, Set<String> betas, ModelCatalog catalog,
+            ThinkingSignatures signatures) {
         requireObject(body);
+        validateVersionRules(body, version);
         rejectExtraFields(body, MESSAGE_FIELDS);
+        if (body.has("fallbacks") && !betas.contains(Betas.SERVER_SIDE_FALLBACK)) {
+            // A beta field is not a field at all without its beta header.
+            throw SimulatedApiError.invalidRequest("fallbacks: Extra inputs are not permitted");
+        }
         String modelName = requireString(body, "model");
         JsonNode maxTokens = body.get("max_tokens");
         if (maxTokens == null) {
@@ -51,16 +66,27 @@ final class RequestValidator {
         }
         validateCommon(body);
         validateSampling(body);
-        SimModel model = catalog.find(modelName)
-                .orElseThrow(() -> new SimulatedApiError(ErrorType.NOT_FOUND, "model: " + modelName));
-        if (maxTokens.asLong() > model.maxOutputTokens()) {
-            throw SimulatedApiError.invalidRequest("max_tokens: " + maxTokens.asLong() + " > "
-                    + model.maxOutputTokens() + ", which is the maximum allowed number of output tokens for "
-                    + modelName);
+        SimModel model = catalog.serving(modelName);
+        validateAttempt(body, model, betas);
+        for (Fallbacks.Hop hop : Fallbacks.chain(body, model, catalog)) {
+            validateAttempt(hop.apply(body), hop.model(), betas);
         }
-        validateThinking(body, maxTokens.asLong());
-        validateThinkingSignatures(body, signatures);
+        validateThinkingSignatures(body, model, signatures);
         return model;
+    }
+
+    /**
+     * What depends on the model an attempt is made to: the output limit, thinking and effort. A fallback's attempt is
+     * validated as if the request were made to its model, with its overrides.
+     */
+    static void validateAttempt(JsonNode body, SimModel model, Set<String> betas) {
+        long maxTokens = body.path("max_tokens").asLong();
+        if (maxTokens > model.maxOutputTokens()) {
+            throw SimulatedApiError.invalidRequest("max_tokens: " + maxTokens + " > " + model.maxOutputTokens()
+                    + ", which is the maximum allowed number of output tokens for " + body.path("model").asText());
+        }
+        validateThinking(body, model, betas, maxTokens);
+        validateEffort(body, model);
     }
 
     /** Validates a {@code POST /v1/messages/count_tokens} body and returns the model it asks for. */
@@ -69,8 +95,9 @@ final class RequestValidator {
         rejectExtraFields(body, COUNT_TOKENS_FIELDS);
         String modelName = requireString(body, "model");
         validateCommon(body);
-        return catalog.find(modelName)
-                .orElseThrow(() -> new SimulatedApiError(ErrorType.NOT_FOUND, "model: " + modelName));
+        SimModel model = catalog.serving(modelName);
+        validateForcedToolChoice(body, model);
+        return model;
     }
 
     private static void validateCommon(JsonNode body) {
@@ -187,36 +214,120 @@ final class RequestValidator {
         }
     }
 
-    private static void validateThinking(JsonNode body, long maxTokens) {
+    private static void validateForcedToolChoice(JsonNode body, SimModel model) {
+        String forced = body.path("tool_choice").path("type").asText();
+        if ((forced.equals("any") || forced.equals("tool")) && model.behaviour().forcedToolChoiceRefused()) {
+            throw SimulatedApiError.invalidRequest(FORCED_TOOL_CHOICE_REFUSED);
+        }
+    }
+
+    private static void validateThinking(JsonNode body, SimModel model, Set<String> betas, long maxTokens) {
+        validateForcedToolChoice(body, model);
         JsonNode thinking = body.get("thinking");
         if (thinking == null) {
             return;
         }
         String type = thinking.path("type").asText();
-        switch (type) {
-            case "enabled" -> {
-                JsonNode budget = thinking.get("budget_tokens");
-                if (budget == null) {
-                    throw SimulatedApiError.invalidRequest("thinking.enabled.budget_tokens: Field required");
+        if (!ModelBehaviour.THINKING_TYPES.contains(type)) {
+            throw SimulatedApiError.invalidRequest("thinking: Input tag '" + type
+                    + "' found using 'type' does not match any of the expected tags: 'adaptive', 'between_tools', "
+                    + "'disabled', 'enabled'");
+        }
+        String refused = model.behaviour().refusedThinking().get(type);
+        if (refused != null) {
+            throw SimulatedApiError.invalidRequest(refused);
+        }
+        String effort = body.path("output_config").path("effort").asText("");
+        boolean thinkingOff = type.equals("disabled") || type.equals("between_tools");
+        if (thinkingOff && model.behaviour().disabledUpToHighEffort()
+                && (effort.equals("xhigh") || effort.equals("max"))) {
+            throw SimulatedApiError.invalidRequest("output_config.effort '" + effort + "' is not supported when "
+                    + "thinking is disabled on this model. Use effort 'high' or below, or enable thinking.");
+        }
+        JsonNode display = thinking.get("display");
+        if (display != null) {
+            if (thinkingOff) {
+                throw SimulatedApiError.invalidRequest("thinking." + type + ".display: Extra inputs are not permitted");
+            }
+            String value = display.asText();
+            if (value.equals("updates") && !betas.contains(Betas.THINKING_DISPLAY_UPDATES)) {
+                throw SimulatedApiError.invalidRequest("\"thinking.display\" value \"updates\" requires the beta "
+                        + "header " + Betas.THINKING_DISPLAY_UPDATES);
+            }
+            if (!display.isTextual() || !Set.of("summarized", "omitted", "updates").contains(value)) {
+                throw SimulatedApiError.invalidRequest("thinking." + type + ".display: Input should be 'summarized', "
+                        + "'omitted' or 'updates'");
+            }
+        }
+        if (type.equals("enabled")) {
+            JsonNode budget = thinking.get("budget_tokens");
+            if (budget == null) {
+                throw SimulatedApiError.invalidRequest("thinking.enabled.budget_tokens: Field required");
+            }
+            if (budget.asLong() < 1024) {
+                throw SimulatedApiError.invalidRequest(
+                        "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+            }
+            if (budget.asLong() >= maxTokens) {
+                throw SimulatedApiError.invalidRequest(
+                        "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
+            }
+            String forced = body.path("tool_choice").path("type").asText();
+            if (forced.equals("any") || forced.equals("tool")) {
+                throw SimulatedApiError
+                        .invalidRequest("Thinking may not be enabled when tool_choice forces tool use.");
+            }
+        }
+    }
+
+    private static void validateEffort(JsonNode body, SimModel model) {
+        JsonNode outputConfig = body.get("output_config");
+        if (outputConfig == null || !outputConfig.has("effort")) {
+            return;
+        }
+        List<String> levels = model.behaviour().effortLevels();
+        if (levels.isEmpty()) {
+            throw SimulatedApiError.invalidRequest("output_config.effort: Extra inputs are not permitted");
+        }
+        JsonNode effort = outputConfig.get("effort");
+        if (!effort.isTextual() || !levels.contains(effort.asText())) {
+            String list = String.join(", ", levels.subList(0, levels.size() - 1).stream()
+                    .map(level -> "'" + level + "'").toList()) + " or '" + levels.getLast() + "'";
+            throw SimulatedApiError.invalidRequest("output_config.effort: Input should be " + list);
+        }
+    }
+
+    /**
+     * What API version 2026-10-21 refuses that 2023-06-01 accepts (its migration guide): the sampling parameters,
+     * a document placed directly in an assistant message, and citations on a user message's text.
+     */
+    private static void validateVersionRules(JsonNode body, String version) {
+        if (!version.equals(SimulatorRoutes.VERSION_2026_10_21)) {
+            return;
+        }
+        for (String removed : List.of("temperature", "top_p", "top_k")) {
+            if (body.has(removed)) {
+                throw SimulatedApiError.invalidRequest(removed + ": Extra inputs are not permitted");
+            }
+        }
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            String role = messages.get(i).path("role").asText();
+            JsonNode content = messages.get(i).path("content");
+            for (int j = 0; j < content.size(); j++) {
+                JsonNode block = content.get(j);
+                String type = block.path("type").asText();
+                String path = "messages." + i + ".content." + j;
+                if (role.equals("assistant") && type.equals("document")) {
+                    throw SimulatedApiError.invalidRequest(path + ": `document` blocks are not allowed in "
+                            + "`assistant` messages");
                 }
-                if (budget.asLong() < 1024) {
-                    throw SimulatedApiError.invalidRequest(
-                            "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
-                }
-                if (budget.asLong() >= maxTokens) {
-                    throw SimulatedApiError.invalidRequest(
-                            "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size");
-                }
-                String forced = body.path("tool_choice").path("type").asText();
-                if (forced.equals("any") || forced.equals("tool")) {
-                    throw SimulatedApiError
-                            .invalidRequest("Thinking may not be enabled when tool_choice forces tool use.");
+                if (role.equals("user") && type.equals("text") && block.path("citations").isArray()
+                        && !block.path("citations").isEmpty()) {
+                    throw SimulatedApiError.invalidRequest(path + ".citations: citations are not allowed on text "
+                            + "in `user` messages");
                 }
             }
-            case "disabled", "adaptive" -> {
-            }
-            default -> throw SimulatedApiError.invalidRequest("thinking: Input tag '" + type
-                    + "' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'");
         }
     }
 
@@ -448,16 +559,37 @@ final class RequestValidator {
         }
     }
 
-    private static void validateThinkingSignatures(JsonNode body, ThinkingSignatures signatures) {
+    /**
+     * Every thinking block must come back as it was produced (its signature) and, on a model that binds thinking to
+     * its prefix, after the same system prompt, tools and earlier messages (§9). A block another model made (the
+     * request's model changed, or a server-side fallback served that part of the message) is dropped by the API, not
+     * refused; the signature says which model made it.
+     */
+    private static void validateThinkingSignatures(JsonNode body, SimModel model, ThinkingSignatures signatures) {
         JsonNode messages = body.path("messages");
         for (int i = 0; i < messages.size(); i++) {
             JsonNode content = messages.get(i).path("content");
+            String prefix = null;
             for (int j = 0; j < content.size(); j++) {
                 JsonNode block = content.get(j);
-                if ("thinking".equals(block.path("type").asText())
-                        && !signatures.verify(block.path("thinking").asText(), block.path("signature").asText())) {
-                    throw SimulatedApiError.invalidRequest("messages." + i + ".content." + j
+                if (!"thinking".equals(block.path("type").asText())) {
+                    continue;
+                }
+                if (prefix == null) {
+                    prefix = ThinkingPrefix.of(body, i);
+                }
+                String path = "messages." + i + ".content." + j;
+                switch (signatures.verify(block.path("thinking").asText(), block.path("signature").asText(), prefix)) {
+                    case ALTERED -> throw SimulatedApiError.invalidRequest(path
                             + ": Invalid `signature` in `thinking` block");
+                    case VALID -> {
+                    }
+                    case OTHER_PREFIX -> {
+                        boolean sameModel = signatures.producer(block.path("signature").asText()).equals(model.id());
+                        if (sameModel && model.behaviour().prefixBound()) {
+                            throw SimulatedApiError.invalidRequest(path + ": " + PREFIX_CHANGED);
+                        }
+                    }
                 }
             }
         }

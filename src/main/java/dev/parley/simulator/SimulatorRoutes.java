@@ -1,6 +1,7 @@
 package dev.parley.simulator;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +44,12 @@ public class SimulatorRoutes {
      * simulated replies for a model's (parley's chat page, say) can tell from the upstream itself.
      */
     static final String SELF_HEADER = "parley-simulator";
-    /** 2026-10-21 is what the official Java SDK 3.13 sends; the protocol reference predates it. */
-    private static final Set<String> API_VERSIONS = Set.of("2023-06-01", "2023-01-01", "2026-10-21");
+    /**
+     * What the official SDKs' 2026 majors send (Java 3.x); its migration guide's breaking changes are in
+     * {@link RequestValidator}.
+     */
+    static final String VERSION_2026_10_21 = "2026-10-21";
+    private static final Set<String> API_VERSIONS = Set.of("2023-06-01", "2023-01-01", VERSION_2026_10_21);
     private static final Set<String> KNOWN_BETAS = Set.of("message-batches-2024-09-24", "prompt-caching-2024-07-31",
             "computer-use-2024-10-22", "computer-use-2025-01-24", "pdfs-2024-09-25", "token-counting-2024-11-01",
             "token-efficient-tools-2025-02-19", "output-128k-2025-02-19", "files-api-2025-04-14",
@@ -52,7 +57,8 @@ public class SimulatorRoutes {
             "interleaved-thinking-2025-05-14", "code-execution-2025-05-22", "extended-cache-ttl-2025-04-11",
             "context-1m-2025-08-07", "context-management-2025-06-27", "model-context-window-exceeded-2025-08-26",
             "skills-2025-10-02", "fast-mode-2026-02-01", "output-300k-2026-03-24",
-            "fine-grained-tool-streaming-2025-05-14");
+            "fine-grained-tool-streaming-2025-05-14", Betas.SERVER_SIDE_FALLBACK, Betas.THINKING_DISPLAY_UPDATES,
+            "thinking-binding-controls-2026-08-01", "compact-2026-09-04");
     private static final int MAX_MODELS_PAGE = 1000;
 
     private final SimulatorConfig config;
@@ -149,23 +155,15 @@ public class SimulatorRoutes {
         SimulatorCounters.Scope scope = counters.scope(directives);
         long attempt = scope.request();
         scope.record(recordOf(ctx.request(), body));
-        SimModel model = RequestValidator.validateMessages(body, catalog, signatures);
+        SimModel model = RequestValidator.validateMessages(body, ctx.request().getHeader("anthropic-version"),
+                betas(ctx.request()), catalog, signatures);
         Fault fault = faults.faultFor(directives, attempt).orElse(null);
         if (fault != null && fault.kind() == Fault.Kind.HTTP) {
             throw fault.asHttpError();
         }
-        Result accounting = PromptAccounting.account(body, model.id(),
-                directives.cacheMinimum().orElse(model.cacheMinimumTokens()), directives.cacheMode(), cache);
-        PlannedReply reply;
-        try {
-            reply = ReplyPlanner.plan(body, directives, signatures);
-        } catch (IllegalArgumentException e) {
-            throw SimulatedApiError.invalidRequest("simulator directive: " + e.getMessage());
-        }
-        if (accounting.usage().totalPrompt() > model.maxInputTokens()) {
-            throw SimulatedApiError.invalidRequest("prompt is too long: " + accounting.usage().totalPrompt()
-                    + " tokens > " + model.maxInputTokens() + " maximum");
-        }
+        Served served = serve(body, model, directives);
+        Result accounting = served.accounting();
+        PlannedReply reply = served.reply();
         Map<String, String> limits = rateLimits.record(accounting.usage().totalPrompt(), reply.outputTokens());
         Duration headerStall = fault != null && fault.kind() == Fault.Kind.STALL_HEADERS
                 ? fault.stall()
@@ -173,7 +171,9 @@ public class SimulatorRoutes {
         Runnable respond = () -> {
             // Entries become readable once the response begins, as on the real API.
             accounting.writes().forEach(write -> cache.write(write.key(), write.oneHour()));
-            String model1 = body.path("model").asText();
+            // A stream names the model asked for (the fallback block says who took over); a whole message the serving
+            // one.
+            String model1 = body.path("stream").asBoolean(false) ? body.path("model").asText() : served.model();
             String messageId = Ids.message();
             StreamPlayback.Timing timing = new StreamPlayback.Timing(
                     directives.ttft().orElse(config.firstTokenDelay()),
@@ -201,6 +201,86 @@ public class SimulatorRoutes {
                 }
             });
         }
+    }
+
+    /** What answers a request: the reply, its model and its prompt's accounting (summed over fallback hops). */
+    private record Served(PlannedReply reply, String model, Result accounting) {
+    }
+
+    /**
+     * The requested model's reply, or, when it refuses and the request has {@code fallbacks}, the reply of the first
+     * fallback that does not refuse (§9): every hop is billed and listed in {@code usage.iterations}, a declined hop
+     * contributes no content (it refused before any output), and a {@code fallback} block marks each hand-over.
+     */
+    private Served serve(JsonNode body, SimModel requested, Directives directives) {
+        Result first = account(body, requested, directives);
+        PlannedReply reply = plan(body, requested, directives);
+        List<Fallbacks.Hop> chain = Fallbacks.chain(body, requested, catalog);
+        if (!reply.refused() || chain.isEmpty()) {
+            return new Served(reply, body.path("model").asText(), first);
+        }
+        List<PlannedReply.Block> blocks = new ArrayList<>();
+        List<PlannedReply.Iteration> iterations = new ArrayList<>();
+        List<PromptAccounting.PendingWrite> writes = new ArrayList<>(first.writes());
+        PromptAccounting.InputUsage input = first.usage();
+        long output = reply.outputTokens();
+        long thinking = reply.thinkingTokens();
+        SimModel from = requested;
+        PlannedReply last = reply;
+        Result lastAccounting = first;
+        for (Fallbacks.Hop hop : chain) {
+            iterations.add(new PlannedReply.Iteration("message", from.id(), lastAccounting.usage(),
+                    last.outputTokens()));
+            blocks.add(new PlannedReply.FallbackBlock(from.id(), hop.model().id(), last.refusal().category()));
+            JsonNode request = hop.apply(body);
+            lastAccounting = account(request, hop.model(), directives);
+            last = plan(request, hop.model(), directives);
+            writes.addAll(lastAccounting.writes());
+            input = plus(input, lastAccounting.usage());
+            output += last.outputTokens();
+            thinking += last.thinkingTokens();
+            from = hop.model();
+            if (!last.refused()) {
+                break;
+            }
+        }
+        iterations.add(new PlannedReply.Iteration("fallback_message", from.id(), lastAccounting.usage(),
+                last.outputTokens()));
+        blocks.addAll(last.blocks());
+        PlannedReply combined = new PlannedReply(List.copyOf(blocks), last.stopReason(), last.stopSequence(), output,
+                thinking, last.refusal(), List.copyOf(iterations));
+        return new Served(combined, from.id(), new Result(input, List.copyOf(writes)));
+    }
+
+    private Result account(JsonNode request, SimModel model, Directives directives) {
+        Result accounting = PromptAccounting.account(request, model.id(),
+                directives.cacheMinimum().orElse(model.cacheMinimumTokens()), directives.cacheMode(), cache);
+        if (accounting.usage().totalPrompt() > model.maxInputTokens()) {
+            throw SimulatedApiError.invalidRequest("prompt is too long: " + accounting.usage().totalPrompt()
+                    + " tokens > " + model.maxInputTokens() + " maximum");
+        }
+        return accounting;
+    }
+
+    private PlannedReply plan(JsonNode request, SimModel model, Directives directives) {
+        try {
+            return ReplyPlanner.plan(request, model, directives, signatures, request.path("max_tokens").asLong());
+        } catch (IllegalArgumentException e) {
+            throw SimulatedApiError.invalidRequest("simulator directive: " + e.getMessage());
+        }
+    }
+
+    private static PromptAccounting.InputUsage plus(PromptAccounting.InputUsage a, PromptAccounting.InputUsage b) {
+        return new PromptAccounting.InputUsage(a.inputTokens() + b.inputTokens(), a.cacheWrite5m() + b.cacheWrite5m(),
+                a.cacheWrite1h() + b.cacheWrite1h(), a.cacheRead() + b.cacheRead());
+    }
+
+    private static Set<String> betas(HttpServerRequest request) {
+        String header = request.getHeader("anthropic-beta");
+        return header == null
+                ? Set.of()
+                : java.util.Arrays.stream(header.split(",")).map(String::trim).filter(beta -> !beta.isEmpty())
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /** A non-streaming reply arrives when the whole message would have been generated. */
@@ -264,16 +344,20 @@ public class SimulatorRoutes {
             if (limit < 1 || limit > MAX_MODELS_PAGE) {
                 throw SimulatedApiError.invalidRequest("limit: Input should be between 1 and " + MAX_MODELS_PAGE);
             }
-            var models = catalog.all();
+            // Retired models are listed only when asked for (lifecycle=retired, or lifecycle[]=… for several).
+            List<String> lifecycles = new ArrayList<>(ctx.queryParam("lifecycle"));
+            lifecycles.addAll(ctx.queryParam("lifecycle[]"));
+            Set<String> wanted = lifecycles.isEmpty() ? Set.of("active", "deprecated") : Set.copyOf(lifecycles);
+            var models = catalog.all().stream().filter(model -> wanted.contains(model.lifecycle())).toList();
             int from = 0;
             int to = models.size();
             String afterId = ctx.request().getParam("after_id");
             String beforeId = ctx.request().getParam("before_id");
             if (afterId != null) {
-                from = indexOf(afterId) + 1;
+                from = indexOf(models, afterId) + 1;
             }
             if (beforeId != null) {
-                to = indexOf(beforeId);
+                to = indexOf(models, beforeId);
                 from = Math.max(from, to - limit);
             }
             int end = Math.min(to, from + limit);
@@ -308,9 +392,9 @@ public class SimulatorRoutes {
         }
     }
 
-    private int indexOf(String id) {
-        for (int i = 0; i < catalog.all().size(); i++) {
-            if (catalog.all().get(i).answersTo(id)) {
+    private static int indexOf(List<SimModel> models, String id) {
+        for (int i = 0; i < models.size(); i++) {
+            if (models.get(i).answersTo(id)) {
                 return i;
             }
         }
@@ -324,29 +408,33 @@ public class SimulatorRoutes {
         node.put("display_name", model.displayName());
         node.put("created_at", model.created().toString());
         node.put("lifecycle", model.lifecycle());
+        node.put("deprecated_at", model.deprecatedAt() == null ? null : model.deprecatedAt().toString());
+        node.put("retires_at", model.retiresAt() == null ? null : model.retiresAt().toString());
+        node.put("line", model.line());
         node.put("max_input_tokens", model.maxInputTokens());
         node.put("max_tokens", model.maxOutputTokens());
         ObjectNode capabilities = node.putObject("capabilities");
         for (String capability : new String[]{"batch", "citations", "code_execution", "context_management",
                 "image_input", "pdf_input", "structured_outputs"}) {
-            supported(capabilities, capability);
+            supported(capabilities, capability, true);
         }
-        ObjectNode effort = supported(capabilities, "effort");
-        for (String level : new String[]{"low", "medium", "high", "max"}) {
-            supported(effort, level);
+        ModelBehaviour behaviour = model.behaviour();
+        ObjectNode effort = supported(capabilities, "effort", behaviour.supportsEffort());
+        for (String level : new String[]{"low", "medium", "high", "xhigh", "max"}) {
+            supported(effort, level, behaviour.effortLevels().contains(level));
         }
-        ObjectNode serverTools = supported(capabilities, "server_tools");
-        supported(serverTools, "code_execution");
-        supported(serverTools, "web_search");
-        ObjectNode thinkingTypes = supported(capabilities, "thinking").putObject("types");
-        for (String type : new String[]{"enabled", "adaptive", "disabled", "between_tools"}) {
-            supported(thinkingTypes, type);
+        ObjectNode serverTools = supported(capabilities, "server_tools", true);
+        supported(serverTools, "code_execution", true);
+        supported(serverTools, "web_search", true);
+        ObjectNode thinkingTypes = supported(capabilities, "thinking", true).putObject("types");
+        for (String type : new String[]{"adaptive", "between_tools", "disabled", "enabled"}) {
+            supported(thinkingTypes, type, !behaviour.refusedThinking().containsKey(type));
         }
         return node;
     }
 
-    private static ObjectNode supported(ObjectNode parent, String name) {
-        return parent.putObject(name).put("supported", true);
+    private static ObjectNode supported(ObjectNode parent, String name, boolean supported) {
+        return parent.putObject(name).put("supported", supported);
     }
 
     // ---------------------------------------------------------------- checks shared by the API endpoints

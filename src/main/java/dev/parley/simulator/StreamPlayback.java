@@ -216,6 +216,8 @@ final class StreamPlayback {
                     }
                     case RedactedThinkingBlock redacted -> {
                     }
+                    case PlannedReply.FallbackBlock fallback -> {
+                    }
                     case ToolUseBlock tool -> tool.deltas()
                             .forEach(d -> delta(WireFormat.delta(at, "input_json_delta", "partial_json", d)));
                 }

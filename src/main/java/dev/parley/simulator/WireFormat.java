@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.parley.simulator.PlannedReply.Block;
+import dev.parley.simulator.PlannedReply.FallbackBlock;
 import dev.parley.simulator.PlannedReply.RedactedThinkingBlock;
 import dev.parley.simulator.PlannedReply.TextBlock;
 import dev.parley.simulator.PlannedReply.ThinkingBlock;
@@ -41,10 +42,12 @@ final class WireFormat {
         }
         message.put("stop_reason", reply.stopReason());
         message.put("stop_sequence", reply.stopSequence());
-        if (reply.refusalExplanation() != null) {
-            message.set("stop_details", stopDetails(reply));
+        if (reply.refusal() != null) {
+            message.set("stop_details", stopDetails(reply.refusal()));
         }
-        message.set("usage", usage(input, reply.outputTokens(), reply.thinkingTokens()));
+        ObjectNode usage = usage(input, reply.outputTokens(), reply.thinkingTokens());
+        iterations(usage, reply);
+        message.set("usage", usage);
         return message;
     }
 
@@ -68,6 +71,12 @@ final class WireFormat {
             case TextBlock text -> node.put("type", "text").put("text", "");
             case ThinkingBlock thinking -> node.put("type", "thinking").put("thinking", "").put("signature", "");
             case RedactedThinkingBlock redacted -> node.put("type", "redacted_thinking").put("data", redacted.data());
+            case FallbackBlock fallback -> {
+                node.put("type", "fallback");
+                node.putObject("from").put("model", fallback.from());
+                node.putObject("to").put("model", fallback.to());
+                node.putObject("trigger").put("type", "refusal").put("category", fallback.category());
+            }
             case ToolUseBlock tool -> {
                 node.put("type", "tool_use").put("id", tool.id()).put("name", tool.name());
                 node.putObject("input");
@@ -104,8 +113,8 @@ final class WireFormat {
         ObjectNode delta = event.putObject("delta");
         delta.put("stop_reason", reply.stopReason());
         delta.put("stop_sequence", reply.stopSequence());
-        if (reply.refusalExplanation() != null) {
-            delta.set("stop_details", stopDetails(reply));
+        if (reply.refusal() != null) {
+            delta.set("stop_details", stopDetails(reply.refusal()));
         }
         ObjectNode usage = event.putObject("usage");
         if (!legacyUsage) {
@@ -116,6 +125,9 @@ final class WireFormat {
         usage.put("output_tokens", reply.outputTokens());
         if (!legacyUsage && reply.thinkingTokens() > 0) {
             usage.putObject("output_tokens_details").put("thinking_tokens", reply.thinkingTokens());
+        }
+        if (!legacyUsage) {
+            iterations(usage, reply);
         }
         return event;
     }
@@ -140,6 +152,8 @@ final class WireFormat {
             case ThinkingBlock thinking -> node.put("thinking", thinking.thinking()).put("signature",
                     thinking.signature());
             case RedactedThinkingBlock redacted -> {
+            }
+            case FallbackBlock fallback -> {
             }
             case ToolUseBlock tool -> {
                 if (tool.complete()) {
@@ -166,11 +180,31 @@ final class WireFormat {
         return usage;
     }
 
-    private static ObjectNode stopDetails(PlannedReply reply) {
+    private static ObjectNode stopDetails(PlannedReply.Refusal refusal) {
         ObjectNode details = SimJson.MAPPER.createObjectNode();
         details.put("type", "refusal");
-        details.putNull("category");
-        details.put("explanation", reply.refusalExplanation());
+        details.put("category", refusal.category());
+        details.put("explanation", refusal.explanation());
         return details;
+    }
+
+    /** {@code usage.iterations} of a request the server-side fallback moved: one entry per hop, in order. */
+    private static void iterations(ObjectNode usage, PlannedReply reply) {
+        if (reply.iterations().isEmpty()) {
+            return;
+        }
+        ArrayNode iterations = usage.putArray("iterations");
+        for (PlannedReply.Iteration hop : reply.iterations()) {
+            ObjectNode entry = iterations.addObject();
+            entry.put("type", hop.type());
+            entry.put("model", hop.model());
+            entry.put("input_tokens", hop.input().inputTokens());
+            entry.put("cache_creation_input_tokens", hop.input().cacheCreation());
+            entry.put("cache_read_input_tokens", hop.input().cacheRead());
+            entry.putObject("cache_creation")
+                    .put("ephemeral_5m_input_tokens", hop.input().cacheWrite5m())
+                    .put("ephemeral_1h_input_tokens", hop.input().cacheWrite1h());
+            entry.put("output_tokens", hop.outputTokens());
+        }
     }
 }

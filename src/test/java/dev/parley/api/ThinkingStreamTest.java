@@ -70,13 +70,19 @@ class ThinkingStreamTest {
         assertThat(reply.names().getLast()).isEqualTo("done");
         List<Integer> blocks = events(reply, "thinking").stream().map(f -> f.data().path("block").asInt())
                 .distinct().toList();
-        assertThat(blocks).containsExactly(1, 2);
+        // Opus 5.5 writes what it says before a tool call in a thinking block of its own (block 2): at display
+        // summarized the client reads it, instead of silence until the tool's result.
+        assertThat(blocks).containsExactly(1, 2, 3);
+        assertThat(events(reply, "thinking").stream().filter(f -> f.data().path("block").asInt() == 2)
+                .map(f -> f.data().path("text").asText()).reduce("", String::concat))
+                .isEqualTo("I'll use get_stock_price.");
         List<String> names = reply.names();
         int toolCall = names.indexOf("tool_call");
         int toolResult = names.indexOf("tool_result");
-        assertThat(firstIndexOfBlock(reply, 1)).isLessThan(toolCall);
-        assertThat(firstIndexOfBlock(reply, 2)).isGreaterThan(toolResult);
-        assertThat(reply.last().data().path("usage").path("thinkingTokens").asLong()).isEqualTo(12);
+        assertThat(firstIndexOfBlock(reply, 2)).isLessThan(toolCall);
+        assertThat(firstIndexOfBlock(reply, 3)).isGreaterThan(toolResult);
+        // 6 + 6 thinking tokens, and the 12 of the note between them.
+        assertThat(reply.last().data().path("usage").path("thinkingTokens").asLong()).isEqualTo(24);
     }
 
     @Test
@@ -125,10 +131,11 @@ class ThinkingStreamTest {
                 .post(app.resolve("/v1/chat")).then().statusCode(200).extract().as(JsonNode.class);
 
         JsonNode thinking = answer.path("thinking");
-        assertThat(thinking.size()).isEqualTo(2);
+        assertThat(thinking.size()).isEqualTo(3);
         assertThat(thinking.get(0).path("block").asInt()).isEqualTo(1);
         assertThat(thinking.get(0).path("text").asText()).isNotBlank();
-        assertThat(thinking.get(1).path("block").asInt()).isEqualTo(2);
+        assertThat(thinking.get(1).path("text").asText()).isEqualTo("I'll use get_stock_price.");
+        assertThat(thinking.get(2).path("block").asInt()).isEqualTo(3);
         assertThat(answer.toString()).doesNotContain("signature");
     }
 

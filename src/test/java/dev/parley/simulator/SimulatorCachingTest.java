@@ -24,8 +24,8 @@ import dev.parley.simulator.SimulatorHttp.Reply;
 @QuarkusTest
 class SimulatorCachingTest {
 
-    /** Minimum cacheable prefix 1024 tokens. */
-    private static final String MODEL = "claude-sonnet-4-5";
+    /** Minimum cacheable prefix 2048 tokens. */
+    private static final String MODEL = "claude-sonnet-4-6";
 
     @TestHTTPResource("/simulator")
     URI simulator;
@@ -51,13 +51,13 @@ class SimulatorCachingTest {
     @Test
     void oneHourBreakpointBeforeFiveMinuteOneBillsEachTtlSeparately() {
         String prefix = uniquePrefix();
-        ObjectNode first = withSystem(block(prefix + words(2000), "1h"), block(words(1000), "5m"));
-        // Positions: 1h breakpoint at 4 + 2 + 2000 = 2006, 5m breakpoint at 3006, "Hi" brings the total to 3010.
-        assertUsage(usage(first), 4, 1000, 2006, 0);
-        assertUsage(usage(first), 4, 0, 0, 3006);
+        ObjectNode first = withSystem(block(prefix + words(2100), "1h"), block(words(1000), "5m"));
+        // Positions: 1h breakpoint at 4 + 2 + 2100 = 2106, 5m breakpoint at 3106, "Hi" brings the total to 3110.
+        assertUsage(usage(first), 4, 1000, 2106, 0);
+        assertUsage(usage(first), 4, 0, 0, 3106);
         // Same 1h block, new 5m block: the lookback finds the 1h entry and only the new part is written.
-        ObjectNode changed = withSystem(block(prefix + words(2000), "1h"), block(words(999) + " ever", "5m"));
-        assertUsage(usage(changed), 4, 1000, 0, 2006);
+        ObjectNode changed = withSystem(block(prefix + words(2100), "1h"), block(words(999) + " ever", "5m"));
+        assertUsage(usage(changed), 4, 1000, 0, 2106);
     }
 
     @Test
@@ -90,18 +90,18 @@ class SimulatorCachingTest {
 
     @Test
     void topLevelCacheControlPutsTheBreakpointOnTheLastBlock() {
-        ObjectNode body = request(MODEL, 10, uniquePrefix() + words(1500));
+        ObjectNode body = request(MODEL, 10, uniquePrefix() + words(2500));
         body.putObject("cache_control").put("type", "ephemeral");
-        // 4 + 3 (message) + 2 + 1500: everything is written.
-        assertUsage(usage(body), 0, 1509, 0, 0);
-        assertUsage(usage(body), 0, 0, 0, 1509);
+        // 4 + 3 (message) + 2 + 2500: everything is written.
+        assertUsage(usage(body), 0, 2509, 0, 0);
+        assertUsage(usage(body), 0, 0, 0, 2509);
     }
 
     @Test
     void cacheIsScopedToTheModel() {
         ObjectNode body = withSystem(block(uniquePrefix() + words(5000), "5m"));
         assertUsage(usage(body), 4, 5006, 0, 0);
-        body.put("model", "claude-sonnet-4-0");
+        body.put("model", "claude-opus-4-6");
         assertUsage(usage(body), 4, 5006, 0, 0);
     }
 

@@ -97,11 +97,17 @@ final class SimulatorHttp {
 
     /** Streams a request and timestamps each event as it arrives. */
     List<SseEvent> stream(JsonNode body) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/messages"))
+        return stream(body, Map.of("x-api-key", KEY, "anthropic-version", VERSION));
+    }
+
+    /** Streams a request with these headers. */
+    List<SseEvent> stream(JsonNode body, Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(base.getPath() + "/v1/messages"))
                 .timeout(Duration.ofSeconds(30))
-                .header("content-type", "application/json").header("x-api-key", KEY)
-                .header("anthropic-version", VERSION)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
             if (response.statusCode() != 200) {
