@@ -81,8 +81,8 @@ class StartupRefusalsIT {
 
         assertThat(start.code()).isNotZero();
         assertThat(plainLines(start.output())).containsExactly("parley did not start: parley.assistants.agent."
-                + "thinking is disabled, but claude-opus-5-5 always thinks and refuses it: use adaptive (or "
-                + "between-tools) and set effort for depth");
+                + "thinking is disabled, but claude-opus-5-5 always thinks and refuses it: use adaptive and set "
+                + "effort for depth");
     }
 
     /** The lines that are not JSON log records: what a person reads on the console. */

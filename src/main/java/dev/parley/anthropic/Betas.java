@@ -12,6 +12,8 @@ final class Betas {
 
     /** Server-side fallback: {@code fallbacks} on the request, {@code usage.iterations} on the answer. */
     static final String SERVER_SIDE_FALLBACK = "server-side-fallback-2026-07-01";
+    /** {@code thinking.display: updates}: the short notes between tool calls, the reasoning itself omitted. */
+    static final String THINKING_DISPLAY_UPDATES = "thinking-display-updates-2026-08-18";
 
     private Betas() {
     }
@@ -28,6 +30,9 @@ final class Betas {
         });
         if (request.fallbacks() != null) {
             betas.add(SERVER_SIDE_FALLBACK);
+        }
+        if (request.thinking() != null && ThinkingConfig.UPDATES.equals(request.thinking().display())) {
+            betas.add(THINKING_DISPLAY_UPDATES);
         }
         return betas.isEmpty() ? Optional.empty() : Optional.of(String.join(",", betas));
     }

@@ -22,4 +22,6 @@ public record ThinkingConfig(String type, Long budgetTokens, String display) {
     public static final String BETWEEN_TOOLS = "between_tools";
     public static final String DISABLED = "disabled";
     public static final String ENABLED = "enabled";
+    /** The display that shows only the notes between tool calls (a beta: {@code anthropic-beta} is added for it). */
+    public static final String UPDATES = "updates";
 }

@@ -29,14 +29,23 @@ final class ProfileThinking {
         display.filter(value -> !DISPLAYS.contains(value)).ifPresent(value -> {
             throw new IllegalStateException(key + "thinking-display is summarized, omitted or updates, not " + value);
         });
+        // A model that thinks unasked hides its thinking by default (display omitted): parley asks to see it.
         String type = profile.thinking().map(String::strip)
-                .orElse(rules.thinkingAlwaysOn() ? "adaptive" : display.isPresent() ? "adaptive" : "");
+                .orElse(rules.thinksByDefault() || display.isPresent() ? "adaptive" : "");
+        Optional<String> effort = profile.effort().map(String::strip);
         ThinkingConfig thinking = switch (type) {
             case "" -> null;
             case "adaptive" -> allowed(rules.adaptive(), key, profile.model(), "adaptive",
                     new ThinkingConfig(ThinkingConfig.ADAPTIVE, null, display.orElse("summarized")));
-            case "between-tools" -> allowed(rules.betweenTools(), key, profile.model(), "between-tools",
-                    new ThinkingConfig(ThinkingConfig.BETWEEN_TOOLS, null, display.orElse("summarized")));
+            case "between-tools" -> {
+                // The API refuses a display beside between_tools: the notes between tool calls come back as they are.
+                if (display.isPresent()) {
+                    throw new IllegalStateException(key + "thinking-display is set, but the API takes no display "
+                            + "with thinking between-tools");
+                }
+                yield thinkingOff(key, profile.model(), rules, effort, "between-tools", rules.betweenTools(),
+                        new ThinkingConfig(ThinkingConfig.BETWEEN_TOOLS, null, null));
+            }
             case "disabled" -> {
                 if (rules.thinkingAlwaysOn()) {
                     throw alwaysOn(key, profile.model(), "disabled");
@@ -44,7 +53,8 @@ final class ProfileThinking {
                 if (display.isPresent()) {
                     throw new IllegalStateException(key + "thinking-display is set, but thinking is disabled");
                 }
-                yield new ThinkingConfig(ThinkingConfig.DISABLED, null, null);
+                yield thinkingOff(key, profile.model(), rules, effort, "disabled", rules.disabled(),
+                        new ThinkingConfig(ThinkingConfig.DISABLED, null, null));
             }
             default -> budget(key, profile, rules, type, display);
         };
@@ -62,6 +72,13 @@ final class ProfileThinking {
         effort.filter(value -> !EFFORTS.contains(value)).ifPresent(value -> {
             throw new IllegalStateException("parley.assistants." + name + ".effort is low, medium, high, xhigh or max,"
                     + " not " + value);
+        });
+        List<String> levels = ModelRules.of(profile.model()).effortLevels();
+        effort.filter(value -> !levels.contains(value)).ifPresent(value -> {
+            throw new IllegalStateException("parley.assistants." + name + ".effort is " + value + ", which "
+                    + profile.model() + (levels.isEmpty()
+                            ? " does not take (it has no effort setting)"
+                            : " does not accept (it takes " + String.join(", ", levels) + ")"));
         });
         return effort;
     }
@@ -106,6 +123,18 @@ final class ProfileThinking {
         return new ThinkingConfig(ThinkingConfig.ENABLED, budget, display.orElse("summarized"));
     }
 
+    /** {@code disabled} or {@code between-tools}, where the model allows it at the profile's effort. */
+    private static ThinkingConfig thinkingOff(String key, String model, ModelRules rules, Optional<String> effort,
+            String what, boolean allowed, ThinkingConfig thinking) {
+        allowed(allowed, key, model, what, thinking);
+        effort.filter(level -> rules.thinkingOffUpToHighEffort() && (level.equals("xhigh") || level.equals("max")))
+                .ifPresent(level -> {
+                    throw new IllegalStateException(key + "thinking is " + what + " with effort " + level + ", which "
+                            + model + " refuses: use effort high or below, or adaptive thinking");
+                });
+        return thinking;
+    }
+
     private static ThinkingConfig allowed(boolean allowed, String key, String model, String what,
             ThinkingConfig thinking) {
         if (!allowed) {
@@ -116,7 +145,7 @@ final class ProfileThinking {
 
     private static IllegalStateException alwaysOn(String key, String model, String what) {
         return new IllegalStateException(key + "thinking is " + what + ", but " + model + " always thinks and refuses"
-                + " it: use adaptive (or between-tools) and set effort for depth");
+                + " it: use adaptive and set effort for depth");
     }
 
     private static IllegalStateException refused(String key, String model, String what) {

@@ -130,7 +130,11 @@ final class ReplyPlanner {
         };
     }
 
+    /** The display in effect; between_tools takes none and returns its notes between tool calls as they are. */
     private String display() {
+        if ("between_tools".equals(request.path("thinking").path("type").asText())) {
+            return "updates";
+        }
         return model.behaviour().display(request.path("thinking").path("display").asText(null));
     }
 

@@ -26,8 +26,8 @@ class ProfileThinkingTest {
         assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-4-6", null, null, null))).isEmpty();
         assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-4-6", "2048", null, null)))
                 .contains(new ThinkingConfig("enabled", 2048L, "summarized"));
-        assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-5-5", "between-tools", "updates", null)))
-                .contains(new ThinkingConfig("between_tools", null, "updates"));
+        assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-5-5", "between-tools", null, null)))
+                .contains(new ThinkingConfig("between_tools", null, null));
         assertThat(ProfileThinking.thinking("a", profile("claude-haiku-4-5", "disabled", null, null)))
                 .contains(new ThinkingConfig("disabled", null, null));
     }
@@ -36,7 +36,7 @@ class ProfileThinkingTest {
     void whatTheModelRefusesStopsTheStartUpNamingTheKey() {
         assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-opus-5-5", "disabled", null, null)))
                 .hasMessage("parley.assistants.agent.thinking is disabled, but claude-opus-5-5 always thinks and"
-                        + " refuses it: use adaptive (or between-tools) and set effort for depth");
+                        + " refuses it: use adaptive and set effort for depth");
         assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-fable-5-2", "4096", null, null)))
                 .hasMessageContaining("claude-fable-5-2 always thinks");
         assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-haiku-4-5", "adaptive", null,
@@ -53,11 +53,40 @@ class ProfileThinkingTest {
     }
 
     @Test
+    void theFiveFiveModelsThinkUnaskedSoParleyAsksToSeeItAndTheirWaysToTurnItOffAreChecked() {
+        assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-5-5", null, null, null)))
+                .contains(new ThinkingConfig("adaptive", null, "summarized"));
+        assertThat(ProfileThinking.thinking("a", new TestProfile("claude-haiku-5-5", "disabled", null, null, "high",
+                null))).contains(new ThinkingConfig("disabled", null, null));
+        assertThatThrownBy(() -> ProfileThinking.thinking("agent", new TestProfile("claude-haiku-5-5", "disabled",
+                null, null, "xhigh", null))).hasMessage("parley.assistants.agent.thinking is disabled with effort "
+                        + "xhigh, which claude-haiku-5-5 refuses: use effort high or below, or adaptive thinking");
+        assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-sonnet-5-5", "disabled", null,
+                null))).hasMessage("parley.assistants.agent.thinking is disabled, which claude-sonnet-5-5 does not "
+                        + "accept");
+        assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-opus-5-5", "between-tools", null,
+                null))).hasMessage("parley.assistants.agent.thinking is between-tools, which claude-opus-5-5 does not "
+                        + "accept");
+        assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-sonnet-5-5", "between-tools",
+                "updates", null))).hasMessageContaining("the API takes no display with thinking between-tools");
+    }
+
+    @Test
+    void effortIsCheckedAgainstTheModelsLevels() {
+        assertThatThrownBy(() -> ProfileThinking.effort("agent", new TestProfile("claude-sonnet-4-6", null, null,
+                null, "xhigh", null))).hasMessage("parley.assistants.agent.effort is xhigh, which claude-sonnet-4-6 "
+                        + "does not accept (it takes low, medium, high, max)");
+        assertThatThrownBy(() -> ProfileThinking.effort("agent", new TestProfile("claude-haiku-4-5", null, null,
+                null, "low", null))).hasMessage("parley.assistants.agent.effort is low, which claude-haiku-4-5 does "
+                        + "not take (it has no effort setting)");
+    }
+
+    @Test
     void aModelParleyDoesNotKnowIsAllowedEverything() {
         assertThat(ProfileThinking.thinking("a", profile("claude-future-9", "disabled", null, null)))
                 .contains(new ThinkingConfig("disabled", null, null));
         assertThat(ProfileThinking.thinking("a", profile("claude-future-9", "between-tools", null, null)))
-                .contains(new ThinkingConfig("between_tools", null, "summarized"));
+                .contains(new ThinkingConfig("between_tools", null, null));
     }
 
     @Test
