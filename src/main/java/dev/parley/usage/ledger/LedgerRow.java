@@ -27,10 +27,10 @@ record LedgerRow(String turnId, String requestId, Instant at, String caller, Str
         String stopReason, String stopDetails, String serviceTier, List<RoundRow> upstreamRounds) {
 
     /** Column sizes of V3 for text the upstream sends. */
-    static final int ID_CHARS = 200;
-    static final int MODELS_CHARS = 1000;
-    static final int NAME_CHARS = 100;
-    static final int STOP_DETAILS_CHARS = 16384;
+    private static final int ID_CHARS = 200;
+    private static final int MODELS_CHARS = 1000;
+    private static final int NAME_CHARS = 100;
+    private static final int STOP_DETAILS_CHARS = 16384;
 
     /**
      * One round that got an answer, as the upstream knows it (a row of {@code usage_ledger_round}); nulls where the
