@@ -1,6 +1,5 @@
 package dev.parley.api;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -103,12 +102,7 @@ public class UsageResource {
     }
 
     private static UsageGroup total(List<UsageGroup> groups) {
-        return groups.stream().reduce(new UsageGroup("total", 0, 0, 0, 0, 0, 0, BigDecimal.ZERO, 0),
-                (a, b) -> new UsageGroup("total", a.turns() + b.turns(), a.inputTokens() + b.inputTokens(),
-                        a.outputTokens() + b.outputTokens(), a.cacheReadInputTokens() + b.cacheReadInputTokens(),
-                        a.cacheWrite5mInputTokens() + b.cacheWrite5mInputTokens(),
-                        a.cacheWrite1hInputTokens() + b.cacheWrite1hInputTokens(), a.costUsd().add(b.costUsd()),
-                        a.unpricedTurns() + b.unpricedTurns()));
+        return groups.stream().reduce(UsageGroup.empty("total"), (a, b) -> a.plus("total", b));
     }
 
     private static Instant instant(String name, String value) {

@@ -66,7 +66,20 @@ public class UsageMeter {
         meters.duration.record(record.duration());
         meters.turns.increment();
         record.timeToFirstToken().ifPresent(meters.timeToFirstToken::record);
-        record.cost().ifPresent(cost -> meters.cost.increment(cost.totalUsd().doubleValue()));
+        meters.thinking.increment(usage.thinkingTokens());
+        if (usage.cacheReadInputTokens() > 0) {
+            meters.cacheHits.increment();
+        }
+        record.cost().ifPresent(cost -> {
+            meters.cost.increment(cost.totalUsd().doubleValue());
+            // A counter only grows (Prometheus's ignores a negative increment): a turn whose cache writes cost more
+            // than its reads saved counts that excess apart, so that saved - overspent is the net saving.
+            if (cost.savedUsd().signum() > 0) {
+                meters.cacheSaved.increment(cost.savedUsd().doubleValue());
+            } else if (cost.savedUsd().signum() < 0) {
+                meters.cacheOverspent.increment(cost.savedUsd().negate().doubleValue());
+            }
+        });
         if (Log.isInfoEnabled()) {
             // Built by hand: printf-style formatting was a third of this line's cost, paid once per turn.
             Log.info(new StringBuilder(160).append("turn ").append(record.outcome().tag())
@@ -93,6 +106,10 @@ public class UsageMeter {
         final Timer timeToFirstToken;
         final Counter turns;
         final Counter cost;
+        final Counter thinking;
+        final Counter cacheHits;
+        final Counter cacheSaved;
+        final Counter cacheOverspent;
 
         Meters(MeterRegistry registry, String model, TurnOutcome outcome) {
             input = tokens(registry, model, "input");
@@ -111,6 +128,22 @@ public class UsageMeter {
                     .tag("gen_ai.request.model", model).tag("outcome", outcome.tag()).register(registry);
             cost = Counter.builder("parley.chat.cost").baseUnit("usd")
                     .description("Cost of chat turns in USD (turns of unpriced models not included)")
+                    .tag("gen_ai.request.model", model).register(registry);
+            // Not a gen_ai.client.token.usage type: thinking is part of the output tokens, and summing the types
+            // would count it twice.
+            thinking = Counter.builder("parley.chat.thinking.tokens")
+                    .description("Output tokens chat turns spent thinking (part of the output tokens)")
+                    .tag("gen_ai.request.model", model).register(registry);
+            cacheHits = Counter.builder("parley.chat.cache.hits")
+                    .description("Chat turns that read part of their prompt from the prompt cache")
+                    .tag("gen_ai.request.model", model).register(registry);
+            cacheSaved = Counter.builder("parley.chat.cache.saved").baseUnit("usd")
+                    .description("USD prompt caching saved on the turns where it saved (priced models); the net "
+                            + "saving is this minus parley.chat.cache.overspent")
+                    .tag("gen_ai.request.model", model).register(registry);
+            cacheOverspent = Counter.builder("parley.chat.cache.overspent").baseUnit("usd")
+                    .description("USD prompt caching cost beyond plain input on the turns whose cache writes "
+                            + "outweighed their reads (writes not read back yet; priced models)")
                     .tag("gen_ai.request.model", model).register(registry);
         }
 

@@ -37,6 +37,9 @@ class CachingPaysTest {
     @BeforeEach
     void client() {
         sse = new SseTestClient(app);
+        // Other tests of the JVM run cached-loop turns too, and the profile's tools are a prefix they all share:
+        // each test here starts from an empty prompt cache, so that its first round writes everything.
+        given().post(app.resolve("/simulator/admin/reset")).then().statusCode(204);
     }
 
     @Test

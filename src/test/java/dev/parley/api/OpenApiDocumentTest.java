@@ -59,6 +59,15 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void describesEverySumOfTheUsageReport() throws IOException {
+        JsonNode group = document().at("/components/schemas/UsageGroup/properties");
+        List<String> sums = new ArrayList<>();
+        group.fieldNames().forEachRemaining(sums::add);
+        assertThat(sums).contains("turns", "inputTokens", "outputTokens", "thinkingTokens", "costUsd", "savedUsd",
+                "unpricedTurns");
+    }
+
+    @Test
     void namesEveryProblemCode() throws IOException {
         JsonNode document = document();
         Set<String> codes = new TreeSet<>(readmeCodes());

@@ -61,6 +61,43 @@ class UsageApiTest {
     }
 
     @Test
+    void thinkingTokensAndWhatCachingSavedAreSummedExactlyAsTheDoneEventsSaid() {
+        Instant start = Instant.now().minusMillis(1);
+        SseTestClient sse = new SseTestClient(app);
+        JsonNode cached = sse.stream(ChatStreamTest.body("[[sim:cache-min=16]] "
+                + "[[sim:tool=get_current_time {\"timezone\":\"UTC\"}]] "
+                + "[[sim:tool@2=calculate {\"expression\":\"5*4\"}]]", "cached-loop")).last().data();
+        JsonNode thinking = sse.stream(ChatStreamTest.body("Why? [[sim:thinking=12]] [[sim:reply=Because.]]",
+                "thinker")).last().data();
+        JsonNode unpriced = sse.stream(ChatStreamTest.body("[[sim:reply=Free?]]", "unpriced")).last().data();
+        assertThat(unpriced.path("cost").isNull()).isTrue();
+        String range = "from=" + start + "&to=" + Instant.now().plusSeconds(5) + "&groupBy=assistant";
+
+        JsonNode report = await().atMost(Duration.ofSeconds(10)).until(() -> usage(range),
+                r -> r.path("total").path("turns").asLong() == 3);
+
+        JsonNode groups = report.path("groups");
+        assertThat(groups.findValuesAsText("key")).containsExactly("cached-loop", "thinker", "unpriced");
+        BigDecimal saved = ChatStreamTest.usd(cached.path("cost").path("savedUsd"));
+        assertThat(saved.signum()).isPositive();
+        assertThat(ChatStreamTest.usd(groups.get(0).path("savedUsd"))).isEqualByComparingTo(saved);
+        assertThat(groups.get(1).path("thinkingTokens").asLong()).isEqualTo(12)
+                .isEqualTo(thinking.path("usage").path("thinkingTokens").asLong());
+        assertThat(ChatStreamTest.usd(groups.get(1).path("savedUsd")))
+                .isEqualByComparingTo(thinking.path("cost").path("savedUsd").decimalValue());
+        // A group of unpriced turns saved nothing known: zero, like its cost, and unpricedTurns says why.
+        assertThat(ChatStreamTest.usd(groups.get(2).path("savedUsd"))).isZero();
+        assertThat(groups.get(2).path("unpricedTurns").asLong()).isEqualTo(1);
+        JsonNode total = report.path("total");
+        assertThat(total.path("thinkingTokens").asLong()).isEqualTo(12 + cached.path("usage").path("thinkingTokens")
+                .asLong());
+        assertThat(ChatStreamTest.usd(total.path("savedUsd"))).isEqualByComparingTo(
+                saved.add(thinking.path("cost").path("savedUsd").decimalValue()));
+        assertThat(ChatStreamTest.usd(total.path("costUsd"))).isEqualByComparingTo(cached.path("cost")
+                .path("totalUsd").decimalValue().add(thinking.path("cost").path("totalUsd").decimalValue()));
+    }
+
+    @Test
     void unknownGroupingIsA400Problem() {
         given().get(app.resolve("/v1/usage?groupBy=planet")).then().statusCode(400)
                 .contentType("application/problem+json").body("code", equalTo("invalid_request"));

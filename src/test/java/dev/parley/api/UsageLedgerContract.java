@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -138,6 +139,66 @@ abstract class UsageLedgerContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> count(requestId) == 2);
     }
 
+    @Test
+    void aCachedToolLoopsRowNamesEachRoundAsDoneDidAndSavesWhatDoneSaid() throws SQLException {
+        StreamReply reply = sse.stream(ChatStreamTest.body("[[sim:cache-min=16]] "
+                + "[[sim:tool=get_current_time {\"timezone\":\"UTC\"}]] "
+                + "[[sim:tool@2=calculate {\"expression\":\"5*4\"}]]", "cached-loop"));
+        assertThat(reply.names()).last().isEqualTo("done");
+        JsonNode done = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertUsageMatches(row, done);
+        BigDecimal saved = ChatStreamTest.usd(done.path("cost").path("savedUsd"));
+        assertThat(saved.signum()).as("later rounds read the earlier ones from the cache").isPositive();
+        assertThat((BigDecimal) row.get("saved_usd")).isEqualByComparingTo(saved);
+        assertThat(row).containsEntry("rounds", 3).containsEntry("stop_reason", "end_turn")
+                .containsEntry("service_tier", done.path("serviceTier").asText())
+                .containsEntry("served_models", "claude-sonnet-4-6").containsEntry("stop_details", null);
+        List<Map<String, Object>> rounds = LedgerRows.rounds(ledgerDatabase(), reply.header("x-turn-id"));
+        JsonNode doneRounds = done.path("rounds");
+        assertThat(rounds).hasSize(doneRounds.size()).hasSize(3);
+        for (int i = 0; i < rounds.size(); i++) {
+            JsonNode round = doneRounds.get(i);
+            assertThat(rounds.get(i)).containsEntry("round", i + 1)
+                    .containsEntry("upstream_request_id", round.path("upstreamRequestId").asText())
+                    .containsEntry("message_id", round.path("messageId").asText())
+                    .containsEntry("served_by", "claude-sonnet-4-6");
+        }
+        // Reconciliation's question, from the upstream's console back to parley: which turn was this message?
+        String lastMessage = doneRounds.get(2).path("messageId").asText();
+        assertThat(LedgerRows.select(ledgerDatabase(), "SELECT l.turn_id, l.request_id FROM usage_ledger_round r "
+                + "JOIN usage_ledger l ON l.turn_id = r.turn_id WHERE r.message_id = ?", lastMessage))
+                .singleElement().isEqualTo(Map.of("turn_id", reply.header("x-turn-id"), "request_id",
+                        reply.header("x-request-id")));
+    }
+
+    @Test
+    void aThinkingTurnsRowCountsItsThinkingTokens() {
+        StreamReply reply = sse.stream(ChatStreamTest.body("Why? [[sim:thinking=12]] [[sim:reply=Because.]]",
+                "thinker"));
+        JsonNode done = reply.last().data();
+        assertThat(done.path("usage").path("thinkingTokens").asLong()).isEqualTo(12);
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertThat(row).containsEntry("thinking_tokens", 12L).containsEntry("served_models", "claude-opus-5-5");
+        assertUsageMatches(row, done);
+    }
+
+    @Test
+    void aRefusalsRowKeepsItsStopDetailsAsTheUpstreamSentThem() throws Exception {
+        StreamReply reply = sse.stream(ChatStreamTest.body("No [[sim:stop=refusal]]", "plain"));
+        JsonNode done = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+
+        assertThat(row).containsEntry("stop_reason", "refusal");
+        assertThat(SseTestClient.JSON.readTree((String) row.get("stop_details")))
+                .isEqualTo(done.path("stopDetails"));
+    }
+
     void assertUsageMatches(Map<String, Object> row, JsonNode event) {
         JsonNode usage = event.path("usage");
         assertThat(row.get("input_tokens")).isEqualTo(usage.path("inputTokens").asLong());
@@ -145,6 +206,7 @@ abstract class UsageLedgerContract {
         assertThat(row.get("cache_read_input_tokens")).isEqualTo(usage.path("cacheReadInputTokens").asLong());
         assertThat(row.get("cache_write_5m_input_tokens")).isEqualTo(usage.path("cacheWrite5mInputTokens").asLong());
         assertThat(row.get("cache_write_1h_input_tokens")).isEqualTo(usage.path("cacheWrite1hInputTokens").asLong());
+        assertThat(row.get("thinking_tokens")).isEqualTo(usage.path("thinkingTokens").asLong());
         assertThat((BigDecimal) row.get("cost_usd"))
                 .isEqualByComparingTo(event.path("cost").path("totalUsd").decimalValue());
     }

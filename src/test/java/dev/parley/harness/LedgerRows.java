@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,19 +21,31 @@ public final class LedgerRows {
 
     /** The ledger row of the request with this {@code X-Request-Id}, if it is stored yet. */
     public static Optional<Map<String, Object>> byRequestId(DataSource ledger, String requestId) throws SQLException {
+        return select(ledger, "SELECT * FROM usage_ledger WHERE request_id = ?", requestId).stream().findFirst();
+    }
+
+    /** The {@code usage_ledger_round} rows of a turn, in round order. */
+    public static List<Map<String, Object>> rounds(DataSource ledger, String turnId) throws SQLException {
+        return select(ledger, "SELECT * FROM usage_ledger_round WHERE turn_id = ? ORDER BY round", turnId);
+    }
+
+    /** The rows of a query with one string parameter. */
+    public static List<Map<String, Object>> select(DataSource ledger, String sql, String parameter)
+            throws SQLException {
         try (Connection connection = ledger.getConnection();
-                PreparedStatement select = connection
-                        .prepareStatement("SELECT * FROM usage_ledger WHERE request_id = ?")) {
-            select.setString(1, requestId);
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, parameter);
             try (ResultSet result = select.executeQuery()) {
-                if (!result.next()) {
-                    return Optional.empty();
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (result.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                        row.put(result.getMetaData().getColumnLabel(i).toLowerCase(Locale.ROOT),
+                                result.getObject(i));
+                    }
+                    rows.add(row);
                 }
-                Map<String, Object> row = new HashMap<>();
-                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
-                    row.put(result.getMetaData().getColumnLabel(i).toLowerCase(Locale.ROOT), result.getObject(i));
-                }
-                return Optional.of(row);
+                return rows;
             }
         }
     }

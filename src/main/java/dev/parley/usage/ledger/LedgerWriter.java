@@ -24,7 +24,8 @@ import io.quarkus.logging.Log;
  * from where it last stored (from its oldest segment at start-up, so whatever an earlier process left is replayed),
  * inserts, and only then moves on and lets the journal delete what it stored. The database is never on a turn's
  * path, so a slow, refusing or hung database delays only this thread (each call is bounded by the datasource's
- * timeouts); rows wait in the journal meanwhile. Inserts ignore a turn already stored, so a replay never duplicates.
+ * timeouts); rows wait in the journal meanwhile. Inserts ignore a turn already stored (its rounds in
+ * {@code usage_ledger_round} too), so a replay never duplicates.
  * Storing a turn's row also deletes its budget reservation: its actual cost replaces it.
  *
  * <p>
@@ -36,8 +37,12 @@ final class LedgerWriter {
     private static final String INSERT = "INSERT INTO usage_ledger (turn_id, request_id, occurred_at, caller, assistant, "
             + "conversation_id, model, outcome, rounds, input_tokens, output_tokens, output_tokens_final, "
             + "cache_read_input_tokens, cache_write_5m_input_tokens, cache_write_1h_input_tokens, cost_usd, "
-            + "time_to_first_token_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            + "ON CONFLICT DO NOTHING";
+            + "time_to_first_token_ms, duration_ms, thinking_tokens, saved_usd, served_models, stop_reason, "
+            + "stop_details, service_tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + "?) ON CONFLICT DO NOTHING";
+    /** A turn's rounds, numbered from 1; a replayed turn's rounds are there already and are skipped like its row. */
+    private static final String INSERT_ROUND = "INSERT INTO usage_ledger_round (turn_id, round, upstream_request_id, "
+            + "message_id, served_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     /** A turn's budget reservation ends when its row is stored: in the same transaction, so spend is never lost. */
     private static final String SETTLE = "DELETE FROM budget_reservation WHERE turn_id = ?";
 
@@ -200,7 +205,9 @@ final class LedgerWriter {
         try (Connection connection = database.getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement insert = connection.prepareStatement(INSERT);
+                    PreparedStatement insertRound = connection.prepareStatement(INSERT_ROUND);
                     PreparedStatement settle = connection.prepareStatement(SETTLE)) {
+                boolean anyRound = false;
                 for (LedgerRow row : rows) {
                     insert.setString(1, row.turnId());
                     insert.setString(2, row.requestId());
@@ -224,11 +231,31 @@ final class LedgerWriter {
                         insert.setLong(17, row.timeToFirstTokenMs());
                     }
                     insert.setLong(18, row.durationMs());
+                    insert.setLong(19, row.thinkingTokens());
+                    insert.setBigDecimal(20, row.savedUsd());
+                    insert.setString(21, row.servedModels());
+                    insert.setString(22, row.stopReason());
+                    insert.setString(23, row.stopDetails());
+                    insert.setString(24, row.serviceTier());
                     insert.addBatch();
+                    for (int round = 0; round < row.upstreamRounds().size(); round++) {
+                        LedgerRow.RoundRow upstream = row.upstreamRounds().get(round);
+                        insertRound.setString(1, row.turnId());
+                        insertRound.setInt(2, round + 1);
+                        insertRound.setString(3, upstream.upstreamRequestId());
+                        insertRound.setString(4, upstream.messageId());
+                        insertRound.setString(5, upstream.servedBy());
+                        insertRound.addBatch();
+                        anyRound = true;
+                    }
                     settle.setString(1, row.turnId());
                     settle.addBatch();
                 }
                 insert.executeBatch();
+                // After the turns' rows: a round refers to its turn.
+                if (anyRound) {
+                    insertRound.executeBatch();
+                }
                 settle.executeBatch();
                 connection.commit();
             } catch (SQLException | RuntimeException | AssertionError e) {

@@ -81,7 +81,8 @@ public class UsageLedger {
         String key = query.groupBy().column();
         String sql = "SELECT " + key + " AS group_key, COUNT(*), SUM(input_tokens), SUM(output_tokens), "
                 + "SUM(cache_read_input_tokens), SUM(cache_write_5m_input_tokens), SUM(cache_write_1h_input_tokens), "
-                + "SUM(cost_usd), SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) FROM usage_ledger "
+                + "SUM(thinking_tokens), SUM(cost_usd), SUM(saved_usd), "
+                + "SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) FROM usage_ledger "
                 + "WHERE occurred_at >= ? AND occurred_at < ?" + (query.caller().isPresent() ? " AND caller = ?" : "")
                 + " GROUP BY " + key + " ORDER BY group_key";
         try (Connection connection = database.getConnection();
@@ -94,14 +95,18 @@ public class UsageLedger {
             List<UsageGroup> groups = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    BigDecimal cost = rows.getBigDecimal(8);
                     groups.add(new UsageGroup(rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
-                            rows.getLong(5), rows.getLong(6), rows.getLong(7),
-                            cost == null ? BigDecimal.ZERO : cost.stripTrailingZeros(), rows.getLong(9)));
+                            rows.getLong(5), rows.getLong(6), rows.getLong(7), rows.getLong(8),
+                            usd(rows.getBigDecimal(9)), usd(rows.getBigDecimal(10)), rows.getLong(11)));
                 }
             }
             return groups;
         }
+    }
+
+    /** A sum of amounts: zero when every turn of the group was unpriced (SQL's SUM of nulls is null). */
+    private static BigDecimal usd(BigDecimal sum) {
+        return sum == null ? BigDecimal.ZERO : sum.stripTrailingZeros();
     }
 
     /**

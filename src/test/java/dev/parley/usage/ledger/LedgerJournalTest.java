@@ -89,8 +89,52 @@ class LedgerJournalTest {
         }
     }
 
+    @Test
+    void aRowJournalledByTheVersionBeforeIssue18ReadsWithZeroThinkingAndNoRounds() throws IOException {
+        // A line exactly as that version wrote it (Quarkus's ObjectMapper: ISO instants, plain decimals).
+        Files.writeString(directory.resolve("journal.ndjson.1"), "{\"turnId\":\"t\",\"requestId\":\"r\","
+                + "\"at\":\"2026-12-01T10:00:00Z\",\"caller\":\"anonymous\",\"assistant\":\"plain\","
+                + "\"conversationId\":null,\"model\":\"claude-sonnet-4-6\",\"outcome\":\"ok\",\"rounds\":1,"
+                + "\"inputTokens\":10,\"outputTokens\":20,\"outputTokensFinal\":true,\"cacheReadInputTokens\":3,"
+                + "\"cacheWrite5mInputTokens\":4,\"cacheWrite1hInputTokens\":5,\"costUsd\":0.000123,"
+                + "\"timeToFirstTokenMs\":42,\"durationMs\":100}\n");
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20, true);
+
+        List<LedgerRow> rows = journal.read(journal.oldest(), 100).rows();
+
+        assertThat(rows).singleElement().satisfies(row -> {
+            assertThat(row.turnId()).isEqualTo("t");
+            assertThat(row.costUsd()).isEqualByComparingTo("0.000123");
+            assertThat(row.cacheWrite1hInputTokens()).isEqualTo(5);
+            assertThat(row.durationMs()).isEqualTo(100);
+            assertThat(row.thinkingTokens()).isZero();
+            assertThat(row.savedUsd()).isNull();
+            assertThat(row.servedModels()).isNull();
+            assertThat(row.stopReason()).isNull();
+            assertThat(row.stopDetails()).isNull();
+            assertThat(row.serviceTier()).isNull();
+            assertThat(row.upstreamRounds()).isEmpty();
+        });
+    }
+
+    @Test
+    void thinkingSavingsStopAndRoundsSurviveTheJournalExactly() throws IOException {
+        LedgerJournal journal = new LedgerJournal(directory.resolve("journal.ndjson"), JSON, 1 << 20, true);
+        LedgerRow written = new LedgerRow("t", "r", Instant.parse("2026-12-01T00:00:00Z"), "caller", "plain", null,
+                "claude-opus-5-5", "ok", 2, 10, 200, true, 300, 40, 0, new BigDecimal("0.004123000001"), 5L, 20, 150,
+                new BigDecimal("-0.000012500000"), "claude-opus-5-5,claude-sonnet-5-5", "refusal",
+                "{\"type\":\"refusal\",\"category\":\"cyber\"}", "standard",
+                List.of(new LedgerRow.RoundRow("req_1", "msg_1", "claude-opus-5-5"),
+                        new LedgerRow.RoundRow(null, "msg_2", "claude-opus-5-5,claude-sonnet-5-5")));
+        journal.append(List.of(written));
+
+        assertThat(journal.read(journal.oldest(), 100).rows()).containsExactly(written);
+    }
+
     private static LedgerRow row(String turnId) {
         return new LedgerRow(turnId, "req-" + turnId, Instant.parse("2026-12-01T00:00:00Z"), "caller", "plain", null,
-                "claude-sonnet-4-6", "ok", 1, 10, 2, true, 0, 0, 0, new BigDecimal("0.000120"), 5L, 20);
+                "claude-sonnet-4-6", "ok", 1, 10, 2, true, 0, 0, 0, new BigDecimal("0.000120"), 5L, 20, 0,
+                new BigDecimal("0"), "claude-sonnet-4-6", "end_turn", null, "standard",
+                List.of(new LedgerRow.RoundRow("req_" + turnId, "msg_" + turnId, "claude-sonnet-4-6")));
     }
 }
