@@ -480,7 +480,7 @@
     return { label, url: target, end: j + 1 };
   }
 
-  // ---- One assistant reply on screen: text parts and tool cards in arrival order, then notices and a cost line
+  // ---- One assistant reply on screen: thinking, text and tool cards in arrival order, then notices and a cost line
 
   class ReplyView {
     constructor(assistantName) {
@@ -494,6 +494,7 @@
       this.notices = node('div', 'reply-notices');
       this.root.append(this.notices);
       this.text = null;
+      this.thought = null;
       this.parts = [];
       this.cards = new Map();
       this.renderPending = false;
@@ -501,7 +502,36 @@
       el.messages.append(this.root);
     }
 
+    // A thinking block is a collapsed <details> of its own, where it occurred in the reply; its chunks share a block
+    // number. A block the page may not read (hidden: omitted or redacted) gets a note instead of text.
+    thinking(event) {
+      this.settleRetry();
+      if (!this.thought || this.thought.block !== event.block) {
+        const details = node('details', 'thinking');
+        details.dataset.block = event.block;
+        details.append(node('summary', null, 'Thinking'));
+        this.thought = { block: event.block, details, text: null };
+        this.text = null;
+        this.body.append(details);
+      }
+      if (typeof event.text === 'string') {
+        if (!this.thought.text) {
+          this.thought.text = document.createTextNode('');
+          const box = node('div', 'thinking-text');
+          box.append(this.thought.text);
+          this.thought.details.append(box);
+        }
+        this.thought.text.appendData(event.text);
+      } else if (event.hidden) {
+        this.thought.details.dataset.hidden = event.hidden;
+        this.thought.details.append(node('p', 'thinking-note',
+          event.hidden === 'redacted' ? 'Thinking redacted' : 'Thinking hidden'));
+      }
+      scrollToEnd();
+    }
+
     appendText(piece) {
+      this.thought = null;
       if (!this.text) {
         this.text = { raw: '', rendered: null, element: node('div', 'reply-text') };
         this.parts.push(this.text);
@@ -529,6 +559,7 @@
 
     toolCall(call) {
       this.text = null;
+      this.thought = null;
       this.settleRetry();
       const card = node('section', 'tool-card');
       card.dataset.toolId = call.id;
@@ -570,6 +601,7 @@
         `${reason}, retrying in ${formatDelay(event.delayMs)} (attempt ${event.attempt})…`);
       // In the reply's flow, where it happened: whatever comes after the retry comes after the notice.
       this.text = null;
+      this.thought = null;
       this.body.append(this.retryNotice);
       say(this.retryNotice.textContent);
       scrollToEnd();
@@ -871,6 +903,9 @@
       }
       await readEvents(response, (name, event) => {
         switch (name) {
+          case 'thinking':
+            reply.thinking(event);
+            break;
           case 'text':
             reply.appendText(event.text);
             break;
