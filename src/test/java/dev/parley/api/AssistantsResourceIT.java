@@ -14,7 +14,7 @@ class AssistantsResourceIT extends AssistantsResourceTest {
      */
     @Override
     List<String> expectedProfiles() {
-        return List.of("default", "cached-loop", "cached1h", "cached5m", "concise", "omitted-thinker", "plain",
-                "quiet-thinker", "thinker", "unpriced");
+        return List.of("default", "cached-loop", "cached1h", "cached5m", "concise", "fallback-writer",
+                "omitted-thinker", "plain", "quiet-thinker", "thinker", "unpriced");
     }
 }

@@ -86,7 +86,7 @@ class ChatPageTest {
         List<String> assistants = new Select(browser.find("#assistant")).getOptions().stream()
                 .map(option -> option.getAttribute("value")).toList();
         assertThat(assistants).containsExactly("default", "cached-loop", "cached1h", "cached5m", "concise",
-                "omitted-thinker", "plain", "quiet-thinker", "thinker", "toolbox", "unpriced");
+                "fallback-writer", "omitted-thinker", "plain", "quiet-thinker", "thinker", "toolbox", "unpriced");
         assertThat(new Select(browser.find("#assistant")).getFirstSelectedOption().getText())
                 .isEqualTo("default — A helpful engineering assistant");
     }
