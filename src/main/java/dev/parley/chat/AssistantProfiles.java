@@ -8,6 +8,7 @@ import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.parley.anthropic.AnthropicConfig;
 import dev.parley.chat.AssistantsConfig.CacheTtl;
 import dev.parley.tool.ToolRegistry;
 
@@ -19,8 +20,9 @@ public class AssistantProfiles {
 
     private final Map<String, AssistantProfile> profiles = new TreeMap<>();
 
-    AssistantProfiles(AssistantsConfig config, ToolRegistry tools) {
+    AssistantProfiles(AssistantsConfig config, ToolRegistry tools, AnthropicConfig anthropic) {
         config.profiles().forEach((name, profile) -> {
+            ProfileThinking.checkSampling(name, profile, anthropic.version());
             if (profile.maxTokens() < 1) {
                 throw new IllegalStateException("parley.assistants." + name + ".max-tokens must be at least 1");
             }

@@ -17,6 +17,7 @@ final class ProfileThinking {
     private static final Set<String> DISPLAYS = Set.of("summarized", "omitted", "updates");
     private static final Set<String> EFFORTS = Set.of("low", "medium", "high", "xhigh", "max");
     private static final int MAX_FALLBACKS = 3;
+    static final String API_VERSION_WITHOUT_SAMPLING = "2026-10-21";
 
     private ProfileThinking() {
     }
@@ -64,6 +65,17 @@ final class ProfileThinking {
                     + thinking.type() + "): the API refuses other temperatures with thinking");
         }
         return Optional.ofNullable(thinking);
+    }
+
+    /**
+     * Refuses a {@code temperature} under API version {@code 2026-10-21}, which removed the sampling parameters (a
+     * request with one is a 400 whatever its value).
+     */
+    static void checkSampling(String name, AssistantsConfig.Profile profile, String apiVersion) {
+        if (apiVersion.equals(API_VERSION_WITHOUT_SAMPLING) && profile.temperature().isPresent()) {
+            throw new IllegalStateException("parley.assistants." + name + ".temperature is set, but the API version "
+                    + apiVersion + " (parley.anthropic.version) refuses temperature: unset it or use 2023-06-01");
+        }
     }
 
     /** The {@code output_config.effort} the profile's requests send, if any. */

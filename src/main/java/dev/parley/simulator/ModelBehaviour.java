@@ -60,10 +60,13 @@ record ModelBehaviour(Map<String, String> refusedThinking, boolean thinksByDefau
     static final ModelBehaviour ADAPTIVE_ONLY = new ModelBehaviour(Map.of("enabled", ENABLED_REFUSED, "disabled",
             DISABLED_REFUSED, "between_tools", BETWEEN_TOOLS_REFUSED), true, "omitted", ALL_EFFORTS, "high", false,
             false, false, false);
-    /** Sonnet 5, Opus 4.7 and 4.8: adaptive or none; no budgets. */
+    /** Opus 4.7 and 4.8: adaptive or none, none by default; no budgets. */
     static final ModelBehaviour ADAPTIVE_OR_NONE = new ModelBehaviour(Map.of("enabled", ENABLED_REFUSED,
             "between_tools", BETWEEN_TOOLS_REFUSED), false, "omitted", ALL_EFFORTS, "high", false, false, false,
             false);
+    /** Sonnet 5: adaptive or none, thinking by default. */
+    static final ModelBehaviour SONNET_5 = new ModelBehaviour(ADAPTIVE_OR_NONE.refusedThinking(), true, "omitted",
+            ALL_EFFORTS, "high", false, false, false, false);
     /** Opus and Sonnet 4.6: adaptive, a budget (deprecated) or none; thinking shown summarized. */
     static final ModelBehaviour ADAPTIVE_OR_BUDGET = new ModelBehaviour(Map.of("between_tools",
             BETWEEN_TOOLS_REFUSED), false, "summarized", EFFORTS_4_6, "high", false, false, false, false);

@@ -61,7 +61,7 @@ final class ModelCatalog {
             model("claude-fable-5-1", "Claude Fable 5.1", "2026-09-01", 2048, ModelBehaviour.FABLE_5_1),
             model("claude-mythos-5-1", "Claude Mythos 5.1", "2026-09-01", 4096, ModelBehaviour.MYTHOS_5_1),
             model("claude-opus-5", "Claude Opus 5", "2026-07-24", 4096, ModelBehaviour.ADAPTIVE_ONLY),
-            model("claude-sonnet-5", "Claude Sonnet 5", "2026-06-30", 2048, ModelBehaviour.ADAPTIVE_OR_NONE),
+            model("claude-sonnet-5", "Claude Sonnet 5", "2026-06-30", 2048, ModelBehaviour.SONNET_5),
             model("claude-fable-5", "Claude Fable 5", "2026-06-09", 2048, ModelBehaviour.ADAPTIVE_ONLY),
             model("claude-opus-4-8", "Claude Opus 4.8", "2026-05-28", 4096, ModelBehaviour.ADAPTIVE_OR_NONE),
             new SimModel("claude-opus-4-7", List.of(), "Claude Opus 4.7", UNKNOWN, MILLION, 128_000, 4096, "active",

@@ -56,6 +56,9 @@ class ProfileThinkingTest {
     void theFiveFiveModelsThinkUnaskedSoParleyAsksToSeeItAndTheirWaysToTurnItOffAreChecked() {
         assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-5-5", null, null, null)))
                 .contains(new ThinkingConfig("adaptive", null, "summarized"));
+        assertThat(ProfileThinking.thinking("a", profile("claude-sonnet-5", null, null, null)))
+                .contains(new ThinkingConfig("adaptive", null, "summarized"));
+        assertThat(ProfileThinking.thinking("a", profile("claude-opus-4-8", null, null, null))).isEmpty();
         assertThat(ProfileThinking.thinking("a", new TestProfile("claude-haiku-5-5", "disabled", null, null, "high",
                 null))).contains(new ThinkingConfig("disabled", null, null));
         assertThatThrownBy(() -> ProfileThinking.thinking("agent", new TestProfile("claude-haiku-5-5", "disabled",
@@ -69,6 +72,15 @@ class ProfileThinkingTest {
                         + "accept");
         assertThatThrownBy(() -> ProfileThinking.thinking("agent", profile("claude-sonnet-5-5", "between-tools",
                 "updates", null))).hasMessageContaining("the API takes no display with thinking between-tools");
+    }
+
+    @Test
+    void aTemperatureIsRefusedUnderTheApiVersionThatRemovedIt() {
+        ProfileThinking.checkSampling("a", profile("claude-sonnet-4-6", null, null, 0.5), "2023-06-01");
+        ProfileThinking.checkSampling("a", profile("claude-sonnet-4-6", null, null, null), "2026-10-21");
+        assertThatThrownBy(() -> ProfileThinking.checkSampling("agent", profile("claude-sonnet-4-6", null, null,
+                1.0), "2026-10-21")).hasMessage("parley.assistants.agent.temperature is set, but the API version "
+                        + "2026-10-21 (parley.anthropic.version) refuses temperature: unset it or use 2023-06-01");
     }
 
     @Test
