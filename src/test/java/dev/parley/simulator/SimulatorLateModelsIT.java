@@ -1,0 +1,8 @@
+package dev.parley.simulator;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** {@link SimulatorLateModelsTest}, run by failsafe against the packaged application (the JVM jar, or a native build). */
+@QuarkusIntegrationTest
+class SimulatorLateModelsIT extends SimulatorLateModelsTest {
+}
