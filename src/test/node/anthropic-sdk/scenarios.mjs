@@ -72,8 +72,15 @@ async function message(outcome) {
 }
 
 async function stream(outcome) {
+  await streamed(outcome, HELLO);
+}
+
+// The event types in the order the SDK saw them, and the message its accumulator built from them.
+async function streamed(outcome, text) {
   outcome.events = [];
-  const events = client().messages.stream(ask(HELLO));
+  const events = client().messages.stream(ask(text));
+  // A streamed message carries no request id of its own; the stream has the response's.
+  events.on('connect', () => (outcome.request_id = events.request_id ?? null));
   events.on('streamEvent', (event) => outcome.events.push(event.type));
   outcome.message = summary(await events.finalMessage());
 }
@@ -140,10 +147,7 @@ async function overloadedThenOk(outcome) {
 
 // The connection is cut after three deltas: a 200 stream the SDK cannot retry, so the error reaches the caller.
 async function midStreamCut(outcome) {
-  outcome.events = [];
-  const events = client().messages.stream(ask('[[sim:tokens=20]] [[sim:fault=drop after=3]]'));
-  events.on('streamEvent', (event) => outcome.events.push(event.type));
-  outcome.message = summary(await events.finalMessage());
+  await streamed(outcome, '[[sim:tokens=20]] [[sim:fault=drop after=3]]');
 }
 
 // ---------------------------------------------------------------- reporting
@@ -161,7 +165,7 @@ function summary(message) {
     ),
     stop_reason: message.stop_reason,
     usage: message.usage,
-    request_id: message._request_id ?? null,
+    ...(message._request_id && { request_id: message._request_id }),
   };
 }
 

@@ -64,6 +64,7 @@ class TypeScriptSdkFidelityTest {
         }
         assertThat(distinctRuns(streamed.get("events"))).containsExactly("message_start", "content_block_start",
                 "content_block_delta", "content_block_stop", "message_delta", "message_stop");
+        assertThat(streamed.get("request_id").asText()).startsWith("req_");
         assertThat(counter("streamsCompleted")).isEqualTo(1);
     }
 
@@ -149,7 +150,10 @@ class TypeScriptSdkFidelityTest {
         JsonNode outcome = run("mid-stream-cut");
 
         assertThat(outcome.has("message")).isFalse();
+        // Not an APIConnectionError: the SDK wraps the fetch's "terminated" in its base class.
         assertThat(outcome.at("/error/class").asText()).isEqualTo("AnthropicError");
+        assertThat(outcome.at("/error/cause/message").asText()).isEqualTo("terminated");
+        assertThat(outcome.get("request_id").asText()).startsWith("req_");
         List<String> events = texts(outcome.get("events"));
         assertThat(events).startsWith("message_start", "content_block_start").doesNotContain("message_stop");
         assertThat(events).filteredOn("content_block_delta"::equals).hasSize(3);
