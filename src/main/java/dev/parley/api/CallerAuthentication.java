@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,6 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -24,7 +26,8 @@ import dev.parley.usage.UsageMeter;
 /**
  * Identifies the caller of every API request, by the configured mode, before any resource runs; a missing or wrong
  * key is a 401 problem, counted in {@code parley.auth.failures} (and, for a chat request, in
- * {@code parley.chat.rejections}) and never logged with the key. The caller is kept
+ * {@code parley.chat.rejections}) and never logged with the key; on the path of an {@link EdgeSurface} it is that
+ * surface's own 401 instead, in its error shape. The caller is kept
  * with the request for {@link #callerOf(RoutingContext)}.
  */
 @ApplicationScoped
@@ -41,18 +44,20 @@ public class CallerAuthentication {
     private final MeterRegistry registry;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final UsageMeter meter;
+    private final List<EdgeSurface> surfaces;
 
-    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter) {
+    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter, Instance<EdgeSurface> surfaces) {
         this.config = config;
         this.registry = registry;
         this.meter = meter;
+        this.surfaces = surfaces.stream().toList();
         this.callerByKeyHash = config.keys().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(entry -> entry.getValue().sha256().trim().toLowerCase(),
                         Map.Entry::getKey));
     }
 
     /** The caller of the current request ({@code anonymous} without authentication). */
-    static String callerOf(RoutingContext context) {
+    public static String callerOf(RoutingContext context) {
         String caller = context.get(KEY);
         return caller == null ? ANONYMOUS : caller;
     }
@@ -68,6 +73,11 @@ public class CallerAuthentication {
             if (ChatResource.isChatRequest(context)) {
                 meter.rejected("unauthorized");
             }
+            Optional<EdgeSurface> surface = surfaceOf(context.request().path());
+            if (surface.isPresent()) {
+                return Optional.of(response(surface.get().refusal(401, "unauthorized", verdict.refusal(),
+                        RequestIds.of(context), 0)));
+            }
             return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE)
                     .header("WWW-Authenticate", config.mode() == AuthConfig.Mode.API_KEY ? "Bearer" : null)
                     .entity(Problem.of(401, "unauthorized", "Unauthorized", verdict.refusal(),
@@ -76,6 +86,19 @@ public class CallerAuthentication {
         }
         context.put(KEY, verdict.caller());
         return Optional.empty();
+    }
+
+    private Optional<EdgeSurface> surfaceOf(String path) {
+        return path == null
+                ? Optional.empty()
+                : surfaces.stream().filter(surface -> path.startsWith(surface.prefix())).findFirst();
+    }
+
+    private static Response response(EdgeSurface.Refusal refusal) {
+        Response.ResponseBuilder response = Response.status(refusal.status()).type(refusal.contentType())
+                .entity(refusal.body());
+        refusal.headers().forEach(response::header);
+        return response.build();
     }
 
     private Verdict byKey(RoutingContext context) {
