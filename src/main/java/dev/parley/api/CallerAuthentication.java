@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +11,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -44,13 +42,13 @@ public class CallerAuthentication {
     private final MeterRegistry registry;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final UsageMeter meter;
-    private final List<EdgeSurface> surfaces;
+    private final EdgeSurfaces surfaces;
 
-    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter, Instance<EdgeSurface> surfaces) {
+    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter, EdgeSurfaces surfaces) {
         this.config = config;
         this.registry = registry;
         this.meter = meter;
-        this.surfaces = surfaces.stream().toList();
+        this.surfaces = surfaces;
         this.callerByKeyHash = config.keys().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(entry -> entry.getValue().sha256().trim().toLowerCase(),
                         Map.Entry::getKey));
@@ -73,10 +71,10 @@ public class CallerAuthentication {
             if (ChatResource.isChatRequest(context)) {
                 meter.rejected("unauthorized");
             }
-            Optional<EdgeSurface> surface = surfaceOf(context.request().path());
+            Optional<EdgeSurface> surface = surfaces.of(context.request().path());
             if (surface.isPresent()) {
-                return Optional.of(response(surface.get().refusal(401, "unauthorized", verdict.refusal(),
-                        RequestIds.of(context), 0)));
+                return Optional.of(EdgeSurfaces.response(surface.get().refusal(401, "unauthorized",
+                        verdict.refusal(), RequestIds.of(context), 0)));
             }
             return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE)
                     .header("WWW-Authenticate", config.mode() == AuthConfig.Mode.API_KEY ? "Bearer" : null)
@@ -86,19 +84,6 @@ public class CallerAuthentication {
         }
         context.put(KEY, verdict.caller());
         return Optional.empty();
-    }
-
-    private Optional<EdgeSurface> surfaceOf(String path) {
-        return path == null
-                ? Optional.empty()
-                : surfaces.stream().filter(surface -> path.startsWith(surface.prefix())).findFirst();
-    }
-
-    private static Response response(EdgeSurface.Refusal refusal) {
-        Response.ResponseBuilder response = Response.status(refusal.status()).type(refusal.contentType())
-                .entity(refusal.body());
-        refusal.headers().forEach(response::header);
-        return response.build();
     }
 
     private Verdict byKey(RoutingContext context) {

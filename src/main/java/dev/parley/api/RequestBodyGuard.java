@@ -1,11 +1,9 @@
 package dev.parley.api;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -64,14 +62,14 @@ public class RequestBodyGuard {
     private final long maxHeaderBytes;
     private final ObjectMapper json;
     private final MeterRegistry registry;
-    private final List<EdgeSurface> surfaces;
+    private final EdgeSurfaces surfaces;
 
     RequestBodyGuard(RequestLimitsConfig config, ChatLimitsConfig limits,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> serverMaxBody,
-            ObjectMapper json, MeterRegistry registry, Instance<EdgeSurface> surfaces) {
+            ObjectMapper json, MeterRegistry registry, EdgeSurfaces surfaces) {
         this.maxBodyBytes = config.maxBodySize().map(MemorySize::asLongValue).orElse(largestLegalBody(limits));
-        this.surfaces = surfaces.stream().toList();
-        long largest = this.surfaces.stream().mapToLong(EdgeSurface::maxBodyBytes).reduce(maxBodyBytes, Math::max);
+        this.surfaces = surfaces;
+        long largest = Math.max(maxBodyBytes, surfaces.largestBody());
         long budgetBytes = config.bodyBudget().map(MemorySize::asLongValue)
                 .orElse(Math.max(Runtime.getRuntime().maxMemory() / 8, largest));
         if (budgetBytes < largest) {
@@ -137,7 +135,7 @@ public class RequestBodyGuard {
             return;
         }
         boolean api = path != null && path.startsWith(API_PREFIX);
-        Optional<EdgeSurface> surface = surfaceOf(path);
+        Optional<EdgeSurface> surface = surfaces.of(path);
         boolean guarded = api || surface.isPresent();
         long limit = surface.map(EdgeSurface::maxBodyBytes).orElse(maxBodyBytes);
         if (guarded) {
@@ -171,12 +169,6 @@ public class RequestBodyGuard {
             return;
         }
         new BodyRead(context, Math.max(length, 0), chunked, limit).start();
-    }
-
-    private Optional<EdgeSurface> surfaceOf(String path) {
-        return path == null
-                ? Optional.empty()
-                : surfaces.stream().filter(surface -> path.startsWith(surface.prefix())).findFirst();
     }
 
     /**
@@ -313,7 +305,7 @@ public class RequestBodyGuard {
             return;
         }
         String requestId = RequestIds.of(context);
-        Optional<EdgeSurface> surface = surfaceOf(context.request().path());
+        Optional<EdgeSurface> surface = surfaces.of(context.request().path());
         byte[] problem;
         if (surface.isPresent()) {
             EdgeSurface.Refusal refusal = surface.get().refusal(status, code, detail, requestId,

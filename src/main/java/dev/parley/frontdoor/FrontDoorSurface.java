@@ -9,9 +9,10 @@ import jakarta.ws.rs.core.MediaType;
 import dev.parley.api.EdgeSurface;
 
 /**
- * The front door's paths ({@code /anthropic/...}) at parley's edge: their body limit, and the edge's refusals (a
- * missing or wrong key, a body too large or too slow, no room for another body) in Anthropic's error shape and
- * statuses, so that an SDK raises its own typed error.
+ * The front door's paths ({@code /anthropic/...}) at parley's edge: their body limit, and the refusals made before a
+ * front-door resource runs (a missing or wrong key, a body too large or too slow, no room for another body, a path or
+ * method the front door does not serve) in Anthropic's error shape and statuses, so that an SDK raises its own typed
+ * error.
  */
 @Singleton
 class FrontDoorSurface implements EdgeSurface {
@@ -46,6 +47,9 @@ class FrontDoorSurface implements EdgeSurface {
                     Duration.ofSeconds(retryAfterSeconds), false);
             // The client was too slow to send its body; a retry of its own may be faster.
             case "body_timeout" -> new DoorRefusal(408, "timeout_error", detail, Optional.empty(), false);
+            case "not_found" -> DoorRefusal.terminal(404, "not_found_error", detail);
+            // A bug in parley: the SDK's own retry may pass, as another request would.
+            case "internal_error" -> new DoorRefusal(500, "api_error", detail, Optional.empty(), false);
             default -> DoorRefusal.terminal(status, "invalid_request_error", detail);
         };
         return new Refusal(refusal.status(), MediaType.APPLICATION_JSON, refusal.headers(requestId),

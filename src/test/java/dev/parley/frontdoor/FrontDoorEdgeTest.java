@@ -146,6 +146,14 @@ class FrontDoorEdgeTest {
         assertRefused(door().get("/anthropic/v1/models/claude-nope-1"), 404, "not_found_error");
     }
 
+    @Test
+    void whatTheFrontDoorDoesNotServeIsRefusedInAnthropicsShape() {
+        assertRefused(door().body("{}").post("/anthropic/v1/messages/batches"), 404, "not_found_error");
+        assertRefused(door().get("/anthropic/v1/messages"), 405, "invalid_request_error");
+        assertRefused(door().body(message(uniqueId(), "Hi").replace("{\"model\"", "{\"stream\":true,\"model\""))
+                .post("/anthropic/v1/messages"), 400, "invalid_request_error").contains("not available yet");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static RequestSpecification door() {
