@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ import io.restassured.path.json.JsonPath;
 import dev.parley.api.CallerAuthentication;
 import dev.parley.harness.LedgerRows;
 import dev.parley.harness.Metrics;
+import dev.parley.harness.RawHttp;
 
 /**
  * The official Anthropic Java SDK (a client nobody here wrote) pointed at parley's front door by its base URL and a
@@ -353,6 +355,26 @@ class FrontDoorJavaSdkTest {
                 .containsEntry("output_tokens_final", false);
         assertThat(LedgerRows.rounds(ledger(), (String) row.get("turn_id"))).singleElement()
                 .satisfies(round -> assertThat((String) round.get("upstream_request_id")).startsWith("req_"));
+    }
+
+    @Test
+    void aClientThatLeavesDuringTheCallIsMeteredAsCancelled() {
+        String id = uniqueId();
+        byte[] body = ("{\"model\":\"" + MODEL + "\",\"max_tokens\":32,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"[[sim:id=" + id + "]] [[sim:ttft=3s]] Hi\"}]}").getBytes(StandardCharsets.UTF_8);
+
+        assertThat(counter(id, "requests")).isZero(); // and rest-assured is warm: its first call can take seconds
+
+        try (RawHttp raw = RawHttp.connect(app)) {
+            raw.head("POST /anthropic/v1/messages HTTP/1.1", "Host: localhost", "x-api-key: " + DOOR_KEY,
+                    "anthropic-version: 2023-06-01", "Content-Type: application/json", "X-Request-Id: " + id,
+                    "Content-Length: " + body.length);
+            raw.send(body);
+            await().atMost(Duration.ofSeconds(5)).until(() -> counter(id, "requests") == 1);
+        }
+
+        assertThat(awaitRow(id)).containsEntry("outcome", "client_cancelled").containsEntry("caller", "door")
+                .containsEntry("output_tokens_final", false);
     }
 
     // ---------------------------------------------------------------- helpers
