@@ -36,11 +36,18 @@ import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.models.ErrorType;
+import com.anthropic.models.beta.AnthropicBeta;
+import com.anthropic.models.beta.messages.BetaFallbackMessageIterationUsage;
+import com.anthropic.models.beta.messages.BetaFallbackParam;
+import com.anthropic.models.beta.messages.BetaMessage;
+import com.anthropic.models.beta.messages.BetaMessageIterationUsage;
+import com.anthropic.models.beta.messages.BetaUsage;
 import com.anthropic.models.messages.ContentBlock;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.Model;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.TextBlock;
 import com.anthropic.models.messages.Tool;
@@ -84,7 +91,8 @@ class FrontDoorJavaSdkTest {
     private static final String OSLO = "{\"city\":\"Oslo\",\"unit\":\"celsius\"}";
 
     /**
-     * Four callers by key: {@code door} with the default policy (every model, no ceiling, no beta), {@code narrow}
+     * Four callers by key: {@code door} with the default policy (every model, no ceiling, the server-side fallback's
+     * beta), {@code narrow}
      * (Haiku 4.5 only, at most 512 tokens), {@code broke} (a budget of a hundredth of a cent a day) and
      * {@code budgeted} ($5 a day).
      */
@@ -98,6 +106,7 @@ class FrontDoorJavaSdkTest {
                     Map.entry("parley.auth.keys.budgeted.sha256", CallerAuthentication.sha256(BUDGETED_KEY)),
                     Map.entry("parley.front-door.callers.narrow.models", "claude-haiku-4-5"),
                     Map.entry("parley.front-door.callers.narrow.max-tokens", "512"),
+                    Map.entry("parley.front-door.default.betas", "server-side-fallback-2026-07-01"),
                     Map.entry("parley.budgets.callers.broke.daily-usd", "0.0001"),
                     Map.entry("parley.budgets.callers.budgeted.daily-usd", "5"));
         }
@@ -232,6 +241,33 @@ class FrontDoorJavaSdkTest {
         assertThat(client.models().retrieve(MODEL).displayName()).isEqualTo("Claude Sonnet 4.6");
     }
 
+    @Test
+    void aServerSideFallbackIsPricedHopByHop() throws SQLException {
+        String id = uniqueId();
+        com.anthropic.models.beta.messages.MessageCreateParams params = com.anthropic.models.beta.messages.MessageCreateParams
+                .builder().model(Model.CLAUDE_FABLE_5_2).maxTokens(300)
+                .addUserMessage("[[sim:id=" + id + "]] [[sim:refuse-on=claude-fable-5-2]] [[sim:reply=Served.]]")
+                .addBeta(AnthropicBeta.SERVER_SIDE_FALLBACK_2026_07_01)
+                .fallbacksOfFallbackParams(List.of(BetaFallbackParam.builder().model(Model.CLAUDE_OPUS_5_5).build()))
+                .putAdditionalHeader("X-Request-Id", id).build();
+
+        BetaMessage message = client(DOOR_KEY).beta().messages().create(params);
+
+        assertThat(message.model()).isEqualTo(Model.CLAUDE_OPUS_5_5);
+        List<BetaUsage.Iteration> hops = message.usage().iterations().orElseThrow();
+        BetaMessageIterationUsage declined = hops.get(0).asMessage();
+        BetaFallbackMessageIterationUsage served = hops.get(1).asFallbackMessage();
+        Map<String, Object> row = awaitRow(id);
+        assertThat(row).containsEntry("model", "claude-fable-5-2")
+                .containsEntry("served_models", "claude-fable-5-2,claude-opus-5-5");
+        // Each hop at its own model: Fable 5.2 at $8 / $40 per million, Opus 5.5 at $4 / $20.
+        assertThat((BigDecimal) row.get("cost_usd")).isEqualByComparingTo(BigDecimal.valueOf(declined.inputTokens() * 8
+                + declined.outputTokens() * 40 + served.inputTokens() * 4 + served.outputTokens() * 20)
+                .movePointLeft(6));
+        assertThat(upstreamRequests(id).getString("[0].headers.'anthropic-beta'"))
+                .isEqualTo("server-side-fallback-2026-07-01");
+    }
+
     // ---------------------------------------------------------------- refusals, as the SDK's typed errors
 
     @Test
@@ -255,6 +291,16 @@ class FrontDoorJavaSdkTest {
 
         assertRefusal(e, 403, ErrorType.PERMISSION_ERROR);
         assertThat(e.apiMessage()).hasValueSatisfying(message -> assertThat(message).contains(MODEL));
+        assertThat(counter(id, "requests")).isZero();
+        // A fallback is a model the request may be served by: the policy holds for it too.
+        PermissionDeniedException fallback = assertThrows(PermissionDeniedException.class,
+                () -> client(NARROW_KEY).beta().messages()
+                        .create(com.anthropic.models.beta.messages.MessageCreateParams.builder()
+                                .model(Model.CLAUDE_HAIKU_4_5).maxTokens(100).addUserMessage("[[sim:id=" + id + "]] Hi")
+                                .addBeta(AnthropicBeta.SERVER_SIDE_FALLBACK_2026_07_01)
+                                .fallbacksOfFallbackParams(List.of(BetaFallbackParam.builder().model(MODEL).build()))
+                                .build()));
+        assertThat(fallback.apiMessage()).hasValueSatisfying(message -> assertThat(message).contains(MODEL));
         assertThat(counter(id, "requests")).isZero();
     }
 
