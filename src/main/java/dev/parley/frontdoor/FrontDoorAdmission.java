@@ -45,8 +45,8 @@ class FrontDoorAdmission {
             ClientRequest request = ClientRequest.message(body);
             policies.check(caller, request, headers.beta());
             upstream.checkBreaker();
-            MessageExchange exchange = new MessageExchange(requestId, caller, request, config.deadline());
-            return budgets.reserve(exchange, headers, exchange.remaining())
+            MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), config.deadline());
+            return budgets.reserve(exchange, request, headers, exchange.remaining())
                     .map(held -> new AdmittedMessage(exchange, held));
         });
     }

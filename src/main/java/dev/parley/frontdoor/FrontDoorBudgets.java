@@ -61,14 +61,15 @@ class FrontDoorBudgets {
      * Reserves the message's worst case; {@code false} at once for a caller without a budget. Fails with a
      * {@link DoorRefusedException} when it does not fit, or cannot be checked within {@code within}.
      */
-    Uni<Boolean> reserve(MessageExchange exchange, ForwardedHeaders headers, Duration within) {
+    Uni<Boolean> reserve(MessageExchange exchange, ClientRequest request, ForwardedHeaders headers,
+            Duration within) {
         return Uni.createFrom().deferred(() -> budgets.appliesTo(exchange.caller())
-                ? reserveWorstCase(exchange, headers, within)
+                ? reserveWorstCase(exchange, request, headers, within)
                 : Uni.createFrom().item(false));
     }
 
-    private Uni<Boolean> reserveWorstCase(MessageExchange exchange, ForwardedHeaders headers, Duration within) {
-        ClientRequest request = exchange.request();
+    private Uni<Boolean> reserveWorstCase(MessageExchange exchange, ClientRequest request, ForwardedHeaders headers,
+            Duration within) {
         if (request.defaultFallbacks()) {
             throw new DoorRefusedException(DoorRefusal.forbidden("fallbacks: \"default\" lets the upstream choose "
                     + "models parley cannot price, so a caller with a budget cannot use it; list them instead."));

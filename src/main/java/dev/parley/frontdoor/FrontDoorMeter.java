@@ -62,7 +62,7 @@ class FrontDoorMeter {
             view = new ReplyView(null, null, null, null, Usage.EMPTY);
         }
         Usage usage = view.usage();
-        String served = view.model() != null && !view.model().isBlank() ? view.model() : exchange.request().model();
+        String served = view.model() != null && !view.model().isBlank() ? view.model() : exchange.model();
         List<String> servedBy = usage.iterations() == null || usage.iterations().isEmpty()
                 ? List.of(served)
                 : usage.iterations().stream().map(Usage.Iteration::model).filter(Objects::nonNull).distinct()
@@ -93,7 +93,7 @@ class FrontDoorMeter {
     private CompletionStage<Void> record(MessageExchange exchange, TurnOutcome outcome, TokenUsage usage,
             boolean outputTokensFinal, Optional<Cost> cost, List<UpstreamRound> rounds, Optional<String> stopReason,
             Optional<String> stopDetails, Optional<String> serviceTier) {
-        String model = exchange.request().model();
+        String model = exchange.model();
         UsageRecord record = new UsageRecord(exchange.turnId(), exchange.requestId(), exchange.at(),
                 exchange.caller(), ASSISTANT, Optional.empty(), model, outcome, 1, usage, outputTokensFinal, cost,
                 Optional.empty(), exchange.elapsed(), rounds, stopReason, stopDetails, serviceTier);

@@ -5,26 +5,27 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One front-door message, from its admission to its ledger row: who asked for what, when, by when it must be
+ * One front-door message, from its admission to its ledger row: who asked for which model, when, by when it must be
  * answered, and whether the upstream was called (from then on it may bill, so the message is metered however it
  * ends). Whether it was sent is set on the thread that writes the request and read on the request's context, hence
- * volatile; nothing else changes.
+ * volatile; nothing else changes. It keeps nothing of the parsed body: a large request's tree is garbage once admitted,
+ * and only its bytes are held, for the retries.
  */
 final class MessageExchange {
 
     private final String turnId = UUID.randomUUID().toString();
     private final String requestId;
     private final String caller;
-    private final ClientRequest request;
+    private final String model;
     private final Instant at = Instant.now();
     private final long startNanos = System.nanoTime();
     private final long deadlineNanos;
     private volatile boolean sent;
 
-    MessageExchange(String requestId, String caller, ClientRequest request, Duration deadline) {
+    MessageExchange(String requestId, String caller, String model, Duration deadline) {
         this.requestId = requestId;
         this.caller = caller;
-        this.request = request;
+        this.model = model;
         this.deadlineNanos = startNanos + deadline.toNanos();
     }
 
@@ -41,8 +42,9 @@ final class MessageExchange {
         return caller;
     }
 
-    ClientRequest request() {
-        return request;
+    /** The model the client named. */
+    String model() {
+        return model;
     }
 
     Instant at() {
