@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -93,6 +94,9 @@ class FrontDoorMeter {
     private CompletionStage<Void> record(MessageExchange exchange, TurnOutcome outcome, TokenUsage usage,
             boolean outputTokensFinal, Optional<Cost> cost, List<UpstreamRound> rounds, Optional<String> stopReason,
             Optional<String> stopDetails, Optional<String> serviceTier) {
+        if (!exchange.meter()) {
+            return CompletableFuture.completedFuture(null);
+        }
         String model = exchange.model();
         UsageRecord record = new UsageRecord(exchange.turnId(), exchange.requestId(), exchange.at(),
                 exchange.caller(), ASSISTANT, Optional.empty(), model, outcome, 1, usage, outputTokensFinal, cost,

@@ -3,6 +3,7 @@ package dev.parley.frontdoor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One front-door message, from its admission to its ledger row: who asked for which model, when, by when it must be
@@ -21,6 +22,8 @@ final class MessageExchange {
     private final long startNanos = System.nanoTime();
     private final long deadlineNanos;
     private volatile boolean sent;
+    /** One row per message, even when its client leaves while its answer's row is being written. */
+    private final AtomicBoolean metered = new AtomicBoolean();
 
     MessageExchange(String requestId, String caller, String model, Duration deadline) {
         this.requestId = requestId;
@@ -69,5 +72,10 @@ final class MessageExchange {
     /** Whether the upstream was called at least once. */
     boolean sent() {
         return sent;
+    }
+
+    /** True the first time only: whoever gets it meters the message. */
+    boolean meter() {
+        return metered.compareAndSet(false, true);
     }
 }
