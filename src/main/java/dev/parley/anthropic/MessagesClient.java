@@ -203,6 +203,25 @@ public class MessagesClient {
         return URI.create("http://localhost:" + port + "/simulator");
     }
 
+    /** The key parley calls the upstream with; for {@link PassThroughClient}, which shares this client's route. */
+    String apiKey() {
+        return apiKey;
+    }
+
+    /** Any failure of a call, typed and redacted as this client's own. */
+    Throwable classified(Throwable failure) {
+        return classifier.apply(failure);
+    }
+
+    /**
+     * A REST client of the upstream built like this client's own (base URL, connect timeout, pool, egress proxy and
+     * CA route), with {@code readTimeout} as the connection's idle backstop. Only once the server listens: the
+     * embedded simulator's port is known only then.
+     */
+    <T> T restClient(Class<T> api, Duration readTimeout) {
+        return build(api, readTimeout);
+    }
+
     /** The port of a base URL: its own, else the scheme's (443 for https, 80 otherwise). */
     public static int portOf(URI base) {
         return base.getPort() > 0 ? base.getPort() : "https".equalsIgnoreCase(base.getScheme()) ? 443 : 80;

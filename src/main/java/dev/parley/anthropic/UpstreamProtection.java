@@ -39,11 +39,12 @@ public class UpstreamProtection {
     public static final String BREAKER = "anthropic-upstream";
     private static final TypeLiteral<Uni<Void>> UNI_VOID = new TypeLiteral<>() {
     };
-    private static final TypeLiteral<Uni<StreamCall>> UNI_CALL = new TypeLiteral<>() {
+    /** Any call's {@code Uni}: one breaker judges streamed and one-shot calls alike. */
+    private static final TypeLiteral<Uni<Object>> UNI_CALL = new TypeLiteral<>() {
     };
     private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
 
-    private final TypedGuard<Uni<StreamCall>> breaker;
+    private final TypedGuard<Uni<Object>> breaker;
     private final TypedGuard<Uni<Void>> bulkhead;
     private final Duration breakerDelay;
     private final Vertx vertx;
@@ -83,16 +84,18 @@ public class UpstreamProtection {
      * Opens one upstream call under the concurrency limit and the breaker. The call waits in the queue for a permit
      * and keeps it until the call is over: {@code opening} is given the release to run then (once, however the call
      * ends). The breaker judges the opening, from the request to the first event (an HTTP error, a connection
-     * failure, a first-byte timeout); what follows belongs to the stream. A full queue fails with
-     * {@link UpstreamRejectedException} at once, before the upstream is called; so does an open breaker. Cancelling
-     * the {@code Uni} while it waits leaves the queue. The call is made on the context that subscribed, even when the
-     * permit it waited for was released on another.
+     * failure, a first-byte timeout); what follows belongs to the stream. A one-shot call (the front door's whole
+     * message) is all opening: the breaker judges it whole, and it releases its permit as it ends. A full queue fails
+     * with {@link UpstreamRejectedException} at once, before the upstream is called; so does an open breaker.
+     * Cancelling the {@code Uni} while it waits leaves the queue. The call is made on the context that subscribed,
+     * even when the permit it waited for was released on another.
      */
-    Uni<StreamCall> open(Function<Runnable, Uni<StreamCall>> opening) {
-        return Uni.createFrom().<StreamCall>emitter(result -> {
+    <T> Uni<T> open(Function<Runnable, Uni<T>> opening) {
+        return Uni.createFrom().<T>emitter(result -> {
             // Called off any context (a test, a worker), the call gets an event-loop context of its own: it needs one.
             Context caller = Vertx.currentContext();
-            PermitWait wait = new PermitWait(result, opening, caller != null ? caller : vertx.getOrCreateContext());
+            PermitWait<T> wait = new PermitWait<>(result, opening,
+                    caller != null ? caller : vertx.getOrCreateContext());
             result.onTermination(wait::cancelled);
             wait.enqueue();
         });
@@ -102,13 +105,13 @@ public class UpstreamProtection {
      * One call's way through the queue. The permit may come on any thread (the one that released it), so its state
      * is one atomic: waiting, holding or left.
      */
-    private final class PermitWait {
+    private final class PermitWait<T> {
         private static final int WAITING = 0;
         private static final int HOLDING = 1;
         private static final int LEFT = 2;
 
-        private final UniEmitter<? super StreamCall> result;
-        private final Function<Runnable, Uni<StreamCall>> opening;
+        private final UniEmitter<? super T> result;
+        private final Function<Runnable, Uni<T>> opening;
         private final Context caller;
         private final AtomicInteger state = new AtomicInteger(WAITING);
         private final AtomicBoolean released = new AtomicBoolean();
@@ -117,8 +120,7 @@ public class UpstreamProtection {
         private volatile Cancellable call;
         private volatile UniEmitter<? super Void> permit;
 
-        PermitWait(UniEmitter<? super StreamCall> result, Function<Runnable, Uni<StreamCall>> opening,
-                Context caller) {
+        PermitWait(UniEmitter<? super T> result, Function<Runnable, Uni<T>> opening, Context caller) {
             this.result = result;
             this.opening = opening;
             this.caller = caller;
@@ -144,17 +146,18 @@ public class UpstreamProtection {
                     release();
                     return;
                 }
-                call = breaker.get(() -> opening.apply(this::release)).subscribe().with(opened -> {
-                    done = true;
-                    result.complete(opened);
-                }, failure -> {
-                    release();
-                    done = true;
-                    result.fail(failure instanceof CircuitBreakerOpenException
-                            ? new UpstreamRejectedException(UpstreamRejectedException.Reason.CIRCUIT_OPEN,
-                                    breakerDelay)
-                            : failure);
-                });
+                call = breaker.get(() -> opening.apply(this::release).map(opened -> (Object) opened)).subscribe()
+                        .with(opened -> {
+                            done = true;
+                            result.complete(typed(opened));
+                        }, failure -> {
+                            release();
+                            done = true;
+                            result.fail(failure instanceof CircuitBreakerOpenException
+                                    ? new UpstreamRejectedException(UpstreamRejectedException.Reason.CIRCUIT_OPEN,
+                                            breakerDelay)
+                                    : failure);
+                        });
             });
         }
 
@@ -187,6 +190,12 @@ public class UpstreamProtection {
             if (opening != null) {
                 opening.cancel(); // resets the request; the call releases the permit
             }
+        }
+
+        /** What the breaker passed on is what {@code opening} made: a {@code T}. */
+        @SuppressWarnings("unchecked")
+        private T typed(Object opened) {
+            return (T) opened;
         }
 
         /** The call is over: the permit goes back, once. */

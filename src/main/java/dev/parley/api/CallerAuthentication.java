@@ -24,7 +24,8 @@ import dev.parley.usage.UsageMeter;
 /**
  * Identifies the caller of every API request, by the configured mode, before any resource runs; a missing or wrong
  * key is a 401 problem, counted in {@code parley.auth.failures} (and, for a chat request, in
- * {@code parley.chat.rejections}) and never logged with the key. The caller is kept
+ * {@code parley.chat.rejections}) and never logged with the key; on the path of an {@link EdgeSurface} it is that
+ * surface's own 401 instead, in its error shape. The caller is kept
  * with the request for {@link #callerOf(RoutingContext)}.
  */
 @ApplicationScoped
@@ -41,18 +42,20 @@ public class CallerAuthentication {
     private final MeterRegistry registry;
     private final Map<String, Counter> failures = new ConcurrentHashMap<>();
     private final UsageMeter meter;
+    private final EdgeSurfaces surfaces;
 
-    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter) {
+    CallerAuthentication(AuthConfig config, MeterRegistry registry, UsageMeter meter, EdgeSurfaces surfaces) {
         this.config = config;
         this.registry = registry;
         this.meter = meter;
+        this.surfaces = surfaces;
         this.callerByKeyHash = config.keys().entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(entry -> entry.getValue().sha256().trim().toLowerCase(),
                         Map.Entry::getKey));
     }
 
     /** The caller of the current request ({@code anonymous} without authentication). */
-    static String callerOf(RoutingContext context) {
+    public static String callerOf(RoutingContext context) {
         String caller = context.get(KEY);
         return caller == null ? ANONYMOUS : caller;
     }
@@ -67,6 +70,11 @@ public class CallerAuthentication {
         if (verdict.caller() == null) {
             if (ChatResource.isChatRequest(context)) {
                 meter.rejected("unauthorized");
+            }
+            Optional<EdgeSurface> surface = surfaces.of(context.request().path());
+            if (surface.isPresent()) {
+                return Optional.of(EdgeSurfaces.response(surface.get().refusal(401, "unauthorized",
+                        verdict.refusal(), RequestIds.of(context), 0)));
             }
             return Optional.of(Response.status(401).type(Problem.MEDIA_TYPE)
                     .header("WWW-Authenticate", config.mode() == AuthConfig.Mode.API_KEY ? "Bearer" : null)

@@ -39,10 +39,12 @@ public class ProblemMappers {
 
     private final ShutdownConfig shutdown;
     private final UsageMeter meter;
+    private final EdgeSurfaces surfaces;
 
-    ProblemMappers(ShutdownConfig shutdown, UsageMeter meter) {
+    ProblemMappers(ShutdownConfig shutdown, UsageMeter meter, EdgeSurfaces surfaces) {
         this.shutdown = shutdown;
         this.meter = meter;
+        this.surfaces = surfaces;
     }
 
     @ServerExceptionMapper
@@ -150,12 +152,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e, RoutingContext context) {
-        return problem(Problem.of(404, "not_found", "Not found", "No such resource.", RequestIds.of(context)));
+        return problem(context, Problem.of(404, "not_found", "Not found", "No such resource.",
+                RequestIds.of(context)));
     }
 
     @ServerExceptionMapper
     public Response methodNotAllowed(NotAllowedException e, RoutingContext context) {
-        return problem(Problem.of(405, "method_not_allowed", "Method not allowed",
+        return problem(context, Problem.of(405, "method_not_allowed", "Method not allowed",
                 "This resource does not support that method.", RequestIds.of(context)));
     }
 
@@ -182,7 +185,7 @@ public class ProblemMappers {
         if (status >= 500) {
             Log.error("request failed", e);
         }
-        return problem(Problem.of(status, status >= 500 ? "internal_error" : "invalid_request",
+        return problem(context, Problem.of(status, status >= 500 ? "internal_error" : "invalid_request",
                 status >= 500 ? "Internal error" : "Bad request",
                 status >= 500 ? "Something went wrong in parley." : "The request could not be processed.",
                 RequestIds.of(context)));
@@ -191,7 +194,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, RoutingContext context) {
         Log.error("request failed", e);
-        return problem(Problem.of(500, "internal_error", "Internal error", "Something went wrong in parley.",
+        return problem(context, Problem.of(500, "internal_error", "Internal error", "Something went wrong in parley.",
                 RequestIds.of(context)));
     }
 
@@ -209,6 +212,14 @@ public class ProblemMappers {
     private static Response storeUnavailable(Problem problem) {
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
                 .header(HttpHeaders.RETRY_AFTER, STORE_RETRY_AFTER_SECONDS).build();
+    }
+
+    /** A problem, or on the path of an {@link EdgeSurface} the same refusal in the surface's own error shape. */
+    private Response problem(RoutingContext context, Problem problem) {
+        return surfaces.of(context.request().path())
+                .map(surface -> EdgeSurfaces.response(surface.refusal(problem.status(), problem.code(),
+                        problem.detail(), problem.requestId(), 0)))
+                .orElseGet(() -> problem(problem));
     }
 
     private static Response problem(Problem problem) {

@@ -34,8 +34,9 @@ import dev.parley.chat.ChatLimitsConfig;
  * back when its response ends, so many legal large bodies at once are answered 503 {@code server_busy} with
  * {@code Retry-After} rather than filling the heap. This route reads the body itself, on the request's event loop,
  * and hands it to RESTEasy as the entity stream ({@link BodyHandOver}), so no worker thread blocks on a slow client.
- * Other paths only get the server-wide limit ({@code quarkus.http.limits.max-body-size}) checked here, so that its
- * 413 is a problem too.
+ * The paths of an {@link EdgeSurface} (the front door) are guarded the same way, with the surface's own size limit,
+ * and refused in the surface's own error shape. Other paths only get the server-wide limit
+ * ({@code quarkus.http.limits.max-body-size}) checked here, so that its 413 is a problem too.
  */
 @Singleton
 public class RequestBodyGuard {
@@ -61,17 +62,21 @@ public class RequestBodyGuard {
     private final long maxHeaderBytes;
     private final ObjectMapper json;
     private final MeterRegistry registry;
+    private final EdgeSurfaces surfaces;
 
     RequestBodyGuard(RequestLimitsConfig config, ChatLimitsConfig limits,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> serverMaxBody,
-            ObjectMapper json, MeterRegistry registry) {
+            ObjectMapper json, MeterRegistry registry, EdgeSurfaces surfaces) {
         this.maxBodyBytes = config.maxBodySize().map(MemorySize::asLongValue).orElse(largestLegalBody(limits));
+        this.surfaces = surfaces;
+        long largest = Math.max(maxBodyBytes, surfaces.largestBody());
         long budgetBytes = config.bodyBudget().map(MemorySize::asLongValue)
-                .orElse(Math.max(Runtime.getRuntime().maxMemory() / 8, maxBodyBytes));
-        if (budgetBytes < maxBodyBytes) {
+                .orElse(Math.max(Runtime.getRuntime().maxMemory() / 8, largest));
+        if (budgetBytes < largest) {
             throw new IllegalStateException("parley.requests.body-budget (" + budgetBytes
                     + " bytes) must be at least parley.requests.max-body-size (" + maxBodyBytes
-                    + " bytes), or no body of the largest size could ever be admitted");
+                    + " bytes) and parley.front-door.max-body-size (" + largest
+                    + " bytes for the largest), or no body of the largest size could ever be admitted");
         }
         this.serverMaxBodyBytes = serverMaxBody.map(MemorySize::asLongValue);
         this.budget = new BodyBudget(budgetBytes);
@@ -130,10 +135,13 @@ public class RequestBodyGuard {
             return;
         }
         boolean api = path != null && path.startsWith(API_PREFIX);
-        if (api) {
+        Optional<EdgeSurface> surface = surfaces.of(path);
+        boolean guarded = api || surface.isPresent();
+        long limit = surface.map(EdgeSurface::maxBodyBytes).orElse(maxBodyBytes);
+        if (guarded) {
             UnmatchedPathTags.markUnmatched();
         }
-        if (!api || request.isEnded()) {
+        if (!guarded || request.isEnded()) {
             if (serverMaxBodyBytes.isPresent() && length > serverMaxBodyBytes.get()) {
                 refuse(context, 413, "body_too_large", "Body too large",
                         "The body is larger than this server accepts (" + serverMaxBodyBytes.get() + " bytes).",
@@ -148,19 +156,19 @@ public class RequestBodyGuard {
             context.next();
             return;
         }
-        if (length > maxBodyBytes) {
-            tooLarge(context);
+        if (length > limit) {
+            tooLarge(context, limit);
             return;
         }
         if (request.version() == HttpVersion.HTTP_2) {
-            admitForRestEasy(context, length);
+            admitForRestEasy(context, length, limit);
             return;
         }
         if (length > 0 && !budget.tryTake(length)) {
             busy(context);
             return;
         }
-        new BodyRead(context, Math.max(length, 0), chunked).start();
+        new BodyRead(context, Math.max(length, 0), chunked, limit).start();
     }
 
     /**
@@ -169,14 +177,14 @@ public class RequestBodyGuard {
      * limit Quarkus's own input stream enforces ({@link #QUARKUS_MAX_REQUEST_SIZE}; past it, a bodiless 413), and it
      * holds its declared length of the budget, or the largest body when it declared none.
      */
-    private void admitForRestEasy(RoutingContext context, long length) {
-        long taken = length > 0 ? length : maxBodyBytes;
+    private void admitForRestEasy(RoutingContext context, long length, long limit) {
+        long taken = length > 0 ? length : limit;
         if (!budget.tryTake(taken)) {
             busy(context);
             return;
         }
         context.addEndHandler(ended -> budget.giveBack(taken));
-        context.put(QUARKUS_MAX_REQUEST_SIZE, maxBodyBytes);
+        context.put(QUARKUS_MAX_REQUEST_SIZE, limit);
         context.next();
     }
 
@@ -199,6 +207,7 @@ public class RequestBodyGuard {
 
         private final RoutingContext context;
         private final boolean chunked;
+        private final long limit;
         private final Buffer body;
         /** Bytes taken from the budget: the whole declared length up front, or each chunk as it comes. */
         private long taken;
@@ -206,9 +215,10 @@ public class RequestBodyGuard {
         private boolean finished;
         private long timer;
 
-        BodyRead(RoutingContext context, long declared, boolean chunked) {
+        BodyRead(RoutingContext context, long declared, boolean chunked, long limit) {
             this.context = context;
             this.chunked = chunked;
+            this.limit = limit;
             this.taken = declared;
             this.body = Buffer.buffer((int) Math.min(declared > 0 ? declared : 8192, Integer.MAX_VALUE));
         }
@@ -232,9 +242,9 @@ public class RequestBodyGuard {
                 return;
             }
             received += chunk.length();
-            if (received > maxBodyBytes) {
+            if (received > limit) {
                 finish();
-                tooLarge(context);
+                tooLarge(context, limit);
                 return;
             }
             if (chunked) {
@@ -272,9 +282,9 @@ public class RequestBodyGuard {
         }
     }
 
-    private void tooLarge(RoutingContext context) {
-        refuse(context, 413, "body_too_large", "Body too large",
-                "The body is larger than parley accepts (" + maxBodyBytes + " bytes; see parley.limits.*).", false);
+    private void tooLarge(RoutingContext context, long limit) {
+        refuse(context, 413, "body_too_large", "Body too large", "The body is larger than parley accepts (" + limit
+                + " bytes" + (limit == maxBodyBytes ? "; see parley.limits.*)." : ")."), false);
     }
 
     private void busy(RoutingContext context) {
@@ -295,17 +305,26 @@ public class RequestBodyGuard {
             return;
         }
         String requestId = RequestIds.of(context);
+        Optional<EdgeSurface> surface = surfaces.of(context.request().path());
         byte[] problem;
-        try {
-            problem = json.writeValueAsBytes(Problem.of(status, code, title, detail, requestId));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        if (surface.isPresent()) {
+            EdgeSurface.Refusal refusal = surface.get().refusal(status, code, detail, requestId,
+                    retry ? retryAfterSeconds : 0);
+            problem = refusal.body();
+            response.setStatusCode(refusal.status()).putHeader(HttpHeaders.CONTENT_TYPE, refusal.contentType());
+            refusal.headers().forEach(response::putHeader);
+        } else {
+            try {
+                problem = json.writeValueAsBytes(Problem.of(status, code, title, detail, requestId));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            if (retry) {
+                response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+            }
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(RequestIds.HEADER, requestId);
-        if (retry) {
-            response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
-        }
+        response.putHeader(RequestIds.HEADER, requestId);
         if (context.request().version() == HttpVersion.HTTP_2) {
             // Ending the stream is enough; the connection carries other requests' streams.
             response.end(Buffer.buffer(problem));

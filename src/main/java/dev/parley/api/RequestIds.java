@@ -27,7 +27,8 @@ public final class RequestIds {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
-    static String of(RoutingContext context) {
+    /** The id of the request, decided on first asking and the same ever after. */
+    public static String of(RoutingContext context) {
         String id = context.get(KEY);
         if (id == null) {
             String given = context.request().getHeader(HEADER);

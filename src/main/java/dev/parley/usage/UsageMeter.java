@@ -55,9 +55,17 @@ public class UsageMeter {
      * journal), on the journal's thread; it never fails. Metrics and the log line are recorded at once.
      */
     public CompletionStage<Void> record(UsageRecord record) {
+        return record(record, record.model());
+    }
+
+    /**
+     * Reports an ended turn whose requested model may be any name a client sent (the front door's): the ledger keeps
+     * the name, while metrics and the log line carry {@code modelTag}, which the caller picks from a closed set.
+     */
+    public CompletionStage<Void> record(UsageRecord record, String modelTag) {
         CompletionStage<Void> durable = ledger.append(record);
-        Meters meters = metersByModelAndOutcome.computeIfAbsent(record.model() + '\u0000' + record.outcome(),
-                key -> new Meters(registry, record.model(), record.outcome()));
+        Meters meters = metersByModelAndOutcome.computeIfAbsent(modelTag + '\u0000' + record.outcome(),
+                key -> new Meters(registry, modelTag, record.outcome()));
         TokenUsage usage = record.usage();
         meters.input.record(usage.inputTokens());
         meters.output.record(usage.outputTokens());
@@ -83,7 +91,7 @@ public class UsageMeter {
         if (Log.isInfoEnabled()) {
             // Built by hand: printf-style formatting was a third of this line's cost, paid once per turn.
             Log.info(new StringBuilder(160).append("turn ").append(record.outcome().tag())
-                    .append(" assistant=").append(record.assistant()).append(" model=").append(record.model())
+                    .append(" assistant=").append(record.assistant()).append(" model=").append(modelTag)
                     .append(" tokens in=").append(usage.inputTokens()).append(" out=").append(usage.outputTokens())
                     .append(" cache_read=").append(usage.cacheReadInputTokens())
                     .append(" cache_write=").append(usage.cacheCreationInputTokens())

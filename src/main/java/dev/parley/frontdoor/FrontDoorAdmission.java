@@ -1,0 +1,81 @@
+package dev.parley.frontdoor;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+
+import dev.parley.anthropic.ForwardedHeaders;
+import dev.parley.anthropic.PassThroughClient;
+import dev.parley.resilience.ShutdownConfig;
+import dev.parley.resilience.ShutdownCoordinator;
+
+/**
+ * Decides everything about a front-door request that can be decided before the upstream is called, so that a refusal
+ * is an answer of its own (a {@link DoorRefusedException}) and costs nothing: a replica shutting down, a body that is
+ * not a request, a caller's policy, an open circuit breaker, and for a message the caller's budget.
+ */
+@ApplicationScoped
+class FrontDoorAdmission {
+
+    private final CallerPolicies policies;
+    private final FrontDoorBudgets budgets;
+    private final PassThroughClient upstream;
+    private final ShutdownCoordinator shutdown;
+    private final ShutdownConfig shutdownConfig;
+    private final FrontDoorConfig config;
+
+    FrontDoorAdmission(CallerPolicies policies, FrontDoorBudgets budgets, PassThroughClient upstream,
+            ShutdownCoordinator shutdown, ShutdownConfig shutdownConfig, FrontDoorConfig config) {
+        this.policies = policies;
+        this.budgets = budgets;
+        this.upstream = upstream;
+        this.shutdown = shutdown;
+        this.shutdownConfig = shutdownConfig;
+        this.config = config;
+    }
+
+    /** A message admitted: its exchange, and whether it holds a budget reservation that only its row settles. */
+    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget) {
+    }
+
+    /** Admits a message: checked, and for a budgeted caller its worst case reserved. */
+    Uni<AdmittedMessage> message(String requestId, String caller, byte[] body, ForwardedHeaders headers) {
+        return Uni.createFrom().deferred(() -> {
+            checkOpen();
+            ClientRequest request = ClientRequest.message(body);
+            policies.check(caller, request, headers.beta());
+            upstream.checkBreaker();
+            MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), config.deadline());
+            return budgets.reserve(exchange, request, headers, exchange.remaining())
+                    .map(held -> new AdmittedMessage(exchange, held));
+        });
+    }
+
+    /** Admits a token count. */
+    void tokenCount(String caller, byte[] body, ForwardedHeaders headers) {
+        checkOpen();
+        policies.check(caller, ClientRequest.tokenCount(body), headers.beta());
+    }
+
+    /** Admits a read of the model catalog. */
+    void models(String caller, ForwardedHeaders headers) {
+        checkOpen();
+        policies.checkBetas(caller, headers.beta());
+    }
+
+    /** Ends the hold of a message that never reached the upstream. */
+    void release(AdmittedMessage admitted) {
+        if (admitted.holdsBudget()) {
+            budgets.release(admitted.exchange());
+        }
+    }
+
+    private void checkOpen() {
+        if (shutdown.draining()) {
+            // Another replica answers the SDK's retry.
+            throw new DoorRefusedException(DoorRefusal.after(503, "api_error",
+                    "This parley server is shutting down; send the request again.", shutdownConfig.retryAfter(),
+                    false));
+        }
+    }
+}

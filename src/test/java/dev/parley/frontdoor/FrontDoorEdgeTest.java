@@ -1,0 +1,198 @@
+package dev.parley.frontdoor;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * The front door over plain HTTP, as any client that is not an SDK sees it (the test profile's {@code none} mode:
+ * every caller is {@code anonymous}, with the default policy): what passes through as written, and every refusal in
+ * Anthropic's error shape with parley's own message. No injection, so {@link FrontDoorEdgeIT} runs the same against
+ * the packaged application.
+ */
+@QuarkusTest
+class FrontDoorEdgeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MODEL = "claude-sonnet-4-6";
+
+    @Test
+    void aBodyReachesTheUpstreamAsWrittenAndItsAnswerTheClient() throws Exception {
+        String id = uniqueId();
+        // Fields parley does not read (metadata, stop_sequences, service_tier, a cache breakpoint) pass untouched.
+        String body = """
+                {"model":"claude-sonnet-4-6","max_tokens":64,"metadata":{"user_id":"u-42"},
+                 "stop_sequences":["\\n\\nHuman:"],"service_tier":"auto",
+                 "system":[{"type":"text","text":"Be brief.","cache_control":{"type":"ephemeral","ttl":"5m"}}],
+                 "messages":[{"role":"user","content":"[[sim:id=%s]] Hi [[sim:reply=Hello, as written.]]"}]}
+                """.formatted(id);
+
+        Response response = door().body(body).post("/anthropic/v1/messages?beta=true");
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.header("request-id")).startsWith("req_");
+        assertThat(response.header("anthropic-ratelimit-requests-limit")).isNotBlank();
+        assertThat(response.header("parley-simulator")).as("the upstream's own marks stay upstream").isNull();
+        JsonNode message = JSON.readTree(response.asString());
+        assertThat(message.path("type").asText()).isEqualTo("message");
+        assertThat(message.at("/content/0/text").asText()).isEqualTo("Hello, as written.");
+        JsonNode upstream = upstreamRequests(id);
+        assertThat(upstream).hasSize(1);
+        assertThat(upstream.get(0).path("body")).isEqualTo(JSON.readTree(body));
+        assertThat(upstream.get(0).at("/headers/anthropic-version").asText()).isEqualTo("2023-06-01");
+        assertThat(upstream.get(0).at("/headers/anthropic-beta").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void withoutAnAnthropicVersionParleysOwnIsSent() {
+        String id = uniqueId();
+
+        given().contentType("application/json").body(message(id, "[[sim:reply=Versioned.]]"))
+                .post("/anthropic/v1/messages").then().statusCode(200);
+
+        assertThat(upstreamRequests(id).get(0).at("/headers/anthropic-version").asText()).isEqualTo("2023-06-01");
+    }
+
+    @Test
+    void bodiesThatAreNotOneRequestAreInvalidRequests() {
+        assertRefused(door().body("{\"model\":").post("/anthropic/v1/messages"), 400, "invalid_request_error")
+                .contains("not valid JSON");
+        assertRefused(door().body("[1, 2]").post("/anthropic/v1/messages"), 400, "invalid_request_error")
+                .contains("dictionary");
+        assertRefused(door().body("{\"max_tokens\":10,\"messages\":[]}").post("/anthropic/v1/messages"), 400,
+                "invalid_request_error").isEqualTo("model: Field required");
+        assertRefused(door().body("{\"model\":\"" + MODEL + "\",\"messages\":[]}").post("/anthropic/v1/messages"),
+                400, "invalid_request_error").isEqualTo("max_tokens: Field required");
+        // Were a field named twice, parley might check one value and the upstream use the other.
+        assertRefused(door().body("{\"model\":\"claude-haiku-4-5\",\"model\":\"" + MODEL
+                + "\",\"max_tokens\":10,\"messages\":[]}").post("/anthropic/v1/messages"), 400,
+                "invalid_request_error").contains("a field appears twice");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsTooLargeBeforeItIsRead() {
+        String id = uniqueId();
+        String huge = "x".repeat(600 * 1024);
+
+        assertRefused(door().body(message(id, huge)).post("/anthropic/v1/messages"), 413, "request_too_large");
+        assertThat(counter(id, "requests")).isZero();
+    }
+
+    @Test
+    void aBetaOutsideThePolicyIsAPermissionError() {
+        String id = uniqueId();
+
+        assertRefused(door().header("anthropic-beta", "context-1m-2025-08-07").body(message(id, "Hi"))
+                .post("/anthropic/v1/messages"), 403, "permission_error").contains("context-1m-2025-08-07");
+        assertThat(counter(id, "requests")).isZero();
+    }
+
+    @Test
+    void anUpstreamRefusalPassesItsStatusAndTypeButNotItsMessage() {
+        String id = uniqueId();
+
+        Response response = door().body("""
+                {"model":"claude-nope-1","max_tokens":16,"messages":[{"role":"user","content":"[[sim:id=%s]] Hi"}]}
+                """.formatted(id)).post("/anthropic/v1/messages");
+
+        assertRefused(response, 404, "not_found_error").doesNotContain("model: claude-nope-1")
+                .contains("Upstream request-id: req_");
+        assertThat(counter(id, "requests")).as("a 404 is not retried").isEqualTo(1);
+    }
+
+    @Test
+    void aTokenCountIsRetriedThroughAnOverload() {
+        String id = uniqueId();
+        // A queued fault is the only kind a count takes; it is the next request's, whoever sends it.
+        given().contentType("application/json").body("{\"fault\":\"529\"}").post("/simulator/admin/faults").then()
+                .statusCode(204);
+        Response response;
+        try {
+            response = door().body("""
+                    {"model":"claude-sonnet-4-6","messages":[{"role":"user","content":"[[sim:id=%s]] Count me"}]}
+                    """.formatted(id)).post("/anthropic/v1/messages/count_tokens");
+        } finally {
+            given().delete("/simulator/admin/faults");
+        }
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        assertThat(response.jsonPath().getLong("input_tokens")).isPositive();
+        assertThat(counter(id, "tokenCounts")).isEqualTo(2);
+    }
+
+    @Test
+    void theModelListPassesItsPagingOn() {
+        List<String> all = door().get("/anthropic/v1/models?limit=1000").then().statusCode(200).extract().jsonPath()
+                .getList("data.id", String.class);
+
+        Response page = door().get("/anthropic/v1/models?limit=2&after_id=" + all.get(0));
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.jsonPath().getList("data.id", String.class)).containsExactly(all.get(1), all.get(2));
+        assertThat(page.jsonPath().getBoolean("has_more")).isTrue();
+        assertThat(door().get("/anthropic/v1/models/" + MODEL).jsonPath().getString("id")).isEqualTo(MODEL);
+        assertRefused(door().get("/anthropic/v1/models/claude-nope-1"), 404, "not_found_error");
+    }
+
+    @Test
+    void whatTheFrontDoorDoesNotServeIsRefusedInAnthropicsShape() {
+        assertRefused(door().body("{}").post("/anthropic/v1/messages/batches"), 404, "not_found_error");
+        assertRefused(door().get("/anthropic/v1/messages"), 405, "invalid_request_error");
+        assertRefused(door().body(message(uniqueId(), "Hi").replace("{\"model\"", "{\"stream\":true,\"model\""))
+                .post("/anthropic/v1/messages"), 400, "invalid_request_error").contains("not available yet");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static RequestSpecification door() {
+        return given().contentType("application/json").header("anthropic-version", "2023-06-01");
+    }
+
+    private static String message(String id, String text) {
+        return "{\"model\":\"" + MODEL + "\",\"max_tokens\":32,\"messages\":[{\"role\":\"user\",\"content\":\"[[sim:id="
+                + id + "]] " + text + "\"}]}";
+    }
+
+    /** Anthropic's error shape with parley's request id, and no retry; the message, for more checks. */
+    private static org.assertj.core.api.AbstractStringAssert<?> assertRefused(Response response, int status,
+            String type) {
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.jsonPath().getString("type")).isEqualTo("error");
+        assertThat(response.jsonPath().getString("error.type")).isEqualTo(type);
+        assertThat(response.jsonPath().getString("request_id")).isNotBlank();
+        assertThat(response.header("request-id")).isEqualTo(response.jsonPath().getString("request_id"));
+        assertThat(response.header("x-should-retry")).isEqualTo("false");
+        return assertThat(response.jsonPath().getString("error.message"));
+    }
+
+    private static JsonNode upstreamRequests(String id) {
+        try {
+            return JSON.readTree(given().get("/simulator/admin/requests?id=" + id).then().statusCode(200).extract()
+                    .asString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long counter(String id, String name) {
+        return given().get("/simulator/admin/counters?id=" + id).then().statusCode(200).extract().jsonPath()
+                .getLong(name);
+    }
+
+    private static String uniqueId() {
+        return "edge-" + UUID.randomUUID();
+    }
+}
