@@ -6,12 +6,8 @@ import java.net.URL;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.WebElement;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -23,7 +19,7 @@ import dev.parley.api.CallerAuthentication;
 /** The chat page against a server in {@code api-key} mode: it asks for a key and sends it as a bearer token. */
 @QuarkusTest
 @TestProfile(ChatPageApiKeyTest.KeyRequired.class)
-class ChatPageApiKeyTest {
+class ChatPageApiKeyTest extends InChromium {
 
     static final String KEY = "pk-web-page-0123456789";
 
@@ -38,32 +34,13 @@ class ChatPageApiKeyTest {
         }
     }
 
-    private static Chromium browser;
-
     @TestHTTPResource("/")
     URL root;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Chromium.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @BeforeEach
     void forgetTheKey() {
         browser.open(root.toString());
         browser.script("sessionStorage.clear();");
-    }
-
-    @AfterEach
-    void screenshot(TestInfo test) {
-        browser.screenshot(test.getTestMethod().orElseThrow().getName());
     }
 
     @Test

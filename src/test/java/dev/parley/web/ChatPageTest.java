@@ -16,12 +16,8 @@ import java.util.regex.Pattern;
 
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -43,39 +39,20 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(PatientUpstream.class)
-class ChatPageTest {
+class ChatPageTest extends InChromium {
 
     private static final ObjectMapper EXACT = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
-    private static Chromium browser;
 
     @TestHTTPResource("/")
     URL root;
 
     private ChatPage page;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Chromium.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
     void openPage() {
         browser.resize(Chromium.DESKTOP);
         page = new ChatPage(browser).open(root);
-    }
-
-    @AfterEach
-    void screenshot(TestInfo test) {
-        browser.screenshot(test.getTestMethod().orElseThrow().getName());
     }
 
     @Test

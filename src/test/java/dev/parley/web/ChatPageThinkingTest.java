@@ -7,12 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -28,7 +24,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(PatientUpstream.class)
-class ChatPageThinkingTest {
+class ChatPageThinkingTest extends InChromium {
 
     /**
      * One part of a reply's body, in page order: its class, and for a thinking part its block, whether it is open,
@@ -37,34 +33,15 @@ class ChatPageThinkingTest {
     record Part(String kind, String block, boolean open, boolean live, String thinking, String note) {
     }
 
-    private static Chromium browser;
-
     @TestHTTPResource("/")
     URL root;
 
     private ChatPage page;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Chromium.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
     void openPage() {
         browser.resize(Chromium.DESKTOP);
         page = new ChatPage(browser).open(root);
-    }
-
-    @AfterEach
-    void screenshot(TestInfo test) {
-        browser.screenshot(test.getTestMethod().orElseThrow().getName());
     }
 
     @Test

@@ -7,9 +7,6 @@ import java.net.URL;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -24,7 +21,7 @@ import dev.parley.harness.StandInUpstream;
  */
 @QuarkusTest
 @TestProfile(ChatPageUpstreamTest.SimulatorElsewhere.class)
-class ChatPageUpstreamTest {
+class ChatPageUpstreamTest extends InChromium {
 
     public static class SimulatorElsewhere extends PatientUpstream {
         @Override
@@ -35,30 +32,11 @@ class ChatPageUpstreamTest {
         }
     }
 
-    private static Chromium browser;
-
     @TestHTTPResource("/")
     URL root;
 
     @TestHTTPResource("/simulator")
     URI simulator;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Chromium.start();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @AfterEach
-    void screenshot() {
-        browser.screenshot("upstreamBadge");
-    }
 
     @Test
     void saysSimulatorOnlyOnceTheUpstreamSaidSo() {
