@@ -109,7 +109,7 @@ public final class AnthropicException extends RuntimeException {
      * The upstream stalled past a limit: {@code limit} names it ({@code "first byte"}, {@code "idle"}, …), and the
      * message reads, say, "Anthropic API timeout: first byte after 60s".
      */
-    static AnthropicException timeout(String limit, Duration after) {
+    public static AnthropicException timeout(String limit, Duration after) {
         String message = describe(Kind.TIMEOUT, 0, null, null) + ": " + limit + " after " + readable(after);
         return new AnthropicException(message, Kind.TIMEOUT, 0, null, null, null, null, null, null);
     }

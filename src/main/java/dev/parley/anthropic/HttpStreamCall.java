@@ -20,33 +20,33 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * One streamed call over Vert.x's HTTP client, from sending the request to the end of its stream. It owns the call's
- * whole lifetime: the opening (a {@code Uni} that completes on the first event or fails typed), the delivery of
- * events, the upstream read's pause, and the three silence limits of {@link StreamLimits}, which run as timers in the
- * call's own handlers rather than as a stage of their own.
+ * whole lifetime: the opening (a {@code Uni} that completes on the event that opens it, see {@link StreamDecoding},
+ * or fails typed), the delivery of events, the upstream read's pause, and the three silence limits of
+ * {@link StreamLimits}, which run as timers in the call's own handlers rather than as a stage of their own.
  * <p>
  * Everything runs on the context the call was opened on: Vert.x runs the response's handlers and the timers set from
  * that context there, so the fields need no locks. An event only notes its time; the idle timer, when it fires,
  * looks at how long the stream has really been silent and, if less than the limit, sets itself again for the rest (a
  * timer per token cost more than the rest of the read path).
  */
-final class HttpStreamCall implements StreamCall {
+final class HttpStreamCall<E> implements StreamCall<E> {
 
     private static final long NONE = -1;
 
     private final Vertx vertx;
     private final StreamLimits limits;
-    private final Function<byte[], StreamEvent> decoder;
+    private final StreamDecoding<E> decoding;
     private final Function<Throwable, Throwable> classifier;
     /** Runs once when the call is over, however it ended: gives back its concurrency permit. */
     private final Runnable ended;
     private final long idleNanos;
     /** Events that arrived while nobody could take them: before {@link #deliverTo}, or while paused. */
-    private final ArrayDeque<StreamEvent> held = new ArrayDeque<>();
-    private UniEmitter<? super StreamCall> opening;
+    private final ArrayDeque<E> held = new ArrayDeque<>();
+    private UniEmitter<? super StreamCall<E>> opening;
     /** The request while its connection is not clean: reset on cancellation. */
     private HttpClientRequest request;
     private HttpClientResponse response;
-    private Receiver receiver;
+    private Receiver<E> receiver;
     private boolean paused;
     private boolean delivering;
     /** The upstream's stream ended; {@link Receiver#onEnd} follows the events still held. */
@@ -61,26 +61,26 @@ final class HttpStreamCall implements StreamCall {
     private long silenceTimer = NONE;
     private long contentTimer = NONE;
 
-    private HttpStreamCall(Vertx vertx, StreamLimits limits, Function<byte[], StreamEvent> decoder,
+    private HttpStreamCall(Vertx vertx, StreamLimits limits, StreamDecoding<E> decoding,
             Function<Throwable, Throwable> classifier, Runnable ended) {
         this.vertx = vertx;
         this.limits = limits;
-        this.decoder = decoder;
+        this.decoding = decoding;
         this.classifier = classifier;
         this.ended = ended;
         this.idleNanos = limits.idle().toNanos();
     }
 
     /**
-     * Sends the request on the current context and completes with the call once its first event arrived. Cancelling
-     * the {@code Uni} before that resets the request. {@code sending} runs just before the request is written.
+     * Sends the request on the current context and completes with the call once the event that opens it arrived
+     * ({@link StreamDecoding#opens}). Cancelling the {@code Uni} before that resets the request. {@code sending} runs
+     * just before the request is written.
      */
-    static Uni<StreamCall> open(HttpClient client, RequestOptions options, byte[] body,
-            io.opentelemetry.context.Context trace, Vertx vertx, StreamLimits limits,
-            Function<byte[], StreamEvent> decoder, Function<Throwable, Throwable> classifier, Runnable ended,
-            Runnable sending) {
-        HttpStreamCall call = new HttpStreamCall(vertx, limits, decoder, classifier, ended);
-        return Uni.createFrom().<StreamCall>emitter(emitter -> {
+    static <E> Uni<StreamCall<E>> open(HttpClient client, RequestOptions options, byte[] body,
+            io.opentelemetry.context.Context trace, Vertx vertx, StreamLimits limits, StreamDecoding<E> decoding,
+            Function<Throwable, Throwable> classifier, Runnable ended, Runnable sending) {
+        HttpStreamCall<E> call = new HttpStreamCall<>(vertx, limits, decoding, classifier, ended);
+        return Uni.createFrom().<StreamCall<E>>emitter(emitter -> {
             call.opening = emitter;
             call.send(client, options, body, trace, sending);
         }).onCancellation().invoke(call::cancel);
@@ -122,6 +122,19 @@ final class HttpStreamCall implements StreamCall {
                 : java.util.Optional.ofNullable(response.getHeader("request-id"));
     }
 
+    @Override
+    public java.util.Map<String, String> passedHeaders() {
+        java.util.Map<String, String> passed = new java.util.LinkedHashMap<>();
+        if (response != null) {
+            response.headers().forEach((name, value) -> {
+                if (UpstreamReply.passes(name)) {
+                    passed.merge(name.toLowerCase(Locale.ROOT), value, (one, other) -> one + ", " + other);
+                }
+            });
+        }
+        return passed;
+    }
+
     private void read(HttpClientResponse answer) {
         if (released) {
             return;
@@ -152,6 +165,10 @@ final class HttpStreamCall implements StreamCall {
             request = null;
             streamEnded = true;
             if (opening != null) {
+                if (!decoding.opensAtItsEnd()) {
+                    fail(new IOException("the stream ended before the event that opens it"));
+                    return;
+                }
                 opened(); // a stream without events: the receiver is told it ended, and judges it
             }
             drain();
@@ -169,17 +186,17 @@ final class HttpStreamCall implements StreamCall {
             vertx.cancelTimer(silenceTimer);
             silenceTimer = vertx.setTimer(millis(limits.idle()), this::idleCheck);
         }
-        StreamEvent event;
+        E event;
         try {
-            event = decoder.apply(data);
+            event = decoding.decode(data);
         } catch (RuntimeException e) {
             fail(e);
             return;
         }
-        if (event instanceof StreamEvent.Ping || event instanceof StreamEvent.Unknown) {
+        if (event == null) {
             return; // activity for the idle timeout, nothing to deliver
         }
-        if (!contentSeen && event instanceof StreamEvent.ContentBlockDelta) {
+        if (!contentSeen && decoding.content(event)) {
             contentSeen = true;
             vertx.cancelTimer(contentTimer);
             contentTimer = NONE;
@@ -189,14 +206,14 @@ final class HttpStreamCall implements StreamCall {
             return;
         }
         held.add(event);
-        if (opening != null) {
+        if (opening != null && decoding.opens(event)) {
             opened();
         }
     }
 
-    /** The first event arrived: the call is open. The read waits until someone takes the events. */
+    /** The event that opens the call arrived: it is open. The read waits until someone takes the events. */
     private void opened() {
-        UniEmitter<? super StreamCall> waiting = opening;
+        UniEmitter<? super StreamCall<E>> waiting = opening;
         opening = null;
         if (receiver == null && response != null && !streamEnded) {
             response.pause();
@@ -205,7 +222,7 @@ final class HttpStreamCall implements StreamCall {
     }
 
     @Override
-    public void deliverTo(Receiver receiver) {
+    public void deliverTo(Receiver<E> receiver) {
         this.receiver = receiver;
         drain();
     }
@@ -279,7 +296,7 @@ final class HttpStreamCall implements StreamCall {
         Throwable typed = classifier.apply(cause);
         release();
         if (opening != null) {
-            UniEmitter<? super StreamCall> waiting = opening;
+            UniEmitter<? super StreamCall<E>> waiting = opening;
             opening = null;
             over = true;
             waiting.fail(typed);

@@ -1,6 +1,5 @@
 package dev.parley.anthropic;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
 import io.micrometer.core.instrument.Counter;
@@ -54,8 +52,8 @@ public class MessagesClient {
 
     private final AnthropicConfig config;
     /** Bound once: {@code mapper.readValue} would look the deserializer up again for every event. */
-    private final ObjectReader eventReader;
-    private final TextDeltaReader textDeltas;
+    private final TypedEvents typedEvents;
+    private final RawEvents rawEvents;
     private final ObjectWriter requestWriter;
     private final Vertx vertx;
     private final StreamLimits limits;
@@ -79,8 +77,8 @@ public class MessagesClient {
                 .description("Connections opened to the upstream for streams (a finished stream's is reused)")
                 .register(registry);
         this.config = config;
-        this.eventReader = mapper.readerFor(StreamEvent.class);
-        this.textDeltas = new TextDeltaReader(mapper.getFactory());
+        this.typedEvents = new TypedEvents(mapper);
+        this.rawEvents = new RawEvents(mapper);
         this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
         this.limits = StreamLimits.of(config);
@@ -107,13 +105,32 @@ public class MessagesClient {
      * the Vert.x context the call should run on: its events are delivered there. {@code sending} runs there just
      * before the request is written (after the permit): from then on the upstream may bill for it.
      */
-    public Uni<StreamCall> open(MessageRequest request, Runnable sending) {
+    public Uni<StreamCall<StreamEvent>> open(MessageRequest request, Runnable sending) {
         return Uni.createFrom().deferred(() -> {
             Apis current = apis();
             byte[] body = encode(request.streaming(true));
             io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
             MultiMap headers = streamHeaders(current, request);
-            return protection.open(release -> current.streaming().open(headers, body, trace, release, sending));
+            return protection.open(release -> current.streaming().open(headers, body, trace, typedEvents, release,
+                    sending));
+        });
+    }
+
+    /**
+     * Opens a streamed request written by a client of the front door ({@code body} as it came, {@code "stream": true}
+     * in it) with parley's key and {@code headers}' version and betas: completes with the call once its first content
+     * event arrived, everything before it held (see {@link RawEvents}), or fails typed as {@link #open} does. Not under
+     * {@link UpstreamProtection}: {@link PassThroughClient} holds the permit around it.
+     */
+    Uni<StreamCall<RawEvent>> openRaw(byte[] body, ForwardedHeaders headers, Runnable ended, Runnable sending) {
+        return Uni.createFrom().deferred(() -> {
+            Apis current = apis();
+            MultiMap sent = MultiMap.caseInsensitiveMultiMap().addAll(current.streamHeaders())
+                    .set("anthropic-version", headers.version().orElse(config.version()))
+                    .remove("anthropic-beta");
+            headers.beta().ifPresent(beta -> sent.set("anthropic-beta", beta));
+            return current.streaming().open(sent, body, io.opentelemetry.context.Context.current(), rawEvents, ended,
+                    sending);
         });
     }
 
@@ -235,22 +252,6 @@ public class MessagesClient {
         }
     }
 
-    private StreamEvent decode(byte[] data) {
-        StreamEvent event = textDeltas.read(data);
-        if (event != null) {
-            return event;
-        }
-        try {
-            event = eventReader.readValue(data);
-        } catch (IOException e) {
-            throw AnthropicException.transport(AnthropicException.Kind.INTERRUPTED, e);
-        }
-        if (event instanceof StreamEvent.Error error) {
-            throw UpstreamErrors.fromStreamError(error);
-        }
-        return event;
-    }
-
     /**
      * The clients, built on first use (the embedded simulator's port is known only once the server listens). The
      * one-shot client's read timeout (Vert.x's idle timeout on the connection, reset by any bytes) is set just past
@@ -265,7 +266,7 @@ public class MessagesClient {
                 current = apis;
                 if (current == null) {
                     current = new Apis(new StreamingCalls(vertx, baseUri(), config, route,
-                            connectionsOpened::increment, this::decode, classifier), streamHeaders(),
+                            connectionsOpened::increment, classifier), streamHeaders(),
                             build(MessagesApi.class, limits.firstContent().plus(BACKSTOP_MARGIN)),
                             build(ModelsApi.class, config.firstByteTimeout().plus(BACKSTOP_MARGIN)));
                     apis = current;

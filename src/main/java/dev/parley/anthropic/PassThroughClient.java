@@ -59,6 +59,17 @@ public class PassThroughClient {
     }
 
     /**
+     * One streamed message ({@code body} as the client wrote it, {@code "stream": true} in it): waits for a concurrency
+     * permit and holds it until the call is over; completes with the call once its first content event arrived (its
+     * head, {@code message_start} and pings held until then, so that a failure before it can be retried unseen), or
+     * fails typed. Subscribe on the context the events should be delivered on.
+     */
+    public Uni<StreamCall<RawEvent>> stream(byte[] body, ForwardedHeaders headers, Runnable sending) {
+        return Uni.createFrom().deferred(() -> protection.open(release -> client.openRaw(body, headers, release,
+                sending)));
+    }
+
+    /**
      * Refuses at once while the circuit breaker is open (an {@link UpstreamRejectedException}), before anything is
      * reserved for the call.
      */

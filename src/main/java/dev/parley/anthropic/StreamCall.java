@@ -1,20 +1,22 @@
 package dev.parley.anthropic;
 
 /**
- * A streamed call to the Messages API that has opened: the upstream answered 200 and its first event arrived (see
- * {@link MessagesClient#open}). Its events go to one {@link Receiver}, in order, followed by exactly one
- * {@link Receiver#onEnd()} or {@link Receiver#onFailure}; nothing is delivered before {@link #deliverTo}.
+ * A streamed call to the Messages API that has opened: the upstream answered 200 and the event that opens it arrived
+ * (the first event for {@link MessagesClient#open}, the first content event for {@link PassThroughClient#stream}).
+ * Its events ({@code E}: typed for the chat path, raw for the front door) go to one {@link Receiver}, in order,
+ * followed by exactly one {@link Receiver#onEnd()} or {@link Receiver#onFailure}; nothing is delivered before
+ * {@link #deliverTo}.
  * <p>
  * Confined to the Vert.x context the call was opened on (its caller's): every method must be called there, and every
  * callback of the receiver runs there. That is what lets it hold plain fields instead of atomics.
  */
-public interface StreamCall {
+public interface StreamCall<E> {
 
     /** Where a call's events go. */
-    interface Receiver {
+    interface Receiver<E> {
 
-        /** One decoded event (pings are not delivered: they only keep the idle timeout from firing). */
-        void onEvent(StreamEvent event);
+        /** One event, as the call decodes them (the chat path's keeps pings back: they only feed the idle timeout). */
+        void onEvent(E event);
 
         /** The upstream ended the stream (read to its end; whether it was complete is for the caller to judge). */
         void onEnd();
@@ -29,8 +31,14 @@ public interface StreamCall {
      */
     java.util.Optional<String> upstreamRequestId();
 
+    /**
+     * The upstream's response headers that may reach a client of the front door ({@link UpstreamReply#passes}), by
+     * lower-case name.
+     */
+    java.util.Map<String, String> passedHeaders();
+
     /** Starts delivering to the receiver, beginning with the first event. */
-    void deliverTo(Receiver receiver);
+    void deliverTo(Receiver<E> receiver);
 
     /**
      * Holds the upstream read: no event is delivered until {@link #resume}, the socket is no longer read once its

@@ -48,19 +48,16 @@ final class StreamingCalls {
     private HttpClient offTheLoops;
     private final String path;
     private final StreamLimits limits;
-    private final Function<byte[], StreamEvent> decoder;
     private final Function<Throwable, Throwable> classifier;
 
     /**
      * @param connectionOpened told of every new connection, so reuse can be watched
-     * @param decoder an event's {@code data} to its typed event (an {@code error} event throws)
      * @param route the egress proxy and the CAs, as for one-shot calls
      * @param classifier any failure of a call to its typed, redacted exception
      */
     StreamingCalls(Vertx vertx, URI base, AnthropicConfig config, UpstreamRoute route, Runnable connectionOpened,
-            Function<byte[], StreamEvent> decoder, Function<Throwable, Throwable> classifier) {
+            Function<Throwable, Throwable> classifier) {
         this.connectionOpened = connectionOpened;
-        this.decoder = decoder;
         this.classifier = classifier;
         this.limits = StreamLimits.of(config);
         this.vertx = vertx;
@@ -85,14 +82,14 @@ final class StreamingCalls {
     }
 
     /**
-     * POSTs a streaming request on the current context and completes when its first event arrived (see
-     * {@link HttpStreamCall}); fails typed. {@code ended} runs once when the call is over, however it ends;
-     * {@code sending} just before the request is written.
+     * POSTs a streaming request on the current context and completes when the event that opens it arrived (see
+     * {@link HttpStreamCall}), its events read by {@code decoding}; fails typed. {@code ended} runs once when the call
+     * is over, however it ends; {@code sending} just before the request is written.
      */
-    Uni<StreamCall> open(MultiMap headers, byte[] body, io.opentelemetry.context.Context trace, Runnable ended,
-            Runnable sending) {
+    <E> Uni<StreamCall<E>> open(MultiMap headers, byte[] body, io.opentelemetry.context.Context trace,
+            StreamDecoding<E> decoding, Runnable ended, Runnable sending) {
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(path).setHeaders(headers);
-        return HttpStreamCall.open(client(), request, body, trace, vertx, limits, decoder, classifier, ended,
+        return HttpStreamCall.open(client(), request, body, trace, vertx, limits, decoding, classifier, ended,
                 sending);
     }
 

@@ -6,19 +6,23 @@ import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Lets {@code Accept: text/event-stream} reach the chat stream. The stream method declares no {@code @Produces} (see
- * {@link SseEncoder} for why it frames SSE itself), so JAX-RS matching would answer 406 to SSE clients. Remove this
- * together with that workaround once Quarkus defers SSE headers to the first event.
+ * Lets the clients of the two responses parley writes itself reach them whatever they accept. The chat stream's
+ * method declares no {@code @Produces} (see {@link SseEncoder} for why parley frames SSE itself), so JAX-RS matching
+ * would answer 406 to {@code Accept: text/event-stream}; the front door's messages are a stream or JSON as the
+ * request's body says ({@code "stream"}), as in the Messages API, which ignores {@code Accept}, and the official SDKs
+ * send either. Remove this together with that workaround once Quarkus defers SSE headers to the first event.
  */
 public class StreamAcceptFilter {
 
     static final String STREAM_PATH = "/v1/chat/stream";
+    private static final String FRONT_DOOR_MESSAGES = "/anthropic/v1/messages";
 
     @ServerRequestFilter(preMatching = true)
     public void acceptEventStream(ContainerRequestContext request) {
         String accept = request.getHeaderString(HttpHeaders.ACCEPT);
-        if (accept != null && accept.contains(SseEncoder.MEDIA_TYPE)
-                && STREAM_PATH.equals(request.getUriInfo().getPath())) {
+        String path = request.getUriInfo().getPath();
+        if (accept != null && (FRONT_DOOR_MESSAGES.equals(path)
+                || accept.contains(SseEncoder.MEDIA_TYPE) && STREAM_PATH.equals(path))) {
             request.getHeaders().putSingle(HttpHeaders.ACCEPT, "*/*");
         }
     }

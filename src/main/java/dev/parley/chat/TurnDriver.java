@@ -34,7 +34,7 @@ import dev.parley.usage.TurnOutcome;
  * A turn none of whose calls was ever sent (it waited for a permit all along, or was refused one) has used nothing:
  * it leaves no ledger row, and its budget hold is given back at once.
  */
-final class TurnDriver implements TurnControl, StreamCall.Receiver {
+final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> {
 
     private static final long NONE = -1;
 
@@ -51,7 +51,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
     private boolean paused;
     private int retriesDone;
     /** The current round's open call, if any. */
-    private StreamCall call;
+    private StreamCall<StreamEvent> call;
     /** The asynchronous step under way, if any: an opening call, the tools, the budget check. */
     private Cancellable step;
     private long retryTimer = NONE;
@@ -96,7 +96,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
         }
     }
 
-    private void opened(StreamCall opened) {
+    private void opened(StreamCall<StreamEvent> opened) {
         step = null;
         if (ended) {
             opened.cancel();
@@ -117,7 +117,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
             out = run.onEvent(event);
         } catch (RuntimeException stopped) {
             // The round's input leaves too little budget for its output: stopped before anything of it is sent.
-            StreamCall current = call;
+            StreamCall<StreamEvent> current = call;
             call = null;
             current.cancel();
             attemptFailed(stopped);
@@ -357,7 +357,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver {
         if (running != null) {
             running.cancel();
         }
-        StreamCall open = call;
+        StreamCall<StreamEvent> open = call;
         call = null;
         if (open != null) {
             open.cancel();

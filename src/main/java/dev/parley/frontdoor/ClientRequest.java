@@ -59,13 +59,12 @@ record ClientRequest(JsonNode tree, String model, OptionalInt maxTokens, boolean
         if (maxTokens.asInt() < 0) {
             throw refused("max_tokens: Input should be greater than or equal to 0");
         }
-        boolean stream = tree.path("stream").asBoolean(false);
-        if (stream) {
-            throw refused("stream: streamed messages through parley's front door are not available yet; send the "
-                    + "request without \"stream\": true");
+        JsonNode stream = tree.path("stream");
+        if (!stream.isMissingNode() && !stream.isNull() && !stream.isBoolean()) {
+            throw refused("stream: Input should be a valid boolean");
         }
-        return new ClientRequest(tree, model(tree), OptionalInt.of(maxTokens.asInt()), false, hops(tree),
-                tree.path("fallbacks").isTextual());
+        return new ClientRequest(tree, model(tree), OptionalInt.of(maxTokens.asInt()), stream.asBoolean(false),
+                hops(tree), tree.path("fallbacks").isTextual());
     }
 
     /** A {@code POST /v1/messages/count_tokens} body. */

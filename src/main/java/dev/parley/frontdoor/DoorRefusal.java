@@ -5,9 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -79,14 +76,6 @@ record DoorRefusal(int status, String errorType, String message, Optional<Durati
             headers.put("x-should-retry", "false");
         }
         return headers;
-    }
-
-    /** The whole answer: status, headers and body. */
-    Response response(String requestId) {
-        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(body(requestId));
-        headers(requestId).forEach(response::header);
-        return response.build();
     }
 
     /** Whole seconds, rounded up, at least 1: the form {@code retry-after} takes. */

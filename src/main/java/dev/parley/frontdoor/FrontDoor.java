@@ -8,23 +8,26 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 
 import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.ForwardedHeaders;
 import dev.parley.anthropic.PassThroughClient;
 import dev.parley.anthropic.UpstreamRejectedException;
 import dev.parley.anthropic.UpstreamReply;
+import dev.parley.api.ApiConfig;
 import dev.parley.frontdoor.FrontDoorAdmission.AdmittedMessage;
 import dev.parley.frontdoor.UpstreamAttempts.GaveUpException;
+import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.usage.TurnOutcome;
 
 /**
@@ -40,11 +43,16 @@ class FrontDoor {
     private final UpstreamAttempts attempts;
     private final FrontDoorMeter meter;
     private final FrontDoorConfig config;
+    private final ApiConfig apiConfig;
+    private final ShutdownCoordinator shutdown;
     private final MeterRegistry registry;
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     FrontDoor(FrontDoorAdmission admission, PassThroughClient upstream, UpstreamAttempts attempts,
-            FrontDoorMeter meter, FrontDoorConfig config, MeterRegistry registry) {
+            FrontDoorMeter meter, FrontDoorConfig config, ApiConfig apiConfig, ShutdownCoordinator shutdown,
+            MeterRegistry registry) {
+        this.apiConfig = apiConfig;
+        this.shutdown = shutdown;
         this.admission = admission;
         this.upstream = upstream;
         this.attempts = attempts;
@@ -54,23 +62,52 @@ class FrontDoor {
     }
 
     /**
-     * {@code POST /v1/messages}, non-streamed. Once the upstream was called it is metered whatever happens: answered,
-     * given up on, or left by its client; its answer is sent only once its ledger row is durable.
+     * {@code POST /v1/messages}, streamed or not, written to {@code response} by parley itself: RESTEasy is handed a
+     * {@code Multi} without items that completes once the response has ended, and whose cancellation is the client
+     * going away. Once the upstream was called the message is metered whatever happens: answered, given up on, or left
+     * by its client; a whole answer is sent only once its ledger row is durable, a stream's last event likewise.
      */
-    Uni<Response> message(String requestId, String caller, byte[] body, ForwardedHeaders headers) {
+    Multi<String> message(String requestId, String caller, byte[] body, ForwardedHeaders headers,
+            HttpServerResponse response) {
         Context context = Vertx.currentContext();
         return admission.message(requestId, caller, body, headers).emitOn(on(context))
-                .flatMap(admitted -> send(admitted, body, headers, context))
-                .onFailure().recoverWithItem(failure -> refused(requestId, failure));
+                .onItem().transformToMulti(admitted -> admitted.exchange().streamed()
+                        ? streamed(admitted, body, headers, context, response)
+                        : written(send(admitted, body, headers, context).map(DoorAnswer::passed), requestId,
+                                response))
+                .onFailure().recoverWithMulti(failure -> written(Uni.createFrom().item(refused(requestId, failure)),
+                        requestId, response));
     }
 
-    private Uni<Response> send(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers, Context context) {
+    private Uni<UpstreamReply> send(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers,
+            Context context) {
         MessageExchange exchange = admitted.exchange();
-        return attempts.run(() -> upstream.message(body, headers, exchange.remaining(), exchange::sending), context,
-                exchange::remaining)
-                .emitOn(on(context))
+        return metered(admitted, attempts.run(() -> upstream.message(body, headers, exchange.remaining(),
+                exchange::sending), context, exchange::remaining), context)
                 .flatMap(reply -> Uni.createFrom().completionStage(() -> meter.answered(exchange, reply))
-                        .emitOn(on(context)).map(durable -> passed(reply)))
+                        .emitOn(on(context)).map(durable -> reply));
+    }
+
+    /**
+     * A streamed message: tried and retried until its first content event arrived (everything before it held back,
+     * so the client has seen nothing yet), then passed on by {@link StreamRelay}, which meters it however it ends.
+     */
+    private Multi<String> streamed(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers, Context context,
+            HttpServerResponse response) {
+        MessageExchange exchange = admitted.exchange();
+        return metered(admitted, attempts.run(() -> upstream.stream(body, headers, exchange::sending), context,
+                exchange::remaining), context)
+                .onItem().transformToMulti(call -> StreamRelay.relay(call, exchange, response, context, meter,
+                        apiConfig, shutdown));
+    }
+
+    /**
+     * The upstream's attempts at a message until its answer (or its stream's opening): metered if it fails after the
+     * upstream was called, or if the client leaves meanwhile; its budget hold released if it never was.
+     */
+    private <T> Uni<T> metered(AdmittedMessage admitted, Uni<T> attempts, Context context) {
+        MessageExchange exchange = admitted.exchange();
+        return attempts.emitOn(on(context))
                 .onFailure().recoverWithUni(failure -> unanswered(admitted, failure, context))
                 .onCancellation().invoke(() -> {
                     // The client went away: the upstream call is cancelled with it, and may have been billed.
@@ -82,8 +119,22 @@ class FrontDoor {
                 });
     }
 
+    /** A whole answer written to the connection once it is known; the {@code Multi} completes once it is sent. */
+    private static Multi<String> written(Uni<DoorAnswer> answer, String requestId, HttpServerResponse response) {
+        return answer.onItem().transformToMulti(whole -> Multi.createFrom().<String>emitter(sent -> {
+            if (response.headWritten()) {
+                // Only a bug gets here: a stream that began cannot be answered whole. Its client sees a cut.
+                Log.error("front door: an answer came for a response already begun; the connection is reset");
+                response.reset();
+                sent.complete();
+                return;
+            }
+            whole.writeTo(response, requestId).onComplete(done -> sent.complete());
+        }));
+    }
+
     /** A message that got no answer: metered if the upstream was called, its hold released if not. */
-    private Uni<Response> unanswered(AdmittedMessage admitted, Throwable failure, Context context) {
+    private <T> Uni<T> unanswered(AdmittedMessage admitted, Throwable failure, Context context) {
         MessageExchange exchange = admitted.exchange();
         if (!exchange.sent()) {
             admission.release(admitted);
@@ -125,24 +176,12 @@ class FrontDoor {
         return Uni.createFrom().deferred(() -> {
             admit.run();
             return attempts.run(call, context, () -> remaining(deadline));
-        }).emitOn(on(context)).map(FrontDoor::passed)
-                .onFailure().recoverWithItem(failure -> refused(requestId, failure));
-    }
-
-    /** The upstream's answer as it sent it: status, the headers that pass, the body byte for byte. */
-    private static Response passed(UpstreamReply reply) {
-        Response.ResponseBuilder response = Response.status(reply.status())
-                .type(reply.headers().getOrDefault("content-type", MediaType.APPLICATION_JSON)).entity(reply.body());
-        reply.headers().forEach((name, value) -> {
-            if (!name.equals("content-type")) {
-                response.header(name, value);
-            }
-        });
-        return response.build();
+        }).emitOn(on(context)).map(DoorAnswer::passed)
+                .onFailure().recoverWithItem(failure -> refused(requestId, failure)).map(DoorAnswer::response);
     }
 
     /** Parley's answer instead of the upstream's, in Anthropic's error shape. */
-    private Response refused(String requestId, Throwable failure) {
+    private DoorAnswer refused(String requestId, Throwable failure) {
         DoorRefusal refusal = switch (failure) {
             case DoorRefusedException refused -> refused.refusal();
             case GaveUpException gaveUp -> {
@@ -156,7 +195,7 @@ class FrontDoor {
             }
         };
         refusals(refusal).increment();
-        return refusal.response(requestId);
+        return DoorAnswer.refused(refusal, requestId);
     }
 
     /** The upstream's own message goes to the log (its texts redacted of secrets), never to the client. */

@@ -45,7 +45,8 @@ class FrontDoorAdmission {
             ClientRequest request = ClientRequest.message(body);
             policies.check(caller, request, headers.beta());
             upstream.checkBreaker();
-            MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), config.deadline());
+            MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), request.stream(),
+                    config.deadline());
             return budgets.reserve(exchange, request, headers, exchange.remaining())
                     .map(held -> new AdmittedMessage(exchange, held));
         });

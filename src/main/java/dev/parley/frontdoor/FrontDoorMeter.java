@@ -1,6 +1,7 @@
 package dev.parley.frontdoor;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,6 +63,21 @@ class FrontDoorMeter {
             Log.warnf("front door: the upstream's answer could not be read for metering: %s", e.getMessage());
             view = new ReplyView(null, null, null, null, Usage.EMPTY);
         }
+        return reported(exchange, view, reply.requestId(), TurnOutcome.OK, Optional.empty());
+    }
+
+    /**
+     * Records a streamed message that ended ({@code outcome}): completed, failed, cut off or left by its client,
+     * with what its events said of it ({@code view}; its usage as last counted, final only when it completed) and
+     * the time to its first content event.
+     */
+    CompletionStage<Void> streamed(MessageExchange exchange, ReplyView view, Optional<String> upstreamRequestId,
+            TurnOutcome outcome, Optional<Duration> firstContent) {
+        return reported(exchange, view, upstreamRequestId, outcome, firstContent);
+    }
+
+    private CompletionStage<Void> reported(MessageExchange exchange, ReplyView view,
+            Optional<String> upstreamRequestId, TurnOutcome outcome, Optional<Duration> firstContent) {
         Usage usage = view.usage();
         String served = view.model() != null && !view.model().isBlank() ? view.model() : exchange.model();
         List<String> servedBy = usage.iterations() == null || usage.iterations().isEmpty()
@@ -71,10 +87,13 @@ class FrontDoorMeter {
         String stopDetails = view.stopDetails() == null || view.stopDetails().isNull()
                 ? null
                 : view.stopDetails().toString();
-        return record(exchange, TurnOutcome.OK, tokens(usage), true, cost(usage, served),
-                List.of(new UpstreamRound(reply.requestId(), Optional.ofNullable(view.id()), servedBy)),
+        List<UpstreamRound> rounds = view.id() == null && upstreamRequestId.isEmpty()
+                ? List.of()
+                : List.of(new UpstreamRound(upstreamRequestId, Optional.ofNullable(view.id()),
+                        view.id() == null ? List.of() : servedBy));
+        return record(exchange, outcome, tokens(usage), outcome == TurnOutcome.OK, cost(usage, served), rounds,
                 Optional.ofNullable(view.stopReason()), Optional.ofNullable(stopDetails),
-                Optional.ofNullable(usage.serviceTier()));
+                Optional.ofNullable(usage.serviceTier()), firstContent);
     }
 
     /**
@@ -88,19 +107,19 @@ class FrontDoorMeter {
                         ? List.of(new UpstreamRound(upstream.requestId(), Optional.empty(), List.of()))
                         : List.of();
         return record(exchange, outcome, TokenUsage.ZERO, false, Optional.of(Cost.ZERO), rounds, Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private CompletionStage<Void> record(MessageExchange exchange, TurnOutcome outcome, TokenUsage usage,
             boolean outputTokensFinal, Optional<Cost> cost, List<UpstreamRound> rounds, Optional<String> stopReason,
-            Optional<String> stopDetails, Optional<String> serviceTier) {
+            Optional<String> stopDetails, Optional<String> serviceTier, Optional<Duration> firstContent) {
         if (!exchange.meter()) {
             return CompletableFuture.completedFuture(null);
         }
         String model = exchange.model();
         UsageRecord record = new UsageRecord(exchange.turnId(), exchange.requestId(), exchange.at(),
                 exchange.caller(), ASSISTANT, Optional.empty(), model, outcome, 1, usage, outputTokensFinal, cost,
-                Optional.empty(), exchange.elapsed(), rounds, stopReason, stopDetails, serviceTier);
+                firstContent, exchange.elapsed(), rounds, stopReason, stopDetails, serviceTier);
         return meter.record(record, modelTag(exchange.caller(), model));
     }
 

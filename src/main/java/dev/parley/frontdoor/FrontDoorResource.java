@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
@@ -38,9 +39,9 @@ public class FrontDoorResource {
 
     @POST
     @Path("/messages")
-    public Uni<Response> message(byte[] body, @Context HttpHeaders headers, RoutingContext context) {
+    public Multi<String> message(byte[] body, @Context HttpHeaders headers, RoutingContext context) {
         return door.message(RequestIds.of(context), CallerAuthentication.callerOf(context), bytes(body),
-                forwarded(headers));
+                forwarded(headers), context.response());
     }
 
     @POST

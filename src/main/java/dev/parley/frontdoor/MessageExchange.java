@@ -18,6 +18,7 @@ final class MessageExchange {
     private final String requestId;
     private final String caller;
     private final String model;
+    private final boolean streamed;
     private final Instant at = Instant.now();
     private final long startNanos = System.nanoTime();
     private final long deadlineNanos;
@@ -25,10 +26,11 @@ final class MessageExchange {
     /** One row per message, even when its client leaves while its answer's row is being written. */
     private final AtomicBoolean metered = new AtomicBoolean();
 
-    MessageExchange(String requestId, String caller, String model, Duration deadline) {
+    MessageExchange(String requestId, String caller, String model, boolean streamed, Duration deadline) {
         this.requestId = requestId;
         this.caller = caller;
         this.model = model;
+        this.streamed = streamed;
         this.deadlineNanos = startNanos + deadline.toNanos();
     }
 
@@ -48,6 +50,11 @@ final class MessageExchange {
     /** The model the client named. */
     String model() {
         return model;
+    }
+
+    /** Whether the client asked for a streamed answer ({@code "stream": true}). */
+    boolean streamed() {
+        return streamed;
     }
 
     Instant at() {

@@ -58,6 +58,30 @@ final class UpstreamFailures {
         };
     }
 
+    /**
+     * The {@code error} event that ends a stream whose events parley had begun to pass on (its status is that of the
+     * answer the same failure would have had before): the upstream's error type with parley's own message, or the
+     * type of what went wrong on the way.
+     */
+    static DoorRefusal midStream(Throwable failure) {
+        if (!(failure instanceof AnthropicException upstream)) {
+            return answer(failure, 1);
+        }
+        String id = upstream.requestId().map(requestId -> " Upstream request-id: " + requestId + ".").orElse("");
+        return switch (upstream.kind()) {
+            case STREAM_ERROR, HTTP_ERROR -> {
+                String type = upstream.errorType().filter(ERROR_TYPES::contains).orElse("api_error");
+                yield DoorRefusal.terminal(upstream.status() >= 400 ? upstream.status() : 502, type,
+                        "The Anthropic API ended the stream with " + type + "; parley keeps its message in its log."
+                                + id);
+            }
+            case TIMEOUT -> DoorRefusal.terminal(504, "timeout_error",
+                    "The Anthropic API stopped sending in the middle of the stream.");
+            case CONNECTION_FAILED, INTERRUPTED, PROXY_REFUSED, PROXY_UNAVAILABLE, TLS_FAILED -> DoorRefusal.terminal(
+                    502, "api_error", "parley lost the connection to the Anthropic API in the middle of the stream.");
+        };
+    }
+
     /** Anthropic's error type of a status (§3.1). */
     static String typeOf(int status) {
         return switch (status) {

@@ -16,7 +16,7 @@ final class StreamedReply {
         }).flatMap(call -> Uni.createFrom().<List<StreamEvent>>emitter(result -> {
             List<StreamEvent> events = new ArrayList<>();
             // Called on the call's context, where the item came.
-            call.deliverTo(new StreamCall.Receiver() {
+            call.deliverTo(new StreamCall.Receiver<StreamEvent>() {
                 @Override
                 public void onEvent(StreamEvent event) {
                     events.add(event);

@@ -128,6 +128,31 @@ class SlowReaderTest {
         }
     }
 
+    @Test
+    void aFrontDoorStreamWhoseClientReadsNothingEndsAfterTheMaxPause() throws Exception {
+        String id = UUID.randomUUID().toString();
+        String requestId = "stalled-door-" + id;
+        byte[] body = ("{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":" + TOKENS + ",\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"[[sim:id=" + id + "]] [[sim:tokens=" + TOKENS
+                + "]] [[sim:delay=0ms]] Write at length.\"}]}").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = slowSocket()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /anthropic/v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "anthropic-version: 2023-06-01\r\nX-Request-Id: " + requestId + "\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            // Nothing is read: after the max pause the stream ends and lets its upstream call go.
+            Map<String, Object> row = await().atMost(Duration.ofSeconds(20))
+                    .until(() -> LedgerRows.byRequestId(ledger, requestId), Optional::isPresent).orElseThrow();
+            assertThat(row).containsEntry("outcome", "client_too_slow").containsEntry("assistant", "front-door")
+                    .containsEntry("output_tokens_final", false);
+            await().atMost(Duration.ofSeconds(5)).until(() -> simulatorCounter(id, "streamsAbandoned") == 1);
+            assertThat(simulatorCounter(id, "streamsCompleted")).isZero();
+            assertThat(metric("parley_upstream_streams_active")).isEqualTo(0.0);
+        }
+    }
+
     /** A connection with a small receive buffer, set before connecting so the window is small from the start. */
     private Socket slowSocket() throws IOException {
         Socket socket = new Socket();

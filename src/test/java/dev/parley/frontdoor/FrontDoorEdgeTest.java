@@ -1,5 +1,7 @@
 package dev.parley.frontdoor;
 
+import static dev.parley.frontdoor.DoorWitness.counter;
+import static dev.parley.frontdoor.DoorWitness.upstreamRequestTree;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +50,7 @@ class FrontDoorEdgeTest {
         JsonNode message = JSON.readTree(response.asString());
         assertThat(message.path("type").asText()).isEqualTo("message");
         assertThat(message.at("/content/0/text").asText()).isEqualTo("Hello, as written.");
-        JsonNode upstream = upstreamRequests(id);
+        JsonNode upstream = upstreamRequestTree(id);
         assertThat(upstream).hasSize(1);
         assertThat(upstream.get(0).path("body")).isEqualTo(JSON.readTree(body));
         assertThat(upstream.get(0).at("/headers/anthropic-version").asText()).isEqualTo("2023-06-01");
@@ -62,7 +64,7 @@ class FrontDoorEdgeTest {
         given().contentType("application/json").body(message(id, "[[sim:reply=Versioned.]]"))
                 .post("/anthropic/v1/messages").then().statusCode(200);
 
-        assertThat(upstreamRequests(id).get(0).at("/headers/anthropic-version").asText()).isEqualTo("2023-06-01");
+        assertThat(upstreamRequestTree(id).get(0).at("/headers/anthropic-version").asText()).isEqualTo("2023-06-01");
     }
 
     @Test
@@ -150,11 +152,72 @@ class FrontDoorEdgeTest {
     void whatTheFrontDoorDoesNotServeIsRefusedInAnthropicsShape() {
         assertRefused(door().body("{}").post("/anthropic/v1/messages/batches"), 404, "not_found_error");
         assertRefused(door().get("/anthropic/v1/messages"), 405, "invalid_request_error");
-        assertRefused(door().body(message(uniqueId(), "Hi").replace("{\"model\"", "{\"stream\":true,\"model\""))
-                .post("/anthropic/v1/messages"), 400, "invalid_request_error").contains("not available yet");
+        assertRefused(door().body(message(uniqueId(), "Hi").replace("{\"model\"", "{\"stream\":\"yes\",\"model\""))
+                .post("/anthropic/v1/messages"), 400, "invalid_request_error").contains("stream");
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    @Test
+    void aStreamArrivesByteForByteAsTheUpstreamSentIt() {
+        String id = uniqueId();
+        // Thinking (its deltas and signature), and a field parley does not read.
+        String body = """
+                {"model":"claude-sonnet-4-6","max_tokens":2000,"stream":true,"metadata":{"user_id":"u-7"},
+                 "thinking":{"type":"enabled","budget_tokens":1024},
+                 "messages":[{"role":"user","content":"[[sim:id=%s]] [[sim:thinking=20]] [[sim:tokens=6]] Hi"}]}
+                """.formatted(id);
+
+        String direct = given().header("x-api-key", "parley-simulator-key").header("anthropic-version", "2023-06-01")
+                .contentType("application/json").body(body).post("/simulator/v1/messages").then().statusCode(200)
+                .extract().asString();
+        Response through = door().body(body).post("/anthropic/v1/messages");
+
+        assertThat(through.statusCode()).isEqualTo(200);
+        assertThat(through.contentType()).startsWith("text/event-stream");
+        assertThat(through.header("request-id")).startsWith("req_");
+        // The same request twice: the same events, framed the same, but for the ids of each reply.
+        assertThat(withoutIds(through.asString())).isEqualTo(withoutIds(direct))
+                .contains("event: content_block_delta").contains("\"thinking_delta\"").contains("\"signature_delta\"")
+                .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        assertThat(upstreamRequestTree(id).get(1).at("/body/metadata/user_id").asText()).isEqualTo("u-7");
+    }
+
+    @Test
+    void aStreamCutAfterItsFirstContentEndsWithAnErrorEvent() {
+        String id = uniqueId();
+
+        Response cut = door().body(message(id, "[[sim:tokens=10]] [[sim:fault=drop after=3]]")
+                .replace("{\"model\"", "{\"stream\":true,\"model\"")).post("/anthropic/v1/messages");
+
+        assertThat(cut.statusCode()).as("the stream had begun").isEqualTo(200);
+        String[] events = cut.asString().split("\n\n");
+        assertThat(events).filteredOn(event -> event.startsWith("event: content_block_delta")).hasSize(3);
+        assertThat(events[events.length - 1]).startsWith("event: error\ndata: {\"type\":\"error\",\"error\":"
+                + "{\"type\":\"api_error\"").contains("\"request_id\":\"");
+        assertThat(counter(id, "requests")).as("never retried once content was sent").isEqualTo(1);
+    }
+
+    @Test
+    void aStreamThatFailsBeforeItsFirstContentIsRetriedUnseen() {
+        String id = uniqueId();
+
+        Response stream = door().body(message(id, "[[sim:fault=error-event after=0]] [[sim:reply=Second time.]]")
+                .replace("{\"model\"", "{\"stream\":true,\"model\"")).post("/anthropic/v1/messages");
+
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.asString()).startsWith("event: message_start\n").doesNotContain("event: error")
+                .contains("event: message_stop");
+        assertThat(stream.asString().split("event: message_start")).hasSize(2);
+        assertThat(counter(id, "requests")).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A stream's text with the ids that differ per reply (message, signature, request) blanked. */
+    private static String withoutIds(String stream) {
+        return stream.replaceAll("\"(id|signature|request_id)\":\"[^\"]*\"", "\"$1\":\"…\"");
+    }
 
     private static RequestSpecification door() {
         return given().contentType("application/json").header("anthropic-version", "2023-06-01");
@@ -176,20 +239,6 @@ class FrontDoorEdgeTest {
         assertThat(response.header("request-id")).isEqualTo(response.jsonPath().getString("request_id"));
         assertThat(response.header("x-should-retry")).isEqualTo("false");
         return assertThat(response.jsonPath().getString("error.message"));
-    }
-
-    private static JsonNode upstreamRequests(String id) {
-        try {
-            return JSON.readTree(given().get("/simulator/admin/requests?id=" + id).then().statusCode(200).extract()
-                    .asString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static long counter(String id, String name) {
-        return given().get("/simulator/admin/counters?id=" + id).then().statusCode(200).extract().jsonPath()
-                .getLong(name);
     }
 
     private static String uniqueId() {

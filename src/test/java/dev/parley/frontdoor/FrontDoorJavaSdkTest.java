@@ -1,5 +1,8 @@
 package dev.parley.frontdoor;
 
+import static dev.parley.frontdoor.DoorWitness.counter;
+import static dev.parley.frontdoor.DoorWitness.upstreamBody;
+import static dev.parley.frontdoor.DoorWitness.upstreamRequests;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -13,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.inject.Any;
@@ -21,6 +23,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.anthropic.client.AnthropicClient;
@@ -59,7 +62,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -123,6 +125,12 @@ class FrontDoorJavaSdkTest {
     String store;
 
     private final List<AnthropicClient> clients = new ArrayList<>();
+    private DoorWitness door;
+
+    @BeforeEach
+    void witness() {
+        door = new DoorWitness(datasources, store);
+    }
 
     @AfterEach
     void closeClients() {
@@ -145,7 +153,7 @@ class FrontDoorJavaSdkTest {
         assertThat(response.headers().names()).contains("anthropic-ratelimit-requests-limit")
                 .doesNotContain("parley-simulator");
 
-        Map<String, Object> row = awaitRow(id);
+        Map<String, Object> row = door.awaitRow(id);
         assertThat(row).containsEntry("outcome", "ok").containsEntry("caller", "door")
                 .containsEntry("assistant", "front-door").containsEntry("model", MODEL).containsEntry("rounds", 1)
                 .containsEntry("output_tokens_final", true).containsEntry("stop_reason", "end_turn")
@@ -155,7 +163,7 @@ class FrontDoorJavaSdkTest {
         // Sonnet 4.6: $3 per million input tokens, $15 per million output tokens.
         assertThat((BigDecimal) row.get("cost_usd")).isEqualByComparingTo(BigDecimal
                 .valueOf(message.usage().inputTokens() * 3 + message.usage().outputTokens() * 15).movePointLeft(6));
-        assertThat(LedgerRows.rounds(ledger(), (String) row.get("turn_id"))).singleElement().satisfies(round -> {
+        assertThat(LedgerRows.rounds(door.ledger(), (String) row.get("turn_id"))).singleElement().satisfies(round -> {
             assertThat(round).containsEntry("upstream_request_id", response.requestId().orElseThrow())
                     .containsEntry("message_id", message.id()).containsEntry("served_by", MODEL);
         });
@@ -197,8 +205,8 @@ class FrontDoorJavaSdkTest {
 
         assertThat(answer.stopReason()).contains(StopReason.END_TURN);
         assertThat(text(answer)).contains("4 degrees and sleet");
-        assertThat(awaitRow(id)).containsEntry("stop_reason", "tool_use").containsEntry("outcome", "ok");
-        assertThat(awaitRow(secondRequestId)).containsEntry("stop_reason", "end_turn")
+        assertThat(door.awaitRow(id)).containsEntry("stop_reason", "tool_use").containsEntry("outcome", "ok");
+        assertThat(door.awaitRow(secondRequestId)).containsEntry("stop_reason", "end_turn")
                 .containsEntry("input_tokens", answer.usage().inputTokens());
         assertThat(upstreamRequests(id).getList("$")).hasSize(2);
         JsonNode secondBody = upstreamBody(id, 1);
@@ -223,8 +231,8 @@ class FrontDoorJavaSdkTest {
 
         assertThat(counted).isPositive().isEqualTo(message.usage().inputTokens());
         assertThat(counter(id, "tokenCounts")).isEqualTo(1);
-        awaitRow(id);
-        assertThat(LedgerRows.byRequestId(ledger(), id + "-count")).as("a free count has no ledger row").isEmpty();
+        door.awaitRow(id);
+        assertThat(LedgerRows.byRequestId(door.ledger(), id + "-count")).as("a free count has no ledger row").isEmpty();
     }
 
     @Test
@@ -257,7 +265,7 @@ class FrontDoorJavaSdkTest {
         List<BetaUsage.Iteration> hops = message.usage().iterations().orElseThrow();
         BetaMessageIterationUsage declined = hops.get(0).asMessage();
         BetaFallbackMessageIterationUsage served = hops.get(1).asFallbackMessage();
-        Map<String, Object> row = awaitRow(id);
+        Map<String, Object> row = door.awaitRow(id);
         assertThat(row).containsEntry("model", "claude-fable-5-2")
                 .containsEntry("served_models", "claude-fable-5-2,claude-opus-5-5");
         // Each hop at its own model: Fable 5.2 at $8 / $40 per million, Opus 5.5 at $4 / $20.
@@ -341,7 +349,7 @@ class FrontDoorJavaSdkTest {
         Message message = client(BUDGETED_KEY).messages().create(ask(id, "[[sim:tokens=30]]").build());
 
         assertThat(message.usage().outputTokens()).isEqualTo(30);
-        BigDecimal cost = (BigDecimal) awaitRow(id).get("cost_usd");
+        BigDecimal cost = (BigDecimal) door.awaitRow(id).get("cost_usd");
         assertThat(cost).isPositive();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             JsonPath day = given().header("x-api-key", BUDGETED_KEY).get("/v1/budget").then().statusCode(200)
@@ -350,19 +358,6 @@ class FrontDoorJavaSdkTest {
             assertThat(new BigDecimal(day.getString("windows.find { it.window == 'day' }.spentUsd")))
                     .isEqualByComparingTo(cost);
         });
-    }
-
-    @Test
-    void aStreamedMessageIsRefusedForNow() {
-        BadRequestException e = assertThrows(BadRequestException.class, () -> {
-            try (var stream = client(DOOR_KEY).messages().createStreaming(ask(uniqueId(), "Hi").build())) {
-                stream.stream().forEach(event -> {
-                });
-            }
-        });
-
-        assertRefusal(e, 400, ErrorType.INVALID_REQUEST_ERROR);
-        assertThat(e.apiMessage()).hasValueSatisfying(message -> assertThat(message).contains("not available yet"));
     }
 
     // ---------------------------------------------------------------- retries: parley's, in one layer
@@ -378,7 +373,7 @@ class FrontDoorJavaSdkTest {
         assertThat(text(message)).isEqualTo("Made it.");
         assertThat(counter(id, "requests")).isEqualTo(2);
         assertThat(upstreamRequests(id).getList("headers.'x-stainless-retry-count'")).containsOnlyNulls();
-        Map<String, Object> row = awaitRow(id);
+        Map<String, Object> row = door.awaitRow(id);
         assertThat(row).containsEntry("outcome", "ok").containsEntry("output_tokens", message.usage().outputTokens());
         assertThat(metric("parley_upstream_retries_total", "reason=\"upstream_overloaded\""))
                 .isEqualTo(retriesBefore + 1);
@@ -396,10 +391,10 @@ class FrontDoorJavaSdkTest {
         assertThat(e.apiMessage()).hasValueSatisfying(message -> assertThat(message).contains("tried 3 times"));
         // parley's two retries and its first attempt; had the SDK retried too, each of its attempts would add three.
         assertThat(counter(id, "requests")).isEqualTo(3);
-        Map<String, Object> row = awaitRow(id);
+        Map<String, Object> row = door.awaitRow(id);
         assertThat(row).containsEntry("outcome", "upstream_error").containsEntry("input_tokens", 0L)
                 .containsEntry("output_tokens_final", false);
-        assertThat(LedgerRows.rounds(ledger(), (String) row.get("turn_id"))).singleElement()
+        assertThat(LedgerRows.rounds(door.ledger(), (String) row.get("turn_id"))).singleElement()
                 .satisfies(round -> assertThat((String) round.get("upstream_request_id")).startsWith("req_"));
     }
 
@@ -419,7 +414,7 @@ class FrontDoorJavaSdkTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> counter(id, "requests") == 1);
         }
 
-        assertThat(awaitRow(id)).containsEntry("outcome", "client_cancelled").containsEntry("caller", "door")
+        assertThat(door.awaitRow(id)).containsEntry("outcome", "client_cancelled").containsEntry("caller", "door")
                 .containsEntry("output_tokens_final", false);
     }
 
@@ -498,30 +493,5 @@ class FrontDoorJavaSdkTest {
         return Metrics.samples(given().get("/q/metrics").then().statusCode(200).extract().asString()).entrySet()
                 .stream().filter(sample -> sample.getKey().startsWith(name + "{") && sample.getKey().contains(label))
                 .mapToDouble(Map.Entry::getValue).sum();
-    }
-
-    private long counter(String id, String name) {
-        return given().get("/simulator/admin/counters?id=" + id).then().statusCode(200).extract().jsonPath()
-                .getLong(name);
-    }
-
-    private JsonPath upstreamRequests(String id) {
-        return given().get("/simulator/admin/requests?id=" + id).then().statusCode(200).extract().jsonPath();
-    }
-
-    private JsonNode upstreamBody(String id, int index) {
-        String requests = given().get("/simulator/admin/requests?id=" + id).then().statusCode(200).extract()
-                .asString();
-        return json(requests).get(index).get("body");
-    }
-
-    private Map<String, Object> awaitRow(String requestId) {
-        return await().atMost(Duration.ofSeconds(10))
-                .until(() -> LedgerRows.byRequestId(ledger(), requestId), Optional::isPresent).get();
-    }
-
-    private AgroalDataSource ledger() {
-        String name = "embedded".equals(store) ? "ledger-h2" : "ledger-pg";
-        return datasources.select(new DataSource.DataSourceLiteral(name)).get();
     }
 }

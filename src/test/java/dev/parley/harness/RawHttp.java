@@ -124,6 +124,11 @@ public final class RawHttp implements AutoCloseable {
         return reply.status() == 100 ? Optional.empty() : Optional.of(reply);
     }
 
+    /** The connection's input as it comes, for a test that reads a streamed response itself. */
+    public InputStream input() {
+        return in;
+    }
+
     /** Whether the server has closed the connection: the next read sees its end. */
     public boolean isClosedByServer() {
         try {
