@@ -19,7 +19,10 @@ const SCENARIOS = {
   'models-list': modelsList,
   'error-bad-key': errorBadKey,
   'overloaded-then-ok': overloadedThenOk,
+  'overloaded-for-good': overloadedForGood,
+  'stream-overloaded-then-ok': streamOverloadedThenOk,
   'mid-stream-cut': midStreamCut,
+  'error-event-mid-stream': errorEventMidStream,
 };
 
 const [baseURL, apiKey, name] = process.argv.slice(2);
@@ -145,9 +148,23 @@ async function overloadedThenOk(outcome) {
   );
 }
 
+async function overloadedForGood(outcome) {
+  outcome.message = summary(await client().messages.create(ask('[[sim:fault=529 times=always]]')));
+}
+
+// An overloaded_error event right after message_start, inside a 200 stream: before any content.
+async function streamOverloadedThenOk(outcome) {
+  await streamed(outcome, '[[sim:fault=error-event after=0]] [[sim:reply=Made it after one error event.]]');
+}
+
 // The connection is cut after three deltas: a 200 stream the SDK cannot retry, so the error reaches the caller.
 async function midStreamCut(outcome) {
   await streamed(outcome, '[[sim:tokens=20]] [[sim:fault=drop after=3]]');
+}
+
+// An overloaded_error event after three deltas.
+async function errorEventMidStream(outcome) {
+  await streamed(outcome, '[[sim:tokens=20]] [[sim:fault=error-event after=3]]');
 }
 
 // ---------------------------------------------------------------- reporting

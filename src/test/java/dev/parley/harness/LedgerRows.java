@@ -24,6 +24,13 @@ public final class LedgerRows {
         return select(ledger, "SELECT * FROM usage_ledger WHERE request_id = ?", requestId).stream().findFirst();
     }
 
+    /** The row of the turn one of whose rounds the upstream knows as {@code upstreamRequestId} ({@code req_…}). */
+    public static Optional<Map<String, Object>> byUpstreamRequestId(DataSource ledger, String upstreamRequestId)
+            throws SQLException {
+        return select(ledger, "SELECT l.* FROM usage_ledger l JOIN usage_ledger_round r ON r.turn_id = l.turn_id "
+                + "WHERE r.upstream_request_id = ?", upstreamRequestId).stream().findFirst();
+    }
+
     /** The {@code usage_ledger_round} rows of a turn, in round order. */
     public static List<Map<String, Object>> rounds(DataSource ledger, String turnId) throws SQLException {
         return select(ledger, "SELECT * FROM usage_ledger_round WHERE turn_id = ? ORDER BY round", turnId);
