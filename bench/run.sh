@@ -11,6 +11,7 @@
 # PARLEY_ENV (environment for parley only), PARLEY_JAR (the parley build to measure, e.g. a copy of an older
 # target/quarkus-app, for a before/after comparison against the same simulator; default: this build's; or a native
 # executable, its runner with the JDK .so files beside it, with PARLEY_ENV giving it a PostgreSQL ledger),
+# TARGETS (the relayed targets beside direct: "parley door", parley's chat API and its Anthropic front door),
 # OUT (where the results table is written; default bench/results/latest.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,7 @@ TOKENS=${TOKENS:-200}
 DELAY=${DELAY:-5ms}
 WARMUP=${WARMUP:-10}
 LOOPS=${LOOPS:-1}
+TARGETS=${TARGETS:-"parley door"}
 # By default parley runs with the JVM memory options it ships with (README "Memory", src/main/docker/Dockerfile.jvm);
 # PARLEY_JAVA_OPTS= (empty) and PARLEY_ENV= give the JVM's own defaults. PARLEY_ENV: NAME=VALUE pairs for parley only.
 PARLEY_JAVA_OPTS=${PARLEY_JAVA_OPTS-"-XX:+UseSerialGC -Xmx64m -Xss512k -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m"}
@@ -97,7 +99,7 @@ MACHINE="Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d
 "$JAVA" -XX:+UseSerialGC -Xmx512m -jar bench/loadgen/target/loadgen.jar \
   --simulator "http://127.0.0.1:$SIM_PORT/simulator" --parley "http://127.0.0.1:$PARLEY_PORT" \
   --simulator-pid "$SIM_PID" --parley-pid "$PARLEY_PID" --clk-tck "$(getconf CLK_TCK)" \
-  --tokens "$TOKENS" --delay "$DELAY" --warmup "$WARMUP" --loops "$LOOPS" --cases "$CASES" \
+  --tokens "$TOKENS" --delay "$DELAY" --warmup "$WARMUP" --loops "$LOOPS" --cases "$CASES" --targets "$TARGETS" \
   --machine "$MACHINE JVM flags: parley '${PARLEY_ENV:+$PARLEY_ENV }${PARLEY_JAVA_OPTS:-default}', simulator '${SIMULATOR_JAVA_OPTS:-default}'." \
   --out "$OUT"
 

@@ -1,5 +1,7 @@
 package dev.parley.frontdoor;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
@@ -16,6 +18,10 @@ import dev.parley.resilience.ShutdownCoordinator;
  */
 @ApplicationScoped
 class FrontDoorAdmission {
+
+    private static final int PENDING = 0;
+    private static final int ANSWERED = 1;
+    private static final int LEFT = 2;
 
     private final CallerPolicies policies;
     private final FrontDoorBudgets budgets;
@@ -47,8 +53,31 @@ class FrontDoorAdmission {
             upstream.checkBreaker();
             MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), request.stream(),
                     config.deadline());
-            return budgets.reserve(exchange, request, headers, exchange.remaining())
+            return releasedIfLeft(budgets.reserve(exchange, request, headers, exchange.remaining()), exchange)
                     .map(held -> new AdmittedMessage(exchange, held));
+        });
+    }
+
+    /**
+     * The reservation, given back if the client leaves while it is being made: it completes on the budget's own
+     * thread, after the request's cancellation, and nothing else would end it (no row settles a message never sent).
+     * One state decides whether the hold went to the message or is given back, whichever comes first.
+     */
+    private Uni<Boolean> releasedIfLeft(Uni<Boolean> reservation, MessageExchange exchange) {
+        return Uni.createFrom().emitter(admitted -> {
+            AtomicInteger state = new AtomicInteger(PENDING);
+            admitted.onTermination(() -> state.compareAndSet(PENDING, LEFT));
+            reservation.subscribe().with(held -> {
+                if (state.compareAndSet(PENDING, ANSWERED)) {
+                    admitted.complete(held);
+                } else if (held) {
+                    budgets.release(exchange);
+                }
+            }, failure -> {
+                if (state.compareAndSet(PENDING, ANSWERED)) {
+                    admitted.fail(failure);
+                }
+            });
         });
     }
 

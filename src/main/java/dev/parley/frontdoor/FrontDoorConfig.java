@@ -38,7 +38,7 @@ public interface FrontDoorConfig {
 
     /**
      * Longest a request may take, retries and their waits included (the official SDKs' own default timeout is ten
-     * minutes). Default 10m.
+     * minutes); a stream still running then ends with an {@code error} event. Default 10m.
      */
     @WithDefault("10m")
     Duration deadline();

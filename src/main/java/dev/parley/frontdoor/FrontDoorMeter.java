@@ -27,11 +27,12 @@ import dev.parley.usage.UsageMeter;
 import dev.parley.usage.UsageRecord;
 
 /**
- * Meters every front-door message that reached the upstream, answered or not, like a chat turn: one ledger row and
- * the usage metrics, through {@link UsageMeter}. Usage is the answer's own {@code usage} (cache and thinking tokens
- * included); cost is priced at the model that served (each hop of a server-side fallback at its own model, from
- * {@code usage.iterations}); the upstream's request id and message id identify the round. A failed message has no
- * answer to read: its row says what parley knows (no tokens, and so not final).
+ * Meters every front-door message that reached the upstream, answered or not, streamed or not, like a chat turn: one
+ * ledger row and the usage metrics, through {@link UsageMeter}. Usage is the answer's own {@code usage} (cache and
+ * thinking tokens included; a stream's as its events last counted it, final only when it completed); cost is priced
+ * at the model that served (each hop of a server-side fallback at its own model, from {@code usage.iterations}); the
+ * upstream's request id and message id identify the round. A failed message has no answer to read: its row says what
+ * parley knows (no tokens, and so not final).
  */
 @ApplicationScoped
 class FrontDoorMeter {

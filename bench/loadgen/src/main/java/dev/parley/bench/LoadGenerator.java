@@ -15,9 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * parley's benchmark load generator. Runs each case twice, straight at the simulator ({@code POST /v1/messages},
- * the baseline) and through parley ({@code POST /v1/chat/stream}), and prints both with their ratios. Loopback only,
- * bounded in time and count. Arguments are {@code --key value} pairs, see {@code bench/README.md}; bench/run.sh
+ * parley's benchmark load generator. Runs each case straight at the simulator ({@code POST /v1/messages}, the
+ * baseline), through parley's chat API ({@code POST /v1/chat/stream}) and through parley's Anthropic-compatible front
+ * door ({@code POST /anthropic/v1/messages}, the same request as direct), and prints each with its ratios to direct.
+ * Loopback only, bounded in time and count. Arguments are {@code --key value} pairs, see {@code bench/README.md}; bench/run.sh
  * passes them all.
  */
 public final class LoadGenerator {
@@ -62,9 +63,16 @@ public final class LoadGenerator {
         }
     }
 
-    /** One case's two runs and what the processes used meanwhile. */
-    record Measured(Case testCase, StreamRun.Result direct, StreamRun.Result parley, Usage directUsage,
-            Usage parleyUsage) {
+    /** One run of a case at one target, and what the processes used meanwhile. */
+    record Run(StreamRun.Result result, Usage usage) {
+    }
+
+    /** One case's runs, direct first, then each relayed target in the order given. */
+    record Measured(Case testCase, List<Run> runs) {
+
+        Run direct() {
+            return runs.getFirst();
+        }
     }
 
     /** CPU seconds of each process during a run, and parley's peak RSS during it. */
@@ -92,6 +100,8 @@ public final class LoadGenerator {
         // for long before anything arrives; this only catches streams that are truly stuck.
         long idleTimeoutMillis = 1000 * Long.parseLong(opts.getOrDefault("idle-timeout", "120"));
         String machine = opts.getOrDefault("machine", "");
+        // The relayed targets measured beside direct: parley's chat API and its front door.
+        List<String> relayed = List.of(opts.getOrDefault("targets", "parley door").trim().split("[\\s,]+"));
         List<Case> cases = new ArrayList<>();
         for (String spec : opts.getOrDefault("cases", "paced:1:20 paced:50:200 paced:500:1000 paced:2000:2000 "
                 + "unpaced:32:15").trim().split("\\s+")) {
@@ -103,17 +113,16 @@ public final class LoadGenerator {
             if (warmup > 0) {
                 // JIT-compile both servers' hot paths before anything is measured.
                 System.out.printf("warming up for %d s per target...%n", warmup);
-                for (StreamRun.Target target : targets(simulator, parley, tokens, "0ms")) {
+                for (StreamRun.Target target : targets(simulator, parley, tokens, "0ms", relayed)) {
                     new StreamRun(vertx, target, 16, loops, Long.MAX_VALUE, warmup * 1_000_000_000L, 0, 30_000, false)
                             .run((warmup + 30) * 1_000_000_000L);
                 }
             }
             for (Case c : cases) {
-                List<StreamRun.Target> targets = targets(simulator, parley, tokens,
-                        c.paced() ? delay : "0ms");
-                StreamRun.Result[] runs = new StreamRun.Result[2];
-                Usage[] usages = new Usage[2];
-                for (int t = 0; t < 2; t++) {
+                List<StreamRun.Target> targets = targets(simulator, parley, tokens, c.paced() ? delay : "0ms",
+                        relayed);
+                List<Run> runs = new ArrayList<>();
+                for (int t = 0; t < targets.size(); t++) {
                     ProcStats.resetPeak(parleyPid);
                     String load = ProcStats.loadAverage();
                     long p0 = ProcStats.cpuNanos(parleyPid, clk);
@@ -123,17 +132,17 @@ public final class LoadGenerator {
                     StreamRun.Result r = new StreamRun(vertx, targets.get(t), c.streams(), loops, c.requests(),
                             duration, c.rampNanosPerStream(), idleTimeoutMillis, c.ownConnections())
                             .run(caseTimeout * 1_000_000_000L);
-                    usages[t] = new Usage((ProcStats.cpuNanos(parleyPid, clk) - p0) / 1e9,
+                    Usage usage = new Usage((ProcStats.cpuNanos(parleyPid, clk) - p0) / 1e9,
                             (ProcStats.cpuNanos(simulatorPid, clk) - s0) / 1e9,
                             (ProcStats.cpuNanos(selfPid, clk) - l0) / 1e9, ProcStats.peakRssKb(parleyPid),
                             r.wallNanos(), load);
-                    runs[t] = r;
-                    System.out.println(line(c, r, usages[t]));
+                    runs.add(new Run(r, usage));
+                    System.out.println(line(c, r, usage));
                     if (!r.samples().isEmpty()) {
                         System.out.println("    errors " + r.errors() + " e.g. " + r.samples());
                     }
                 }
-                results.add(new Measured(c, runs[0], runs[1], usages[0], usages[1]));
+                results.add(new Measured(c, runs));
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -146,22 +155,35 @@ public final class LoadGenerator {
         }
     }
 
-    private static List<StreamRun.Target> targets(String simulator, String parley, int tokens, String delay) {
+    /** Direct, then the relayed targets named in {@code relayed}, in their order. */
+    private static List<StreamRun.Target> targets(String simulator, String parley, int tokens, String delay,
+            List<String> relayed) {
         // The same reply both ways: parley's "concise" profile (no tools) sends exactly this model, limit and
         // system prompt, so the simulator does the same work for both targets.
         String prompt = "Benchmark turn. [[sim:tokens=" + tokens + "]] [[sim:delay=" + delay + "]]";
         String direct = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":1024,\"stream\":true,"
                 + "\"system\":[{\"type\":\"text\",\"text\":\"Answer in at most three sentences.\"}],"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
-        String relayed = "{\"message\":\"" + prompt + "\",\"assistant\":\"concise\"}";
-        return List.of(
+        String chat = "{\"message\":\"" + prompt + "\",\"assistant\":\"concise\"}";
+        List<StreamRun.Target> all = List.of(
                 new StreamRun.Target("direct", simulator + "/v1/messages",
                         Map.of("content-type", "application/json", "x-api-key", "parley-simulator-key",
                                 "anthropic-version", "2023-06-01", "accept", "text/event-stream"),
                         direct, SseCounter.Dialect.ANTHROPIC),
                 new StreamRun.Target("parley", parley + "/v1/chat/stream",
-                        Map.of("content-type", "application/json", "accept", "text/event-stream"), relayed,
-                        SseCounter.Dialect.PARLEY));
+                        Map.of("content-type", "application/json", "accept", "text/event-stream"), chat,
+                        SseCounter.Dialect.PARLEY),
+                // The front door passes the direct request through as it is: the same body, any key (auth none).
+                new StreamRun.Target("door", parley + "/anthropic/v1/messages",
+                        Map.of("content-type", "application/json", "x-api-key", "bench-caller",
+                                "anthropic-version", "2023-06-01", "accept", "text/event-stream"),
+                        direct, SseCounter.Dialect.ANTHROPIC));
+        List<StreamRun.Target> chosen = new ArrayList<>(List.of(all.getFirst()));
+        for (String name : relayed) {
+            chosen.add(all.stream().filter(target -> target.name().equals(name)).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException("--targets names parley and door, not " + name)));
+        }
+        return chosen;
     }
 
     private static String line(Case c, StreamRun.Result r, Usage u) {
@@ -187,27 +209,32 @@ public final class LoadGenerator {
                 + "loadgen (cores) | machine load before |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Measured m : results) {
-            row(out, m.testCase(), m.direct(), m.directUsage(), false);
-            row(out, m.testCase(), m.parley(), m.parleyUsage(), true);
+            for (Run run : m.runs()) {
+                row(out, m.testCase(), run.result(), run.usage(), run != m.direct());
+            }
         }
         // The simulator's CPU per token when serving direct: what merely producing and writing a token costs on this
         // machine, the scale for parley's CPU per relayed token (which reads and writes each one).
-        out.append("\n| case | added TTFT p50 (ms) | TTFT p99 parley/direct | token rate parley/direct |"
-                + " total p99 parley/direct | simulator CPU µs/token (direct) | streams / connections opened: "
-                + "direct, parley |\n|---|---|---|---|---|---|---|\n");
+        out.append("\n| case | through | added TTFT p50 (ms) | TTFT p99 relayed/direct | token rate relayed/direct |"
+                + " total p99 relayed/direct | simulator CPU µs/token (direct) | streams / connections opened: "
+                + "direct, relayed |\n|---|---|---|---|---|---|---|---|\n");
         for (Measured m : results) {
-            double d50 = StreamRun.Result.percentileMillis(m.direct().ttft(), 50);
-            double p50 = StreamRun.Result.percentileMillis(m.parley().ttft(), 50);
-            out.append(String.format(Locale.ROOT, "| %s | %+.2f | %.2f× | %.0f %% | %.2f× | %.1f | %d / %d, %d / %d |%n",
-                    m.testCase().label(),
-                    p50 - d50,
-                    StreamRun.Result.percentileMillis(m.parley().ttft(), 99)
-                            / StreamRun.Result.percentileMillis(m.direct().ttft(), 99),
-                    100 * m.parley().tokensPerSecond() / m.direct().tokensPerSecond(),
-                    StreamRun.Result.percentileMillis(m.parley().total(), 99)
-                            / StreamRun.Result.percentileMillis(m.direct().total(), 99),
-                    m.directUsage().simulatorCpu() * 1e6 / Math.max(1, m.direct().textEvents()),
-                    m.direct().started(), m.direct().connections(), m.parley().started(), m.parley().connections()));
+            StreamRun.Result direct = m.direct().result();
+            double d50 = StreamRun.Result.percentileMillis(direct.ttft(), 50);
+            for (Run run : m.runs().subList(1, m.runs().size())) {
+                StreamRun.Result relayed = run.result();
+                out.append(String.format(Locale.ROOT,
+                        "| %s | %s | %+.2f | %.2f× | %.0f %% | %.2f× | %.1f | %d / %d, %d / %d |%n",
+                        m.testCase().label(), relayed.target(),
+                        StreamRun.Result.percentileMillis(relayed.ttft(), 50) - d50,
+                        StreamRun.Result.percentileMillis(relayed.ttft(), 99)
+                                / StreamRun.Result.percentileMillis(direct.ttft(), 99),
+                        100 * relayed.tokensPerSecond() / direct.tokensPerSecond(),
+                        StreamRun.Result.percentileMillis(relayed.total(), 99)
+                                / StreamRun.Result.percentileMillis(direct.total(), 99),
+                        m.direct().usage().simulatorCpu() * 1e6 / Math.max(1, direct.textEvents()),
+                        direct.started(), direct.connections(), relayed.started(), relayed.connections()));
+            }
         }
         return out.toString();
     }
