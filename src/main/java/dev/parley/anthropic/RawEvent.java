@@ -1,5 +1,6 @@
 package dev.parley.anthropic;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,12 @@ public record RawEvent(String type, byte[] data, Optional<StreamEvent> decoded) 
     public static final String MESSAGE_DELTA = "message_delta";
     public static final String MESSAGE_STOP = "message_stop";
     public static final String PING = "ping";
+    /**
+     * The Messages API's event types (§2.2), the most frequent first: a known type is always one of these strings,
+     * so that it costs no string of its own.
+     */
+    public static final List<String> KNOWN_TYPES = List.of("content_block_delta", MESSAGE_START,
+            "content_block_start", "content_block_stop", MESSAGE_DELTA, MESSAGE_STOP, PING, "error");
 
     /**
      * Whether the event is content for the client: anything after the message's start other than a ping. The first

@@ -2,7 +2,10 @@ package dev.parley.frontdoor;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
@@ -41,6 +44,9 @@ final class StreamRelay implements StreamCall.Receiver<RawEvent> {
     private static final long NONE = -1;
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    /** {@code event: <type>\ndata: } of each known type, written once per event. */
+    private static final Map<String, byte[]> HEADS = RawEvent.KNOWN_TYPES.stream()
+            .collect(Collectors.toUnmodifiableMap(type -> type, type -> head(type)));
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final StreamCall<RawEvent> call;
@@ -219,16 +225,25 @@ final class StreamRelay implements StreamCall.Receiver<RawEvent> {
 
     /** One event as the upstream framed it: its type, then its data (a line each, were it ever several). */
     private static void frame(Buffer into, RawEvent event) {
-        into.appendBytes(EVENT).appendString(event.type(), "UTF-8");
+        byte[] head = HEADS.get(event.type());
+        into.appendBytes(head != null ? head : head(event.type()));
         byte[] data = event.data();
         int start = 0;
-        for (int i = 0; i <= data.length; i++) {
-            if (i == data.length || data[i] == '\n') {
-                into.appendBytes(DATA).appendBytes(data, start, i - start);
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] == '\n') {
+                into.appendBytes(data, start, i - start).appendBytes(DATA);
                 start = i + 1;
             }
         }
-        into.appendBytes(END);
+        into.appendBytes(data, start, data.length - start).appendBytes(END);
+    }
+
+    private static byte[] head(String type) {
+        byte[] name = type.getBytes(StandardCharsets.UTF_8);
+        byte[] head = Arrays.copyOf(EVENT, EVENT.length + name.length + DATA.length);
+        System.arraycopy(name, 0, head, EVENT.length, name.length);
+        System.arraycopy(DATA, 0, head, EVENT.length + name.length, DATA.length);
+        return head;
     }
 
     private Buffer errorEvent(DoorRefusal refusal) {
