@@ -9,28 +9,20 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import jakarta.enterprise.inject.Any;
-import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.JsonValue;
 import com.anthropic.core.ObjectMappers;
 import com.anthropic.core.http.HttpResponseFor;
+import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.InternalServerException;
@@ -38,6 +30,7 @@ import com.anthropic.errors.OverloadedException;
 import com.anthropic.errors.PermissionDeniedException;
 import com.anthropic.errors.RateLimitException;
 import com.anthropic.errors.UnauthorizedException;
+import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.ErrorType;
 import com.anthropic.models.beta.AnthropicBeta;
 import com.anthropic.models.beta.messages.BetaFallbackMessageIterationUsage;
@@ -51,6 +44,7 @@ import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Model;
+import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.TextBlock;
 import com.anthropic.models.messages.Tool;
@@ -61,9 +55,6 @@ import com.anthropic.models.models.ModelListParams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.arc.InjectableInstance;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -82,7 +73,7 @@ import dev.parley.harness.RawHttp;
  */
 @QuarkusTest
 @TestProfile(FrontDoorJavaSdkTest.Callers.class)
-class FrontDoorJavaSdkTest {
+class FrontDoorJavaSdkTest extends JavaSdkAtTheDoor {
 
     static final String MODEL = "claude-sonnet-4-6";
     static final String DOOR_KEY = "pk-door-0123456789abcdef";
@@ -112,29 +103,6 @@ class FrontDoorJavaSdkTest {
                     Map.entry("parley.budgets.callers.broke.daily-usd", "0.0001"),
                     Map.entry("parley.budgets.callers.budgeted.daily-usd", "5"));
         }
-    }
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    @Any
-    InjectableInstance<AgroalDataSource> datasources;
-
-    @ConfigProperty(name = "parley.ledger.store")
-    String store;
-
-    private final List<AnthropicClient> clients = new ArrayList<>();
-    private DoorWitness door;
-
-    @BeforeEach
-    void witness() {
-        door = new DoorWitness(datasources, store);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(AnthropicClient::close);
     }
 
     // ---------------------------------------------------------------- messages, as the upstream answered them
@@ -343,21 +311,35 @@ class FrontDoorJavaSdkTest {
     }
 
     @Test
-    void aBudgetedMessageSettlesItsHoldToItsCost() {
+    void aBudgetedMessageAndStreamSettleTheirHoldsToTheirCosts() {
         String id = uniqueId();
+        String streamId = uniqueId();
+        BigDecimal spentBefore = new BigDecimal(day(BUDGETED_KEY).getString("windows.find { it.window == 'day' }"
+                + ".spentUsd"));
 
         Message message = client(BUDGETED_KEY).messages().create(ask(id, "[[sim:tokens=30]]").build());
+        MessageAccumulator streamed = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> stream = client(BUDGETED_KEY).messages()
+                .createStreaming(ask(streamId, "[[sim:tokens=40]]").build())) {
+            stream.stream().forEach(streamed::accumulate);
+        }
 
         assertThat(message.usage().outputTokens()).isEqualTo(30);
+        assertThat(streamed.message().usage().outputTokens()).isEqualTo(40);
         BigDecimal cost = (BigDecimal) door.awaitRow(id).get("cost_usd");
+        BigDecimal streamCost = (BigDecimal) door.awaitRow(streamId).get("cost_usd");
         assertThat(cost).isPositive();
+        assertThat(streamCost).isGreaterThan(cost);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonPath day = given().header("x-api-key", BUDGETED_KEY).get("/v1/budget").then().statusCode(200)
-                    .extract().jsonPath();
+            JsonPath day = day(BUDGETED_KEY);
             assertThat(day.getString("windows.find { it.window == 'day' }.reservedUsd")).isEqualTo("0");
             assertThat(new BigDecimal(day.getString("windows.find { it.window == 'day' }.spentUsd")))
-                    .isEqualByComparingTo(cost);
+                    .isEqualByComparingTo(spentBefore.add(cost).add(streamCost));
         });
+    }
+
+    private static JsonPath day(String key) {
+        return given().header("x-api-key", key).get("/v1/budget").then().statusCode(200).extract().jsonPath();
     }
 
     // ---------------------------------------------------------------- retries: parley's, in one layer
@@ -420,13 +402,6 @@ class FrontDoorJavaSdkTest {
 
     // ---------------------------------------------------------------- helpers
 
-    private AnthropicClient client(String key) {
-        AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(app.resolve("/anthropic").toString())
-                .apiKey(key).build();
-        clients.add(client);
-        return client;
-    }
-
     /** A request scoped to the simulator id {@code id}, which is also its {@code X-Request-Id}. */
     static MessageCreateParams.Builder ask(String id, String userText) {
         return MessageCreateParams.builder().model(MODEL).maxTokens(256)
@@ -482,9 +457,7 @@ class FrontDoorJavaSdkTest {
     /** The {@code anthropic-version} the SDK sends, as the simulator received it from the SDK directly. */
     private String sdkRequestHeader(String name) {
         String id = uniqueId();
-        AnthropicClient direct = AnthropicOkHttpClient.builder().baseUrl(app.resolve("/simulator").toString())
-                .apiKey("parley-simulator-key").build();
-        clients.add(direct);
+        AnthropicClient direct = clientOf("/simulator", "parley-simulator-key");
         direct.messages().create(ask(id, "Hi").build());
         return upstreamRequests(id).getString("[0].headers.'" + name + "'");
     }

@@ -3,14 +3,12 @@ package dev.parley.frontdoor;
 import static dev.parley.frontdoor.DoorWitness.counter;
 import static dev.parley.frontdoor.DoorWitness.upstreamBody;
 import static dev.parley.frontdoor.DoorWitness.upstreamRequests;
-import static dev.parley.frontdoor.FrontDoorJavaSdkTest.BUDGETED_KEY;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.DOOR_KEY;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.MODEL;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.ask;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.assertRefusal;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.uniqueId;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.weatherTool;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,23 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.enterprise.inject.Any;
-import jakarta.inject.Inject;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.anthropic.client.AnthropicClient;
-import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.HttpResponseFor;
 import com.anthropic.core.http.StreamResponse;
 import com.anthropic.errors.OverloadedException;
@@ -49,12 +39,8 @@ import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.TextBlock;
 import com.anthropic.models.messages.ToolUseBlock;
 
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.arc.InjectableInstance;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.path.json.JsonPath;
 
 import dev.parley.harness.LedgerRows;
 import dev.parley.harness.RawHttp;
@@ -66,30 +52,7 @@ import dev.parley.harness.RawHttp;
  */
 @QuarkusTest
 @TestProfile(FrontDoorJavaSdkTest.Callers.class)
-class FrontDoorStreamingTest {
-
-    @TestHTTPResource("/")
-    URI app;
-
-    @Inject
-    @Any
-    InjectableInstance<AgroalDataSource> datasources;
-
-    @ConfigProperty(name = "parley.ledger.store")
-    String store;
-
-    private final List<AnthropicClient> clients = new ArrayList<>();
-    private DoorWitness door;
-
-    @BeforeEach
-    void witness() {
-        door = new DoorWitness(datasources, store);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.forEach(AnthropicClient::close);
-    }
+class FrontDoorStreamingTest extends JavaSdkAtTheDoor {
 
     @Test
     void aStreamIsTheUpstreamsEventsMeteredInTheLedger() throws Exception {
@@ -242,30 +205,7 @@ class FrontDoorStreamingTest {
         assertThat((Long) row.get("input_tokens")).isPositive();
     }
 
-    @Test
-    void aBudgetedStreamSettlesItsHoldToItsCost() {
-        String id = uniqueId();
-
-        Message message = streamed(client(BUDGETED_KEY), ask(id, "[[sim:tokens=30]]").build());
-
-        assertThat(message.usage().outputTokens()).isEqualTo(30);
-        BigDecimal cost = (BigDecimal) door.awaitRow(id).get("cost_usd");
-        assertThat(cost).isPositive();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonPath day = given().header("x-api-key", BUDGETED_KEY).get("/v1/budget").then().statusCode(200)
-                    .extract().jsonPath();
-            assertThat(day.getString("windows.find { it.window == 'day' }.reservedUsd")).isEqualTo("0");
-        });
-    }
-
     // ---------------------------------------------------------------- helpers
-
-    private AnthropicClient client(String key) {
-        AnthropicClient client = AnthropicOkHttpClient.builder().baseUrl(app.resolve("/anthropic").toString())
-                .apiKey(key).build();
-        clients.add(client);
-        return client;
-    }
 
     private static Message streamed(AnthropicClient client, MessageCreateParams params) {
         MessageAccumulator accumulator = MessageAccumulator.create();

@@ -3,6 +3,8 @@ package dev.parley.frontdoor;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.BROKE_KEY;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.DOOR_KEY;
 import static dev.parley.frontdoor.FrontDoorJavaSdkTest.NARROW_KEY;
+import static dev.parley.harness.NodeSdk.distinctRuns;
+import static dev.parley.harness.NodeSdk.texts;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,8 +12,6 @@ import static org.awaitility.Awaitility.await;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -236,22 +236,5 @@ class TypeScriptSdkFrontDoorTest {
     private Map<String, Object> rowOf(String upstreamRequestId) {
         return await().atMost(Duration.ofSeconds(10)).until(
                 () -> LedgerRows.byUpstreamRequestId(witness.ledger(), upstreamRequestId), Optional::isPresent).get();
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> texts = new ArrayList<>();
-        array.forEach(item -> texts.add(item.asText()));
-        return texts;
-    }
-
-    /** The event types with repeats of the same type in a row collapsed: the stream's shape. */
-    private static List<String> distinctRuns(JsonNode events) {
-        List<String> runs = new ArrayList<>();
-        for (String type : texts(events)) {
-            if (runs.isEmpty() || !runs.getLast().equals(type)) {
-                runs.add(type);
-            }
-        }
-        return runs;
     }
 }

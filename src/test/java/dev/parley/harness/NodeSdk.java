@@ -55,6 +55,24 @@ public final class NodeSdk {
     private NodeSdk() {
     }
 
+    /** The strings of an array of an outcome line (event types, model ids…), in order. */
+    public static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+
+    /** The event types with repeats collapsed: the deltas' number is the reply's, the order is the protocol's. */
+    public static List<String> distinctRuns(JsonNode events) {
+        List<String> runs = new ArrayList<>();
+        for (String type : texts(events)) {
+            if (runs.isEmpty() || !runs.getLast().equals(type)) {
+                runs.add(type);
+            }
+        }
+        return runs;
+    }
+
     /**
      * Runs {@code scenario} against {@code baseUrl} and returns its outcome line. {@code environment} carries the
      * script's options ({@code SCENARIO_ID}, {@code MAX_RETRIES}, {@code TIMEOUT_MS}, {@code MODEL}); nothing of the

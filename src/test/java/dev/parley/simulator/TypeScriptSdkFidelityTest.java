@@ -1,5 +1,7 @@
 package dev.parley.simulator;
 
+import static dev.parley.harness.NodeSdk.distinctRuns;
+import static dev.parley.harness.NodeSdk.texts;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -192,22 +194,5 @@ class TypeScriptSdkFidelityTest {
         List<String> types = new ArrayList<>();
         blocks.forEach(block -> types.add(block.get("type").asText()));
         return types;
-    }
-
-    private static List<String> texts(JsonNode array) {
-        List<String> texts = new ArrayList<>();
-        array.forEach(item -> texts.add(item.asText()));
-        return texts;
-    }
-
-    /** The event types with repeats collapsed: the deltas' number is the reply's, the order is the protocol's. */
-    private static List<String> distinctRuns(JsonNode events) {
-        List<String> runs = new ArrayList<>();
-        for (String type : texts(events)) {
-            if (runs.isEmpty() || !runs.getLast().equals(type)) {
-                runs.add(type);
-            }
-        }
-        return runs;
     }
 }
