@@ -2,6 +2,7 @@ package dev.parley.resilience;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -44,11 +45,19 @@ public class ShutdownCoordinator {
      * turn's own context to end it there.
      */
     public Runnable atGraceEnd(Runnable endTurn) {
-        atGraceEnd.add(endTurn);
+        // A turn registered while the grace period ends can be seen both by the sweep and by the check below;
+        // the guard makes sure it is ended once.
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable endOnce = () -> {
+            if (ended.compareAndSet(false, true)) {
+                endTurn.run();
+            }
+        };
+        atGraceEnd.add(endOnce);
         if (graceOver) {
-            endTurn.run();
+            endOnce.run();
         }
-        return () -> atGraceEnd.remove(endTurn);
+        return () -> atGraceEnd.remove(endOnce);
     }
 
     void shutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {

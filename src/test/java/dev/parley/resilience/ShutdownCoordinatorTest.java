@@ -80,6 +80,23 @@ class ShutdownCoordinatorTest {
         assertThat(late).hasValue(1);
     }
 
+    @Test
+    void everyTurnRegisteredWhileTheGracePeriodEndsIsEndedExactlyOnce() throws Exception {
+        ShutdownCoordinator noGrace = new ShutdownCoordinator(config(Duration.ZERO), vertx);
+        AtomicInteger[] endings = new AtomicInteger[2_000];
+        CompletableFuture<Void> sweepStarted = new CompletableFuture<>();
+        noGrace.atGraceEnd(() -> sweepStarted.complete(null));
+        noGrace.shutdownBegins(new ShutdownDelayInitiatedEvent());
+
+        for (int i = 0; i < endings.length; i++) {
+            AtomicInteger ending = endings[i] = new AtomicInteger();
+            noGrace.atGraceEnd(ending::incrementAndGet);
+        }
+        sweepStarted.get(2, TimeUnit.SECONDS);
+
+        assertThat(endings).allSatisfy(ending -> assertThat(ending).hasValue(1));
+    }
+
     private static ShutdownConfig config(Duration grace) {
         return new ShutdownConfig() {
             @Override
