@@ -48,6 +48,16 @@ public record MessageRequest(String model, long maxTokens, List<InputMessage> me
                 temperature, stream, outputConfig, cacheControl, fallbacks);
     }
 
+    /**
+     * The same request to another model, with what that model is sent as {@code thinking} and
+     * {@code output_config}, and without the API's server-side {@code fallbacks}: a round parley moved to another
+     * model is not moved again by the API.
+     */
+    public MessageRequest forModel(String otherModel, ThinkingConfig otherThinking, OutputConfig otherOutputConfig) {
+        return new MessageRequest(otherModel, maxTokens, messages, system, tools, toolChoice, otherThinking,
+                stopSequences, temperature, stream, otherOutputConfig, cacheControl, null);
+    }
+
     /** {@code output_config}: here only {@code effort}, how deeply the model thinks. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -82,10 +82,12 @@ final class EventPayloads {
 
     /** A round is tried again after {@code delayMs}: UIs can say "busy, retrying in 2 s". */
     @RegisterForReflection
-    @Schema(name = "RetryEvent", description = "`event: retry`: the upstream failed before anything of this round reached the client; parley tries again after `delayMs`")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "RetryEvent", description = "`event: retry`: the upstream failed before anything of this round reached the client; parley tries again after `delayMs`, on `model` when it falls back to the next model of the assistant's fallback chain")
     record RetryEvent(@Schema(enumeration = "retry", required = true) String type,
             @Schema(description = "2 for the first retry") int attempt,
-            @Schema(description = "the failure's code, e.g. `upstream_overloaded`") String reason, long delayMs) {
+            @Schema(description = "the failure's code, e.g. `upstream_overloaded`") String reason, long delayMs,
+            @Schema(description = "the model the round goes to, when parley falls back to another model (it serves the rest of the turn)") String model) {
     }
 
     @RegisterForReflection

@@ -42,7 +42,8 @@ final class SseEncoder {
             case ChatEvent.ToolCalled call -> frame("tool_call", EventPayloads.toolCall(call));
             case ChatEvent.ToolReturned result -> frame("tool_result", EventPayloads.toolResult(result));
             case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",
-                    retrying.attempt(), retrying.reason(), retrying.delay().toMillis()));
+                    retrying.attempt(), retrying.reason(), retrying.delay().toMillis(),
+                    retrying.model().orElse(null)));
             case ChatEvent.TurnDone done -> frame("done", EventPayloads.done(turnId, done));
             case ChatEvent.TurnFailed failed -> frame("error", EventPayloads.error(turnId, failed));
         };

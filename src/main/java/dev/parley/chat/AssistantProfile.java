@@ -15,15 +15,25 @@ import dev.parley.chat.AssistantsConfig.CacheTtl;
  * @param fallbacks the server-side fallback's models ({@code default} alone: the API picks); empty for none
  * @param cacheTools the breakpoint on the tool definitions
  * @param cacheConversation the breakpoint on the conversation
+ * @param fallbackModels parley's own fallback, in order: where a round goes when its model fails it
+ * @param fallBackAtOnceOnOverload whether an overloaded model hands its round on without retrying it first
  */
 public record AssistantProfile(String name, String description, String model, String systemPrompt, int maxTokens,
         Optional<Double> temperature, CacheTtl cacheSystemPrompt, List<String> tools, Optional<ThinkingConfig> thinking,
         Optional<String> effort, boolean showThinking, List<String> fallbacks, CacheTtl cacheTools,
-        ConversationCache cacheConversation) {
+        ConversationCache cacheConversation, List<FallbackModel> fallbackModels, boolean fallBackAtOnceOnOverload) {
 
     public AssistantProfile {
         tools = List.copyOf(tools);
         fallbacks = List.copyOf(fallbacks);
+        fallbackModels = List.copyOf(fallbackModels);
+    }
+
+    /**
+     * A model of parley's own fallback and what a request to it sends as {@code thinking} and
+     * {@code output_config.effort}: the profile's settings, checked against this model at start-up.
+     */
+    public record FallbackModel(String model, Optional<ThinkingConfig> thinking, Optional<String> effort) {
     }
 
     /** How the conversation part of the prompt is cached. */

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.parley.anthropic.AnthropicConfig;
 import dev.parley.chat.AssistantsConfig.CacheTtl;
 import dev.parley.tool.ToolRegistry;
+import dev.parley.usage.Pricing;
 
 /** The configured assistant profiles, checked once at start-up. */
 @ApplicationScoped
@@ -20,7 +21,7 @@ public class AssistantProfiles {
 
     private final Map<String, AssistantProfile> profiles = new TreeMap<>();
 
-    AssistantProfiles(AssistantsConfig config, ToolRegistry tools, AnthropicConfig anthropic) {
+    AssistantProfiles(AssistantsConfig config, ToolRegistry tools, AnthropicConfig anthropic, Pricing pricing) {
         config.profiles().forEach((name, profile) -> {
             ProfileThinking.checkSampling(name, profile, anthropic.version());
             if (profile.maxTokens() < 1) {
@@ -40,7 +41,8 @@ public class AssistantProfiles {
                     ProfileThinking.thinking(name, profile), ProfileThinking.effort(name, profile),
                     profile.showThinking(), ProfileThinking.fallbacks(name, profile),
                     CacheTtl.of(key + "cache-tools", profile.cacheTools()),
-                    AssistantProfile.ConversationCache.of(key + "cache-conversation", profile.cacheConversation())));
+                    AssistantProfile.ConversationCache.of(key + "cache-conversation", profile.cacheConversation()),
+                    ProfileFallbacks.models(name, profile, pricing), ProfileFallbacks.atOnceOnOverload(name, profile)));
         });
         if (!profiles.containsKey(DEFAULT)) {
             throw new IllegalStateException(

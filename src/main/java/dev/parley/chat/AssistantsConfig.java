@@ -85,6 +85,19 @@ public interface AssistantsConfig {
          * order when the profile's model refuses a request. Each hop is billed at the model that served it.
          */
         Optional<List<String>> fallbacks();
+
+        /**
+         * Parley's own fallback: model ids tried in order, each with its own retries, when a round fails with overload,
+         * a 5xx or a transport failure before anything of it reached the client. Each must have a price. Unset: none.
+         */
+        Optional<List<String>> fallbackModels();
+
+        /**
+         * When an overloaded model ({@code 529}, {@code overloaded_error}) hands its round to the next fallback model:
+         * {@code after-retries} (the default: the retries first, as for any failure) or {@code immediately}.
+         */
+        @WithDefault("after-retries")
+        String fallbackOnOverload();
     }
 
     /** The lifetime of a prompt-cache breakpoint, or none. */

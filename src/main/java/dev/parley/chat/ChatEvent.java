@@ -57,9 +57,10 @@ public sealed interface ChatEvent {
 
     /**
      * The upstream failed before anything of this round reached the client; the round is tried again after
-     * {@code delay}. {@code attempt} is the number of the coming attempt (2 for the first retry).
+     * {@code delay}. {@code attempt} is the number of the coming attempt (2 for the first retry); {@code model} is set
+     * when the round goes to the next model of the profile's fallback chain, which serves the rest of the turn.
      */
-    record Retrying(int attempt, String reason, Duration delay) implements ChatEvent {
+    record Retrying(int attempt, String reason, Duration delay, Optional<String> model) implements ChatEvent {
     }
 
     /**

@@ -24,8 +24,13 @@ final class ProfileThinking {
 
     /** The {@code thinking} the profile's requests send, if any. */
     static Optional<ThinkingConfig> thinking(String name, AssistantsConfig.Profile profile) {
+        return thinking(name, profile, profile.model());
+    }
+
+    /** The {@code thinking} the profile's settings send to {@code model} (the profile's own, or a fallback). */
+    static Optional<ThinkingConfig> thinking(String name, AssistantsConfig.Profile profile, String model) {
         String key = "parley.assistants." + name + ".";
-        ModelRules rules = ModelRules.of(profile.model());
+        ModelRules rules = ModelRules.of(model);
         Optional<String> display = profile.thinkingDisplay().map(String::strip);
         display.filter(value -> !DISPLAYS.contains(value)).ifPresent(value -> {
             throw new IllegalStateException(key + "thinking-display is summarized, omitted or updates, not " + value);
@@ -36,7 +41,7 @@ final class ProfileThinking {
         Optional<String> effort = profile.effort().map(String::strip);
         ThinkingConfig thinking = switch (type) {
             case "" -> null;
-            case "adaptive" -> allowed(rules.adaptive(), key, profile.model(), "adaptive",
+            case "adaptive" -> allowed(rules.adaptive(), key, model, "adaptive",
                     new ThinkingConfig(ThinkingConfig.ADAPTIVE, null, display.orElse("summarized")));
             case "between-tools" -> {
                 // The API refuses a display beside between_tools: the notes between tool calls come back as they are.
@@ -44,20 +49,20 @@ final class ProfileThinking {
                     throw new IllegalStateException(key + "thinking-display is set, but the API takes no display "
                             + "with thinking between-tools");
                 }
-                yield thinkingOff(key, profile.model(), rules, effort, "between-tools", rules.betweenTools(),
+                yield thinkingOff(key, model, rules, effort, "between-tools", rules.betweenTools(),
                         new ThinkingConfig(ThinkingConfig.BETWEEN_TOOLS, null, null));
             }
             case "disabled" -> {
                 if (rules.thinkingAlwaysOn()) {
-                    throw alwaysOn(key, profile.model(), "disabled");
+                    throw alwaysOn(key, model, "disabled");
                 }
                 if (display.isPresent()) {
                     throw new IllegalStateException(key + "thinking-display is set, but thinking is disabled");
                 }
-                yield thinkingOff(key, profile.model(), rules, effort, "disabled", rules.disabled(),
+                yield thinkingOff(key, model, rules, effort, "disabled", rules.disabled(),
                         new ThinkingConfig(ThinkingConfig.DISABLED, null, null));
             }
-            default -> budget(key, profile, rules, type, display);
+            default -> budget(key, profile, model, rules, type, display);
         };
         if (thinking != null && !ThinkingConfig.DISABLED.equals(thinking.type())
                 && profile.temperature().filter(t -> t != 1.0).isPresent()) {
@@ -80,15 +85,20 @@ final class ProfileThinking {
 
     /** The {@code output_config.effort} the profile's requests send, if any. */
     static Optional<String> effort(String name, AssistantsConfig.Profile profile) {
+        return effort(name, profile, profile.model());
+    }
+
+    /** The {@code output_config.effort} the profile's settings send to {@code model}. */
+    static Optional<String> effort(String name, AssistantsConfig.Profile profile, String model) {
         Optional<String> effort = profile.effort().map(String::strip);
         effort.filter(value -> !EFFORTS.contains(value)).ifPresent(value -> {
             throw new IllegalStateException("parley.assistants." + name + ".effort is low, medium, high, xhigh or max,"
                     + " not " + value);
         });
-        List<String> levels = ModelRules.of(profile.model()).effortLevels();
+        List<String> levels = ModelRules.of(model).effortLevels();
         effort.filter(value -> !levels.contains(value)).ifPresent(value -> {
             throw new IllegalStateException("parley.assistants." + name + ".effort is " + value + ", which "
-                    + profile.model() + (levels.isEmpty()
+                    + model + (levels.isEmpty()
                             ? " does not take (it has no effort setting)"
                             : " does not accept (it takes " + String.join(", ", levels) + ")"));
         });
@@ -113,8 +123,8 @@ final class ProfileThinking {
         return models;
     }
 
-    private static ThinkingConfig budget(String key, AssistantsConfig.Profile profile, ModelRules rules, String type,
-            Optional<String> display) {
+    private static ThinkingConfig budget(String key, AssistantsConfig.Profile profile, String model, ModelRules rules,
+            String type, Optional<String> display) {
         long budget;
         try {
             budget = Long.parseLong(type);
@@ -123,10 +133,10 @@ final class ProfileThinking {
                     + " not " + type);
         }
         if (rules.thinkingAlwaysOn()) {
-            throw alwaysOn(key, profile.model(), "a budget (" + budget + ")");
+            throw alwaysOn(key, model, "a budget (" + budget + ")");
         }
         if (!rules.budget()) {
-            throw refused(key, profile.model(), "a budget (" + budget + ")");
+            throw refused(key, model, "a budget (" + budget + ")");
         }
         if (budget < MIN_BUDGET || budget >= profile.maxTokens()) {
             throw new IllegalStateException(key + "thinking budget must be at least " + MIN_BUDGET

@@ -66,7 +66,7 @@ public record ThinkingBinding(String fingerprint, int thinkingFrom) {
         return sent;
     }
 
-    private static InputMessage withoutThinking(InputMessage message) {
+    static InputMessage withoutThinking(InputMessage message) {
         List<ContentBlock> kept = message.content().stream()
                 .filter(block -> !(block instanceof ContentBlock.Thinking)
                         && !(block instanceof ContentBlock.RedactedThinking))

@@ -3,6 +3,7 @@ package dev.parley.chat;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -67,7 +68,7 @@ class TurnBudgets {
         return countInput(turn.request(), turn.remaining())
                 .onFailure().transform(failure -> unavailable(turn.requestId(), failure))
                 .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
-                        worstCase(turn, turn.request(), TokenUsage.ZERO, input), turn.remaining())
+                        worstCase(turn, turn.request(), chain(turn), TokenUsage.ZERO, input), turn.remaining())
                         .onFailure(BudgetUnavailableException.class)
                         .transform(failure -> unavailable(turn.requestId(), failure)))
                 .emitOn(work -> TurnDriver.onContext(requestContext, work))
@@ -104,7 +105,7 @@ class TurnBudgets {
         Duration bound = run.remaining().plus(PAST_DEADLINE);
         return countInput(request, bound)
                 .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
-                        worstCase(turn, request, spent, input), bound))
+                        worstCase(turn, request, run.modelsLeft(), spent, input), bound))
                 .onFailure(failure -> failure instanceof BudgetUnavailableException
                         || failure instanceof AnthropicException)
                 .transform(failure -> {
@@ -127,10 +128,22 @@ class TurnBudgets {
 
     /**
      * What the turn has spent plus an upper bound of a call with this request: its counted input at the dearest rate
-     * it may be billed at (a cache write, at the dearest TTL of the profile's breakpoints, when it caches; the long-context band when the
-     * turn's input crosses its threshold, which {@link Pricing} picks), and {@code max_tokens} of output.
+     * it may be billed at (a cache write, at the dearest TTL of the profile's breakpoints, when it caches; the
+     * long-context band when the turn's input crosses its threshold, which {@link Pricing} picks), and
+     * {@code max_tokens} of output; and as much again at every model of the fallback chain still ahead
+     * ({@code models} after the first, the serving one), since a round can be billed on each before one answers.
      */
-    private BigDecimal worstCase(PreparedTurn turn, MessageRequest request, TokenUsage spent, long input) {
+    private BigDecimal worstCase(PreparedTurn turn, MessageRequest request, List<String> models, TokenUsage spent,
+            long input) {
+        BigDecimal worst = worstCall(turn, request, models.getFirst(), spent, input);
+        for (String fallback : models.subList(1, models.size())) {
+            worst = worst.add(worstCall(turn, request, fallback, TokenUsage.ZERO, input));
+        }
+        return worst;
+    }
+
+    private BigDecimal worstCall(PreparedTurn turn, MessageRequest request, String model, TokenUsage spent,
+            long input) {
         List<TokenUsage> billings = switch (turn.profile().dearestCacheWrite()) {
             case NONE -> List.of(new TokenUsage(input, 0, 0, 0, 0));
             case FIVE_MINUTES -> List.of(new TokenUsage(input, 0, 0, 0, 0), new TokenUsage(0, 0, 0, input, 0));
@@ -138,8 +151,16 @@ class TurnBudgets {
         };
         TokenUsage rest = spent.plus(output(request));
         return billings.stream()
-                .map(prompt -> pricing.cost(request.model(), rest.plus(prompt)).map(Cost::totalUsd).orElseThrow())
+                .map(prompt -> pricing.cost(model, rest.plus(prompt)).map(Cost::totalUsd).orElseThrow())
                 .max(BigDecimal::compareTo).orElseThrow();
+    }
+
+    /** The profile's model and its fallback chain: every model the first round may be billed on. */
+    private static List<String> chain(PreparedTurn turn) {
+        List<String> models = new ArrayList<>();
+        models.add(turn.request().model());
+        turn.profile().fallbackModels().forEach(fallback -> models.add(fallback.model()));
+        return models;
     }
 
     /** {@code max_tokens} of output: the most a call with this request can add. */

@@ -15,6 +15,7 @@ import dev.parley.anthropic.AnthropicException;
 import dev.parley.anthropic.StreamCall;
 import dev.parley.anthropic.StreamEvent;
 import dev.parley.anthropic.UpstreamRejectedException;
+import dev.parley.resilience.FallbackRule;
 import dev.parley.resilience.RetryDecision;
 import dev.parley.tool.ToolCall;
 import dev.parley.tool.ToolResult;
@@ -168,21 +169,51 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
             end(run.fail(failure));
             return;
         }
-        switch (parts.retries().decide(failure, retriesDone, run.remaining())) {
+        boolean fallBackAtOnce = turn.profile().fallBackAtOnceOnOverload() && FallbackRule.overloaded(failure)
+                && run.nextModel().isPresent();
+        RetryDecision decision = fallBackAtOnce
+                ? new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRYABLE, Optional.empty())
+                : parts.retries().decide(failure, retriesDone, run.remaining());
+        switch (decision) {
             case RetryDecision.Retry retry -> {
                 String reason = ChatFailure.from(failure).code().wireName();
+                int next = run.nextAttempt();
                 parts.retryMeter().retried(reason);
                 RequestLogs.withRequestId(turn.requestId(), () -> Log.infof(
-                        "retrying after %s in %d ms (attempt %d)", reason, retry.delay().toMillis(), retriesDone + 2));
-                listener.onEvent(new ChatEvent.Retrying(retriesDone + 2, reason, retry.delay()));
+                        "retrying after %s in %d ms (attempt %d)", reason, retry.delay().toMillis(), next));
+                listener.onEvent(new ChatEvent.Retrying(next, reason, retry.delay(), Optional.empty()));
                 retryTimer = vertx.setTimer(Math.max(1, retry.delay().toMillis()), id -> {
                     retryTimer = NONE;
                     retriesDone++;
                     attempt();
                 });
             }
-            case RetryDecision.GiveUp giveUp -> end(run.fail(failure, giveUp.retryAfter()));
+            case RetryDecision.GiveUp giveUp -> {
+                if (FallbackRule.handsOn(failure) && run.nextModel().isPresent() && !run.remaining().isZero()) {
+                    fallBack(failure);
+                } else {
+                    end(run.fail(failure, giveUp.retryAfter()));
+                }
+            }
         }
+    }
+
+    /**
+     * The round's model failed it for good (its retries spent, or overloaded with a profile that does not wait): the
+     * round goes to the next model of the chain at once, with retries of its own; the chain is walked once, within
+     * the turn's deadline.
+     */
+    private void fallBack(Throwable failure) {
+        String reason = ChatFailure.from(failure).code().wireName();
+        String from = run.model();
+        int next = run.nextAttempt();
+        String to = run.fallBack();
+        parts.retryMeter().fellBack(from, to, reason);
+        RequestLogs.withRequestId(turn.requestId(),
+                () -> Log.infof("falling back from %s to %s after %s (attempt %d)", from, to, reason, next));
+        listener.onEvent(new ChatEvent.Retrying(next, reason, Duration.ZERO, Optional.of(to)));
+        retriesDone = 0;
+        attempt();
     }
 
     /** The model's tools run in parallel, each result streamed as it returns; then the next round, or the end. */

@@ -91,6 +91,17 @@ final class TurnRun {
     private Optional<String> serviceTier = Optional.empty();
     private TokenUsage earlierRounds = TokenUsage.ZERO;
     private TokenUsage earlierAttemptsOfRound = TokenUsage.ZERO;
+    /** What the failed attempts of the current round cost, each at the model it was made to; empty once unpriced. */
+    private Optional<Cost> earlierAttemptsCost = Optional.of(Cost.ZERO);
+    /** Which model serves the rounds: 0 the profile's own, n the n-th of its fallback chain (for the rest of the turn). */
+    private int chainPosition;
+    /** The model the current attempt was sent to. */
+    private String attemptModel;
+    /**
+     * Messages before this index of the exchange were made by an earlier model of the chain: they go to the serving
+     * model without their thinking blocks, which are bound to the model that made them.
+     */
+    private int exchangeOfEarlierModels;
     private int toolCalls;
     private int attemptsOfRound;
     private boolean sentThisRound;
@@ -109,12 +120,15 @@ final class TurnRun {
         // From the turn's admission: the budget check and the wait for a permit count.
         this.deadlineNanos = turn.admittedNanos() + turn.deadline().toNanos();
         this.budgetHold = turn.budget();
+        this.attemptModel = turn.request().model();
         exchange.add(turn.userMessage());
     }
 
     /** Starts an attempt of the current round: what earlier attempts used is kept, their partial content is not. */
     void startAttempt() {
+        earlierAttemptsCost = sum(earlierAttemptsCost, attemptCost());
         earlierAttemptsOfRound = earlierAttemptsOfRound.plus(usageOf(accumulator));
+        attemptModel = model();
         attemptRequestId = Optional.empty();
         accumulator = new MessageAccumulator();
         thinking.newMessage();
@@ -125,6 +139,47 @@ final class TurnRun {
     /** The current attempt's call opened; the upstream named it so (its {@code request-id}), if it did. */
     void opened(Optional<String> upstreamRequestId) {
         attemptRequestId = upstreamRequestId;
+    }
+
+    /** The number the next attempt of the current round will have (2 after the first failed). */
+    int nextAttempt() {
+        return attemptsOfRound + 1;
+    }
+
+    /** The model that serves the turn's rounds now: the profile's own, or the fallback it was handed to. */
+    String model() {
+        return chainPosition == 0
+                ? turn.request().model()
+                : turn.profile().fallbackModels().get(chainPosition - 1).model();
+    }
+
+    /** The next model of the profile's fallback chain, if the chain goes on. */
+    Optional<String> nextModel() {
+        List<AssistantProfile.FallbackModel> chain = turn.profile().fallbackModels();
+        return chainPosition < chain.size() ? Optional.of(chain.get(chainPosition).model()) : Optional.empty();
+    }
+
+    /**
+     * Every model that may still serve a round of this turn, the serving one first: what a budget must bound, as a
+     * round may be billed on each before one answers.
+     */
+    List<String> modelsLeft() {
+        List<String> models = new ArrayList<>();
+        models.add(model());
+        turn.profile().fallbackModels().subList(chainPosition, turn.profile().fallbackModels().size())
+                .forEach(fallback -> models.add(fallback.model()));
+        return models;
+    }
+
+    /**
+     * Hands the current round, and every later one, to the next model of the chain; what was said so far goes to it
+     * without the thinking that earlier models made. Returns that model.
+     */
+    String fallBack() {
+        chainPosition++;
+        exchangeOfEarlierModels = exchange.size();
+        debug("turn round %d falls back to " + model() + " on context %s", rounds.size() + 1);
+        return model();
     }
 
     /** Whether anything of the current round has been sent to the client (then it must not be retried). */
@@ -173,8 +228,21 @@ final class TurnRun {
     MessageRequest request() {
         List<InputMessage> messages = new ArrayList<>(turn.request().messages());
         messages.addAll(exchange.subList(1, exchange.size()));
-        return turn.request().withMessages(
+        if (chainPosition > 0) {
+            // The history and the exchange before the hand-over: made by other models.
+            int earlier = turn.request().messages().size() - 1 + exchangeOfEarlierModels;
+            for (int i = 0; i < earlier; i++) {
+                messages.set(i, ThinkingBinding.withoutThinking(messages.get(i)));
+            }
+        }
+        MessageRequest request = turn.request().withMessages(
                 CacheBreakpoints.onLastMessage(messages, turn.profile().cacheConversation()));
+        if (chainPosition == 0) {
+            return request;
+        }
+        AssistantProfile.FallbackModel fallback = turn.profile().fallbackModels().get(chainPosition - 1);
+        return request.forModel(fallback.model(), fallback.thinking().orElse(null),
+                fallback.effort().map(MessageRequest.OutputConfig::new).orElse(null));
     }
 
     /**
@@ -251,6 +319,7 @@ final class TurnRun {
                 .map(JsonNode::toString);
         Optional.ofNullable(message.usage().serviceTier()).ifPresent(tier -> serviceTier = Optional.of(tier));
         earlierAttemptsOfRound = TokenUsage.ZERO;
+        earlierAttemptsCost = Optional.of(Cost.ZERO);
         attemptsOfRound = 0;
         accumulator = new MessageAccumulator();
         thinking.newMessage();
@@ -385,9 +454,8 @@ final class TurnRun {
      * the real API calls its count an estimate.)
      */
     private void checkCeiling(Reservation.Granted hold) {
-        TokenUsage worst = tokenUsage().plus(TurnBudgets.output(turn.request()));
-        boolean over = pricing.cost(turn.request().model(), worst)
-                .map(cost -> cost.totalUsd().compareTo(hold.ceilingUsd()) > 0).orElse(true);
+        Optional<Cost> worst = sum(cost(), pricing.cost(attemptModel, TurnBudgets.output(turn.request())));
+        boolean over = worst.map(cost -> cost.totalUsd().compareTo(hold.ceilingUsd()) > 0).orElse(true);
         if (over) {
             throw new BudgetExhaustedException("the round's input leaves too little budget for its output",
                     Optional.empty());
@@ -516,16 +584,16 @@ final class TurnRun {
         return roundOpen ? sum(earlierRoundsCost, openRoundCost()) : earlierRoundsCost;
     }
 
-    /**
-     * The current round's cost over its attempts: the failed attempts' at the requested model (nothing says another
-     * served them), the current one hop by hop when the upstream's fallback moved it ({@code usage.iterations}, each
-     * hop at its own model's rates), else at the model the answer names.
-     */
+    /** The current round's cost over its attempts: each at the model(s) that served it. */
     private Optional<Cost> openRoundCost() {
-        String requested = turn.request().model();
-        Optional<Cost> earlier = earlierAttemptsOfRound.equals(TokenUsage.ZERO)
-                ? Optional.of(Cost.ZERO)
-                : pricing.cost(requested, earlierAttemptsOfRound);
+        return sum(earlierAttemptsCost, attemptCost());
+    }
+
+    /**
+     * The current attempt's cost: hop by hop when the upstream's fallback moved it ({@code usage.iterations}, each hop
+     * at its own model's rates), else at the model the answer names, or the one it was sent to before it answered.
+     */
+    private Optional<Cost> attemptCost() {
         Usage usage = accumulator.usage();
         if (usage.iterations() != null && !usage.iterations().isEmpty()) {
             Optional<Cost> hops = Optional.of(Cost.ZERO);
@@ -533,18 +601,16 @@ final class TurnRun {
                 hops = sum(hops,
                         pricing.cost(hop.model() != null ? hop.model() : servingModel(), usageOf(hop.usage())));
             }
-            return sum(earlier, hops);
+            return hops;
         }
         TokenUsage current = usageOf(usage);
-        return sum(earlier, current.equals(TokenUsage.ZERO)
-                ? Optional.of(Cost.ZERO)
-                : pricing.cost(servingModel(), current));
+        return current.equals(TokenUsage.ZERO) ? Optional.of(Cost.ZERO) : pricing.cost(servingModel(), current);
     }
 
-    /** The model the current answer names (the serving one), or the requested one before the answer began. */
+    /** The model the current answer names (the serving one), or the one it was sent to before the answer began. */
     private String servingModel() {
         String model = accumulator.message().model();
-        return model != null && !model.isBlank() ? model : turn.request().model();
+        return model != null && !model.isBlank() ? model : attemptModel;
     }
 
     private UpstreamRound upstreamRound(Message message) {

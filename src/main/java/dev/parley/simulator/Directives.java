@@ -21,7 +21,8 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Optional<Duration> delay, int chunk, Map<Integer, List<ToolCallDirective>> toolsByRound,
         Optional<String> preamble, Optional<Integer> thinkingTokens, boolean redactedThinking, CacheMode cacheMode,
         Optional<Long> cacheMinimum, boolean legacyUsage, Optional<Duration> pingInterval, List<Fault> faults,
-        boolean refusal, Set<String> refuseOn, Optional<String> refusalCategory, long countUnder) {
+        boolean refusal, Set<String> refuseOn, Optional<String> refusalCategory, long countUnder,
+        Set<String> overloadedOn) {
 
     /** How the prompt cache behaves for this request. */
     enum CacheMode {
@@ -39,11 +40,16 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
 
     static final Directives NONE = new Directives(Optional.empty(), Optional.empty(), Optional.empty(),
             Optional.empty(), Optional.empty(), 1, Map.of(), Optional.empty(), Optional.empty(), false, CacheMode.AUTO,
-            Optional.empty(), false, Optional.empty(), List.of(), false, Set.of(), Optional.empty(), 0);
+            Optional.empty(), false, Optional.empty(), List.of(), false, Set.of(), Optional.empty(), 0, Set.of());
 
     /** Whether {@code model} refuses: {@code stop=refusal} refuses on every model, {@code refuse-on} on those named. */
     boolean refusesOn(String model) {
         return refusal || refuseOn.contains(model);
+    }
+
+    /** Whether {@code model} is overloaded for good ({@code overloaded-on}): every request to it is answered 529. */
+    boolean overloadedOn(String model) {
+        return overloadedOn.contains(model);
     }
 
     /**
@@ -127,6 +133,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         private final Set<String> refuseOn = new HashSet<>();
         private Optional<String> refusalCategory = Optional.empty();
         private long countUnder;
+        private final Set<String> overloadedOn = new HashSet<>();
 
         void apply(String key, String value) {
             Matcher toolKey = TOOL_KEY.matcher(key);
@@ -167,6 +174,8 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
                 };
                 case "refuse-on" -> Arrays.stream(value.split(",")).map(String::trim).filter(m -> !m.isEmpty())
                         .forEach(refuseOn::add);
+                case "overloaded-on" -> Arrays.stream(value.split(",")).map(String::trim).filter(m -> !m.isEmpty())
+                        .forEach(overloadedOn::add);
                 case "refusal-category" -> refusalCategory = Optional.of(requireNonBlank(value));
                 default -> throw new IllegalArgumentException("unknown directive");
             }
@@ -198,7 +207,7 @@ record Directives(Optional<String> id, Optional<String> reply, Optional<Integer>
         Directives build() {
             return new Directives(id, reply, tokens, ttft, delay, chunk, Map.copyOf(tools), preamble, thinkingTokens,
                     redactedThinking, cacheMode, cacheMinimum, legacyUsage, pingInterval, List.copyOf(faults),
-                    refusal, Set.copyOf(refuseOn), refusalCategory, countUnder);
+                    refusal, Set.copyOf(refuseOn), refusalCategory, countUnder, Set.copyOf(overloadedOn));
         }
     }
 }

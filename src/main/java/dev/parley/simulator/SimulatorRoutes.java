@@ -157,6 +157,9 @@ public class SimulatorRoutes {
         scope.record(recordOf(ctx.request(), body));
         SimModel model = RequestValidator.validateMessages(body, ctx.request().getHeader("anthropic-version"),
                 betas(ctx.request()), catalog, signatures);
+        if (directives.overloadedOn(body.path("model").asText()) || directives.overloadedOn(model.id())) {
+            throw new SimulatedApiError(ErrorType.OVERLOADED, ErrorType.OVERLOADED.defaultMessage());
+        }
         Fault fault = faults.faultFor(directives, attempt).orElse(null);
         if (fault != null && fault.kind() == Fault.Kind.HTTP) {
             throw fault.asHttpError();

@@ -26,7 +26,9 @@ class ServiceStandaloneSimulatorTest {
     public static class StandaloneSimulator implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.anthropic.base-url", StandInUpstream.baseUrl(StandInUpstream.Mode.SIMULATOR));
+            // The probe waits for the first byte; a loaded machine's can take longer than the test profile's 1 s.
+            return Map.of("parley.anthropic.base-url", StandInUpstream.baseUrl(StandInUpstream.Mode.SIMULATOR),
+                    "parley.anthropic.first-byte-timeout", "10s");
         }
     }
 

@@ -124,8 +124,25 @@ class ProfileThinkingTest {
     }
 
     /** A profile as configuration gives it; only what thinking reads is set. */
-    private record TestProfile(String model, String thinkingValue, String display, Double temperatureValue,
-            String effortValue, List<String> fallbackModels) implements AssistantsConfig.Profile {
+    record TestProfile(String model, String thinkingValue, String display, Double temperatureValue,
+            String effortValue, List<String> serverFallbacks, List<String> chain, String onOverload)
+            implements
+                AssistantsConfig.Profile {
+
+        TestProfile(String model, String thinkingValue, String display, Double temperatureValue, String effortValue,
+                List<String> serverFallbacks) {
+            this(model, thinkingValue, display, temperatureValue, effortValue, serverFallbacks, null, "after-retries");
+        }
+
+        @Override
+        public Optional<List<String>> fallbackModels() {
+            return Optional.ofNullable(chain);
+        }
+
+        @Override
+        public String fallbackOnOverload() {
+            return onOverload;
+        }
 
         @Override
         public Optional<String> description() {
@@ -189,7 +206,7 @@ class ProfileThinkingTest {
 
         @Override
         public Optional<List<String>> fallbacks() {
-            return Optional.ofNullable(fallbackModels);
+            return Optional.ofNullable(serverFallbacks);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.parley.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -15,9 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * The price table shipped in application.properties, read through the real configuration mapping, against
@@ -31,14 +27,8 @@ class DefaultPriceTableTest {
     private static PricingConfig table;
 
     @BeforeAll
-    static void loadTheShippedTable() throws Exception {
-        // The main configuration itself: on the test class path, src/test/resources has an application.properties too.
-        URL properties = Path.of("src/main/resources/application.properties").toUri().toURL();
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withSources(new PropertiesConfigSource(properties))
-                .withMapping(PricingConfig.class)
-                .build();
-        table = config.getConfigMapping(PricingConfig.class);
+    static void loadTheShippedTable() {
+        table = ShippedPrices.table();
         pricing = new Pricing(table, new SimpleMeterRegistry());
     }
 
