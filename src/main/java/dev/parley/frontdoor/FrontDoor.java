@@ -1,10 +1,12 @@
 package dev.parley.frontdoor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +29,8 @@ import dev.parley.anthropic.UpstreamReply;
 import dev.parley.api.ApiConfig;
 import dev.parley.frontdoor.FrontDoorAdmission.AdmittedMessage;
 import dev.parley.frontdoor.UpstreamAttempts.GaveUpException;
+import dev.parley.resilience.FallbackRule;
+import dev.parley.resilience.RetryMeter;
 import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.usage.TurnOutcome;
 
@@ -46,11 +50,13 @@ class FrontDoor {
     private final ApiConfig apiConfig;
     private final ShutdownCoordinator shutdown;
     private final MeterRegistry registry;
+    private final RetryMeter retryMeter;
     private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     FrontDoor(FrontDoorAdmission admission, PassThroughClient upstream, UpstreamAttempts attempts,
             FrontDoorMeter meter, FrontDoorConfig config, ApiConfig apiConfig, ShutdownCoordinator shutdown,
-            MeterRegistry registry) {
+            MeterRegistry registry, RetryMeter retryMeter) {
+        this.retryMeter = retryMeter;
         this.apiConfig = apiConfig;
         this.shutdown = shutdown;
         this.admission = admission;
@@ -82,8 +88,8 @@ class FrontDoor {
     private Uni<UpstreamReply> send(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers,
             Context context) {
         MessageExchange exchange = admitted.exchange();
-        return metered(admitted, attempts.run(() -> upstream.message(body, headers, exchange.remaining(),
-                exchange::sending), context, exchange::remaining), context)
+        return metered(admitted, fallingBack(admitted, body, context, 0, sent -> upstream.message(sent, headers,
+                exchange.remaining(), exchange::sending)), context)
                 .flatMap(reply -> Uni.createFrom().completionStage(() -> meter.answered(exchange, reply))
                         .emitOn(on(context)).map(durable -> reply));
     }
@@ -95,10 +101,37 @@ class FrontDoor {
     private Multi<String> streamed(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers, Context context,
             HttpServerResponse response) {
         MessageExchange exchange = admitted.exchange();
-        return metered(admitted, attempts.run(() -> upstream.stream(body, headers, exchange::sending), context,
-                exchange::remaining), context)
+        return metered(admitted, fallingBack(admitted, body, context, 0,
+                sent -> upstream.stream(sent, headers, exchange::sending)), context)
                 .onItem().transformToMulti(call -> StreamRelay.relay(call, exchange, response, context, meter,
                         apiConfig, shutdown));
+    }
+
+    /**
+     * The attempts at a message on the model it names and then, while it fails for good before anything of it
+     * reached the client (a stream opens only at its first content), on each model of its caller's fallback chain in
+     * turn, each with retries of its own; once, within the message's deadline. The last model's failure is the answer.
+     */
+    private <T> Uni<T> fallingBack(AdmittedMessage admitted, byte[] body, Context context, int position,
+            Function<byte[], Uni<T>> call) {
+        MessageExchange exchange = admitted.exchange();
+        List<String> chain = admitted.policy().fallbackModels();
+        byte[] sent = position == 0
+                ? body
+                : FallbackBodies.forModel(admitted.request().tree(), chain.get(position - 1));
+        boolean atOnce = admitted.policy().fallBackAtOnceOnOverload() && position < chain.size();
+        return attempts.run(() -> call.apply(sent), context, exchange::remaining, atOnce)
+                .onFailure(GaveUpException.class).recoverWithUni(failure -> {
+                    AnthropicException last = ((GaveUpException) failure).last();
+                    if (position == chain.size() || !FallbackRule.handsOn(last) || exchange.remaining().isZero()) {
+                        return Uni.createFrom().failure(failure);
+                    }
+                    String from = position == 0 ? exchange.model() : chain.get(position - 1);
+                    String to = chain.get(position);
+                    retryMeter.fellBack(from, to, UpstreamFailures.code(last));
+                    Log.infof("front door: falling back from %s to %s after %s", from, to, UpstreamFailures.code(last));
+                    return fallingBack(admitted, body, context, position + 1, call);
+                });
     }
 
     /**

@@ -40,8 +40,12 @@ class FrontDoorAdmission {
         this.config = config;
     }
 
-    /** A message admitted: its exchange, and whether it holds a budget reservation that only its row settles. */
-    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget) {
+    /**
+     * A message admitted: its exchange, whether it holds a budget reservation that only its row settles, its body as
+     * read, and its caller's policy (whose fallback chain it may be handed along).
+     */
+    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget, ClientRequest request,
+            CallerPolicies.Policy policy) {
     }
 
     /** Admits a message: checked, and for a budgeted caller its worst case reserved. */
@@ -53,8 +57,10 @@ class FrontDoorAdmission {
             upstream.checkBreaker();
             MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), request.stream(),
                     config.deadline());
-            return releasedIfLeft(budgets.reserve(exchange, request, headers, exchange.remaining()), exchange)
-                    .map(held -> new AdmittedMessage(exchange, held));
+            CallerPolicies.Policy policy = policies.of(caller);
+            return releasedIfLeft(budgets.reserve(exchange, request, policy.fallbackModels(), headers,
+                    exchange.remaining()), exchange)
+                    .map(held -> new AdmittedMessage(exchange, held, request, policy));
         });
     }
 

@@ -61,15 +61,15 @@ class FrontDoorBudgets {
      * Reserves the message's worst case; {@code false} at once for a caller without a budget. Fails with a
      * {@link DoorRefusedException} when it does not fit, or cannot be checked within {@code within}.
      */
-    Uni<Boolean> reserve(MessageExchange exchange, ClientRequest request, ForwardedHeaders headers,
-            Duration within) {
+    Uni<Boolean> reserve(MessageExchange exchange, ClientRequest request, List<String> fallbackModels,
+            ForwardedHeaders headers, Duration within) {
         return Uni.createFrom().deferred(() -> budgets.appliesTo(exchange.caller())
-                ? reserveWorstCase(exchange, request, headers, within)
+                ? reserveWorstCase(exchange, request, fallbackModels, headers, within)
                 : Uni.createFrom().item(false));
     }
 
-    private Uni<Boolean> reserveWorstCase(MessageExchange exchange, ClientRequest request, ForwardedHeaders headers,
-            Duration within) {
+    private Uni<Boolean> reserveWorstCase(MessageExchange exchange, ClientRequest request,
+            List<String> fallbackModels, ForwardedHeaders headers, Duration within) {
         if (request.defaultFallbacks()) {
             throw new DoorRefusedException(DoorRefusal.forbidden("fallbacks: \"default\" lets the upstream choose "
                     + "models parley cannot price, so a caller with a budget cannot use it; list them instead."));
@@ -83,8 +83,8 @@ class FrontDoorBudgets {
         return upstream.countTokens(countBody(request.tree()), headers, within)
                 .onFailure().transform(FrontDoorBudgets::countFailed)
                 .map(FrontDoorBudgets::inputTokens)
-                .flatMap(input -> budgets.reserve(exchange.turnId(), exchange.caller(), worstCase(request, input),
-                        within)
+                .flatMap(input -> budgets.reserve(exchange.turnId(), exchange.caller(),
+                        worstCase(request, fallbackModels, input), within)
                         .onFailure(BudgetUnavailableException.class).transform(failure -> {
                             Log.warnf("budget not checked, request refused: %s", failure.getMessage());
                             return unavailable("the budget cannot be checked right now", RETRY_UNAVAILABLE);
@@ -104,12 +104,18 @@ class FrontDoorBudgets {
         budgets.release(exchange.turnId());
     }
 
-    /** Every model that may serve the message, each at its worst rate with its own output bound; summed. */
-    private BigDecimal worstCase(ClientRequest request, long input) {
+    /**
+     * Every model that may serve the message, each at its worst rate with its own output bound; summed: the one it
+     * names, its server-side fallback's, and the caller's own fallback chain (priced, as start-up checked).
+     */
+    private BigDecimal worstCase(ClientRequest request, List<String> fallbackModels, long input) {
         int primaryMaxTokens = request.maxTokens().orElse(0);
         BigDecimal total = worstCase(request.model(), input, primaryMaxTokens);
         for (ClientRequest.Hop hop : request.fallbacks()) {
             total = total.add(worstCase(hop.model(), input, hop.maxTokens().orElse(primaryMaxTokens)));
+        }
+        for (String fallback : fallbackModels) {
+            total = total.add(worstCase(fallback, input, primaryMaxTokens));
         }
         return total.setScale(12, RoundingMode.UP);
     }

@@ -1,6 +1,7 @@
 package dev.parley.frontdoor;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -57,5 +58,16 @@ public interface FrontDoorConfig {
          * features, and prices, that nobody approved).
          */
         Optional<Set<String>> betas();
+
+        /**
+         * Parley's own fallback for this caller's messages: model ids tried in order, each with its own retries, when
+         * the named model fails a message with overload, a 5xx or a transport failure before anything of it reached
+         * the client. Each must have a price and be one of {@code models} when those are set. Unset: none.
+         */
+        Optional<List<String>> fallbackModels();
+
+        /** {@code after-retries} (the default) or {@code immediately}: when an overloaded model hands a message on. */
+        @WithDefault("after-retries")
+        String fallbackOnOverload();
     }
 }

@@ -1,6 +1,7 @@
 package dev.parley.frontdoor;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
 import dev.parley.anthropic.AnthropicException;
+import dev.parley.resilience.FallbackRule;
 import dev.parley.resilience.RetryDecision;
 import dev.parley.resilience.RetryMeter;
 import dev.parley.resilience.RetryPolicy;
@@ -36,18 +38,25 @@ class UpstreamAttempts {
      * other failure (parley did not make the call: a refusal, an open breaker, a full queue) as it is.
      */
     <T> Uni<T> run(Supplier<Uni<T>> call, Context context, Supplier<Duration> remaining) {
-        return attempt(call, context, remaining, 0);
+        return run(call, context, remaining, false);
+    }
+
+    /** As {@link #run(Supplier, Context, Supplier)}; an overload gives up at once when {@code atOnceOnOverload}. */
+    <T> Uni<T> run(Supplier<Uni<T>> call, Context context, Supplier<Duration> remaining, boolean atOnceOnOverload) {
+        return attempt(call, context, remaining, 0, atOnceOnOverload);
     }
 
     private <T> Uni<T> attempt(Supplier<Uni<T>> call, Context context, Supplier<Duration> remaining,
-            int retriesDone) {
+            int retriesDone, boolean atOnceOnOverload) {
         return Uni.createFrom().<T>deferred(call::get).onFailure(AnthropicException.class).recoverWithUni(failure -> {
             AnthropicException upstream = (AnthropicException) failure;
-            RetryDecision decision = policy.decide(upstream, retriesDone, remaining.get());
+            RetryDecision decision = atOnceOnOverload && FallbackRule.overloaded(upstream)
+                    ? new RetryDecision.GiveUp(RetryDecision.Reason.NOT_RETRYABLE, Optional.empty())
+                    : policy.decide(upstream, retriesDone, remaining.get());
             if (decision instanceof RetryDecision.Retry retry) {
                 meter.retried(UpstreamFailures.code(upstream));
                 return wait(context, retry.delay()).flatMap(ignored -> attempt(call, context, remaining,
-                        retriesDone + 1));
+                        retriesDone + 1, atOnceOnOverload));
             }
             return Uni.createFrom().failure(new GaveUpException(upstream, retriesDone + 1));
         });

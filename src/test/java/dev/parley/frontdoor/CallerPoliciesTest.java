@@ -2,11 +2,13 @@ package dev.parley.frontdoor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -16,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.runtime.configuration.MemorySize;
 
+import dev.parley.usage.ShippedPrices;
+
 /** Caller policies and the refusals they make, without a server: which request passes, and what a refusal says. */
 class CallerPoliciesTest {
 
@@ -23,7 +27,24 @@ class CallerPoliciesTest {
             Map.of("narrow", policy(Optional.of(Set.of("claude-haiku-4-5")), OptionalInt.of(512),
                     Optional.of(Set.of("context-management-2025-06-27"))),
                     "anything", policy(Optional.empty(), OptionalInt.empty(), Optional.of(Set.of("*")))),
-            Optional.empty()));
+            Optional.empty()), ShippedPrices.pricing());
+
+    @Test
+    void aFallbackChainParleyCouldNotServeStopsTheStartUp() {
+        assertThatThrownBy(() -> new CallerPolicies(config(Map.of("team", policy(Optional.empty(),
+                OptionalInt.empty(), Optional.empty(), List.of("claude-nonesuch-1"))), Optional.empty()),
+                ShippedPrices.pricing())).hasMessage("parley.front-door.callers.team.fallback-models names "
+                        + "claude-nonesuch-1, which is not a model parley knows (it has no price: configure "
+                        + "parley.pricing.models.claude-nonesuch-1.*)");
+        assertThatThrownBy(() -> new CallerPolicies(config(Map.of(), Optional.of(policy(
+                Optional.of(Set.of("claude-sonnet-4-6")), OptionalInt.empty(), Optional.empty(),
+                List.of("claude-haiku-4-5")))), ShippedPrices.pricing())).hasMessage("parley.front-door.default"
+                        + ".fallback-models names claude-haiku-4-5, which parley.front-door.default.models does not "
+                        + "allow");
+        assertThat(new CallerPolicies(config(Map.of("team", policy(Optional.empty(), OptionalInt.empty(),
+                Optional.empty(), List.of("claude-haiku-4-5"))), Optional.empty()), ShippedPrices.pricing())
+                .of("team").fallbackModels()).containsExactly("claude-haiku-4-5");
+    }
 
     @Test
     void withoutAPolicyEveryModelPassesAndNoBeta() {
@@ -107,7 +128,22 @@ class CallerPoliciesTest {
 
     private static FrontDoorConfig.CallerPolicy policy(Optional<Set<String>> models, OptionalInt maxTokens,
             Optional<Set<String>> betas) {
+        return policy(models, maxTokens, betas, null);
+    }
+
+    private static FrontDoorConfig.CallerPolicy policy(Optional<Set<String>> models, OptionalInt maxTokens,
+            Optional<Set<String>> betas, List<String> fallbackModels) {
         return new FrontDoorConfig.CallerPolicy() {
+            @Override
+            public Optional<List<String>> fallbackModels() {
+                return Optional.ofNullable(fallbackModels);
+            }
+
+            @Override
+            public String fallbackOnOverload() {
+                return "after-retries";
+            }
+
             @Override
             public Optional<Set<String>> models() {
                 return models;

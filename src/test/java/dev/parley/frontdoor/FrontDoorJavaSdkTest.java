@@ -80,6 +80,7 @@ class FrontDoorJavaSdkTest extends JavaSdkAtTheDoor {
     static final String NARROW_KEY = "pk-narrow-0123456789abcdef";
     static final String BROKE_KEY = "pk-broke-0123456789abcdef";
     static final String BUDGETED_KEY = "pk-budgeted-0123456789abcdef";
+    static final String STANDBY_KEY = "pk-standby-0123456789abcdef";
     private static final ObjectMapper SDK_JSON = ObjectMappers.jsonMapper();
     private static final String OSLO = "{\"city\":\"Oslo\",\"unit\":\"celsius\"}";
 
@@ -97,6 +98,9 @@ class FrontDoorJavaSdkTest extends JavaSdkAtTheDoor {
                     Map.entry("parley.auth.keys.narrow.sha256", CallerAuthentication.sha256(NARROW_KEY)),
                     Map.entry("parley.auth.keys.broke.sha256", CallerAuthentication.sha256(BROKE_KEY)),
                     Map.entry("parley.auth.keys.budgeted.sha256", CallerAuthentication.sha256(BUDGETED_KEY)),
+                    Map.entry("parley.auth.keys.standby.sha256", CallerAuthentication.sha256(STANDBY_KEY)),
+                    Map.entry("parley.front-door.callers.standby.fallback-models", "claude-haiku-4-5"),
+                    Map.entry("parley.front-door.callers.standby.betas", "server-side-fallback-2026-07-01"),
                     Map.entry("parley.front-door.callers.narrow.models", "claude-haiku-4-5"),
                     Map.entry("parley.front-door.callers.narrow.max-tokens", "512"),
                     Map.entry("parley.front-door.default.betas", "server-side-fallback-2026-07-01"),
@@ -432,7 +436,7 @@ class FrontDoorJavaSdkTest extends JavaSdkAtTheDoor {
         return "door-" + UUID.randomUUID();
     }
 
-    private static String text(Message message) {
+    static String text(Message message) {
         return message.content().stream().filter(ContentBlock::isText).map(ContentBlock::asText)
                 .map(TextBlock::text).reduce("", String::concat);
     }
