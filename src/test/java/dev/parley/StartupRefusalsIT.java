@@ -85,6 +85,20 @@ class StartupRefusalsIT {
                 + "effort for depth");
     }
 
+    @Test
+    void aProfileFallingBackToAModelParleyDoesNotKnowIsRefusedInOneLine() throws Exception {
+        Exited start = ParleyProcess.refusedStart(ParleyProcess.thisJava(),
+                Map.of("PARLEY_ANTHROPIC_BASE_URL", "embedded", "PARLEY_ASSISTANTS_AGENT_MODEL", "claude-sonnet-4-6",
+                        "PARLEY_ASSISTANTS_AGENT_SYSTEM_PROMPT", "You act.",
+                        "PARLEY_ASSISTANTS_AGENT_FALLBACK_MODELS", "claude-haiku-4-5,claude-nonesuch-1"),
+                folder("fallback-unknown"));
+
+        assertThat(start.code()).isNotZero();
+        assertThat(plainLines(start.output())).containsExactly("parley did not start: parley.assistants.agent."
+                + "fallback-models names claude-nonesuch-1, which is not a model parley knows (it has no price: "
+                + "configure parley.pricing.models.claude-nonesuch-1.*)");
+    }
+
     /** The lines that are not JSON log records: what a person reads on the console. */
     static List<String> plainLines(List<String> output) {
         return output.stream().filter(line -> !line.startsWith("{")).toList();
