@@ -454,7 +454,11 @@ final class TurnRun {
      * the real API calls its count an estimate.)
      */
     private void checkCeiling(Reservation.Granted hold) {
-        Optional<Cost> worst = sum(cost(), pricing.cost(attemptModel, TurnBudgets.output(turn.request())));
+        // The ended rounds at what they cost; this one at the model it is sent to, with max_tokens of output, in one
+        // pricing so a long-context band applies to its output too.
+        TokenUsage thisRound = earlierAttemptsOfRound.plus(usageOf(accumulator))
+                .plus(TurnBudgets.output(turn.request()));
+        Optional<Cost> worst = sum(earlierRoundsCost, pricing.cost(attemptModel, thisRound));
         boolean over = worst.map(cost -> cost.totalUsd().compareTo(hold.ceilingUsd()) > 0).orElse(true);
         if (over) {
             throw new BudgetExhaustedException("the round's input leaves too little budget for its output",
