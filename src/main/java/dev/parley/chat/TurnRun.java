@@ -33,6 +33,8 @@ import dev.parley.chat.ChatEvent.ToolCalled;
 import dev.parley.chat.ChatEvent.ToolReturned;
 import dev.parley.chat.ChatEvent.TurnDone;
 import dev.parley.chat.ChatEvent.TurnFailed;
+import dev.parley.ratelimit.CallerAnswer;
+import dev.parley.ratelimit.CallerHold;
 import dev.parley.tool.ToolCall;
 import dev.parley.tool.ToolResult;
 import dev.parley.usage.Cost;
@@ -97,9 +99,12 @@ final class TurnRun {
     private long firstTokenNanos;
     private boolean ended;
     private Optional<Reservation.Granted> budgetHold;
+    private final TurnCallerLimits callerLimits;
+    /** What the turn holds of its caller's rate limits, settled to its usage when it ends. */
+    private Optional<CallerHold> callerHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
-            ChatLimitsConfig limits, TurnSpan span) {
+            ChatLimitsConfig limits, TurnSpan span, TurnCallerLimits callerLimits) {
         this.span = span;
         this.turn = turn;
         this.conversations = conversations;
@@ -109,6 +114,8 @@ final class TurnRun {
         // From the turn's admission: the budget check and the wait for a permit count.
         this.deadlineNanos = turn.admittedNanos() + turn.deadline().toNanos();
         this.budgetHold = turn.budget();
+        this.callerLimits = callerLimits;
+        this.callerHold = turn.rateLimits().map(CallerAnswer.Admitted::hold);
         exchange.add(turn.userMessage());
     }
 
@@ -151,6 +158,15 @@ final class TurnRun {
     /** A later round's reservation was granted. */
     void holdGrew(Reservation.Granted hold) {
         budgetHold = Optional.of(hold);
+    }
+
+    Optional<CallerHold> callerHold() {
+        return callerHold;
+    }
+
+    /** A later round's tokens fit in the caller's rate limits. */
+    void callerHoldGrew(CallerHold hold) {
+        callerHold = Optional.of(hold);
     }
 
     TurnSpan span() {
@@ -349,6 +365,7 @@ final class TurnRun {
         return end(switch (classified.code()) {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
+            case CALLER_RATE_LIMITED -> TurnOutcome.CALLER_RATE_LIMITED;
             case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
             case CLIENT_TOO_SLOW -> TurnOutcome.CLIENT_TOO_SLOW;
             default -> TurnOutcome.UPSTREAM_ERROR;
@@ -433,6 +450,7 @@ final class TurnRun {
             return Uni.createFrom().voidItem();
         }
         ended = true;
+        callerHold.ifPresent(hold -> callerLimits.settle(hold, usage));
         // Names the thread that ended the turn: the turn's own context, whatever ended it.
         if (Log.isDebugEnabled()) {
             RequestLogs.withRequestId(turn.requestId(),
@@ -465,6 +483,8 @@ final class TurnRun {
             return;
         }
         ended = true;
+        // Nothing was used: the hold goes back whole.
+        callerHold.ifPresent(hold -> callerLimits.settle(hold, TokenUsage.ZERO));
         debug("turn ended on context %s: unsent, " + code.wireName());
         span.failure(code.wireName());
         span.end(outcome, TokenUsage.ZERO, 0);
