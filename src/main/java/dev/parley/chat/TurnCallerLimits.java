@@ -93,8 +93,8 @@ class TurnCallerLimits {
     }
 
     /** Settles a hold to what the turn used (all of it back for a turn that never reached the upstream). */
-    void settle(CallerHold hold, TokenUsage used) {
-        limits.settle(hold, tokens(used));
+    Uni<Void> settle(CallerHold hold, TokenUsage used) {
+        return limits.settle(hold, tokens(used));
     }
 
     /** What counts against a token limit: every input token (cached or not) and every output token. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -450,7 +451,6 @@ final class TurnRun {
             return Uni.createFrom().voidItem();
         }
         ended = true;
-        callerHold.ifPresent(hold -> callerLimits.settle(hold, usage));
         // Names the thread that ended the turn: the turn's own context, whatever ended it.
         if (Log.isDebugEnabled()) {
             RequestLogs.withRequestId(turn.requestId(),
@@ -471,7 +471,12 @@ final class TurnRun {
                 lastStopDetails, serviceTier);
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
-        return Uni.createFrom().completionStage(durable);
+        // Settled now, whoever waits for it (a cancelled turn's end has nobody); the last event waits for it too (it
+        // never fails), as for the ledger row, so the caller's next request finds the turn's real usage counted.
+        CompletionStage<Void> settled = callerHold.map(hold -> callerLimits.settle(hold, usage)
+                .subscribeAsCompletionStage().thenApply(ignored -> (Void) null))
+                .orElse(CompletableFuture.completedFuture(null));
+        return Uni.createFrom().completionStage(durable.thenCombine(settled, (row, limits) -> (Void) null));
     }
 
     /**
@@ -484,7 +489,8 @@ final class TurnRun {
         }
         ended = true;
         // Nothing was used: the hold goes back whole.
-        callerHold.ifPresent(hold -> callerLimits.settle(hold, TokenUsage.ZERO));
+        callerHold.ifPresent(hold -> callerLimits.settle(hold, TokenUsage.ZERO).subscribe().with(ignored -> {
+        }));
         debug("turn ended on context %s: unsent, " + code.wireName());
         span.failure(code.wireName());
         span.end(outcome, TokenUsage.ZERO, 0);

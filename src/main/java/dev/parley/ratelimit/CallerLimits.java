@@ -114,11 +114,11 @@ public class CallerLimits {
     }
 
     /**
-     * Settles a turn's hold to what it {@code spent} in all (0 for a turn that never reached the upstream); in the
-     * background, as best it can: a settlement that fails leaves the windows counting more than was used, never less,
-     * until they end.
+     * Settles a turn's hold to what it {@code spent} in all (0 for a turn that never reached the upstream). Never
+     * fails: a settlement that fails leaves the windows counting more than was used, never less, until they end. A
+     * turn's last event waits for it, so the caller's next request sees the turn's real usage.
      */
-    public void settle(CallerHold hold, long spent) {
+    public Uni<Void> settle(CallerHold hold, long spent) {
         List<CallerWindowChange> changes = new ArrayList<>();
         for (CallerHold.Window window : hold.windows()) {
             long delta = spent - window.spentBefore() - window.held();
@@ -127,11 +127,13 @@ public class CallerLimits {
             }
         }
         if (changes.isEmpty()) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        store.apply(changes).subscribe().with(ignored -> {
-        }, failure -> Log.warnf("rate limit of caller %s not settled (its windows count more until they end): %s",
-                hold.caller(), failure.getMessage()));
+        return store.apply(changes).replaceWithVoid().onFailure().recoverWithItem(failure -> {
+            Log.warnf("rate limit of caller %s not settled (its windows count more until they end): %s",
+                    hold.caller(), failure.getMessage());
+            return null;
+        });
     }
 
     private CallerAnswer answer(CallerHold hold, List<CallerLimitKind> kinds, List<CallerWindowChange> changes,

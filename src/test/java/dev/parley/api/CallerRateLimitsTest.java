@@ -42,6 +42,9 @@ public class CallerRateLimitsTest {
     static final String TOKENS = "tpd-" + UUID.randomUUID();
     static final String TOOL_LOOP = "loop-" + UUID.randomUUID();
     static final String UNLIMITED = "free-" + UUID.randomUUID();
+    /** Callers only the Redis twin uses, for what only Redis has. */
+    static final String TWO_A_MINUTE_IN_REDIS = "rpm-redis-" + UUID.randomUUID();
+    static final String TOKENS_IN_REDIS = "tpd-redis-" + UUID.randomUUID();
     static final long TOKENS_A_DAY = 6000;
     static final long LOOP_TOKENS_A_DAY = 6000;
 
@@ -51,12 +54,20 @@ public class CallerRateLimitsTest {
     public static class Limited implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("parley.auth.mode", "gateway",
-                    "parley.rate-limits.callers.\"" + TWO_A_MINUTE + "\".requests-per-minute", "2",
-                    "parley.rate-limits.callers.\"" + TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY),
-                    "parley.rate-limits.callers.\"" + TOOL_LOOP + "\".tokens-per-day",
-                    Long.toString(LOOP_TOKENS_A_DAY));
+            return limits();
         }
+    }
+
+    /** The callers' limits, shared by the profiles of this class and its twins on other stores. */
+    static Map<String, String> limits() {
+        return Map.of("parley.auth.mode", "gateway",
+                "parley.rate-limits.callers.\"" + TWO_A_MINUTE + "\".requests-per-minute", "2",
+                "parley.rate-limits.callers.\"" + TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY),
+                "parley.rate-limits.callers.\"" + TOOL_LOOP + "\".tokens-per-day",
+                Long.toString(LOOP_TOKENS_A_DAY),
+                "parley.rate-limits.callers.\"" + TWO_A_MINUTE_IN_REDIS + "\".requests-per-minute", "2",
+                "parley.rate-limits.callers.\"" + TOKENS_IN_REDIS + "\".tokens-per-day",
+                Long.toString(TOKENS_A_DAY));
     }
 
     @TestHTTPResource("/")
