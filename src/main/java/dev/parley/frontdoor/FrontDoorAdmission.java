@@ -1,5 +1,6 @@
 package dev.parley.frontdoor;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.anthropic.ForwardedHeaders;
 import dev.parley.anthropic.PassThroughClient;
+import dev.parley.ratelimit.CallerStanding;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.ShutdownCoordinator;
 
@@ -29,19 +31,25 @@ class FrontDoorAdmission {
     private final ShutdownCoordinator shutdown;
     private final ShutdownConfig shutdownConfig;
     private final FrontDoorConfig config;
+    private final FrontDoorRateLimits rateLimits;
 
     FrontDoorAdmission(CallerPolicies policies, FrontDoorBudgets budgets, PassThroughClient upstream,
-            ShutdownCoordinator shutdown, ShutdownConfig shutdownConfig, FrontDoorConfig config) {
+            ShutdownCoordinator shutdown, ShutdownConfig shutdownConfig, FrontDoorConfig config,
+            FrontDoorRateLimits rateLimits) {
         this.policies = policies;
         this.budgets = budgets;
         this.upstream = upstream;
         this.shutdown = shutdown;
         this.shutdownConfig = shutdownConfig;
         this.config = config;
+        this.rateLimits = rateLimits;
     }
 
-    /** A message admitted: its exchange, and whether it holds a budget reservation that only its row settles. */
-    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget) {
+    /**
+     * A message admitted: its exchange, whether it holds a budget reservation that only its row settles, and where
+     * its caller stands in its rate limits, if it has any.
+     */
+    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget, Optional<CallerStanding> rateLimits) {
     }
 
     /** Admits a message: checked, and for a budgeted caller its worst case reserved. */
@@ -54,7 +62,11 @@ class FrontDoorAdmission {
             MessageExchange exchange = new MessageExchange(requestId, caller, request.model(), request.stream(),
                     config.deadline());
             return releasedIfLeft(budgets.reserve(exchange, request, headers, exchange.remaining()), exchange)
-                    .map(held -> new AdmittedMessage(exchange, held));
+                    .flatMap(held -> rateLimits.admit(exchange, request, body).onFailure().invoke(() -> {
+                        if (held) {
+                            budgets.release(exchange);
+                        }
+                    }).map(standing -> new AdmittedMessage(exchange, held, standing)));
         });
     }
 
@@ -98,6 +110,7 @@ class FrontDoorAdmission {
         if (admitted.holdsBudget()) {
             budgets.release(admitted.exchange());
         }
+        rateLimits.release(admitted.exchange());
     }
 
     private void checkOpen() {

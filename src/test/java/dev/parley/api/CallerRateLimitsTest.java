@@ -45,6 +45,8 @@ public class CallerRateLimitsTest {
     /** Callers only the Redis twin uses, for what only Redis has. */
     static final String TWO_A_MINUTE_IN_REDIS = "rpm-redis-" + UUID.randomUUID();
     static final String TOKENS_IN_REDIS = "tpd-redis-" + UUID.randomUUID();
+    static final String DOOR_ONE_A_MINUTE = "door-rpm-" + UUID.randomUUID();
+    static final String DOOR_TOKENS = "door-tpd-" + UUID.randomUUID();
     static final long TOKENS_A_DAY = 6000;
     static final long LOOP_TOKENS_A_DAY = 6000;
 
@@ -67,7 +69,9 @@ public class CallerRateLimitsTest {
                 Long.toString(LOOP_TOKENS_A_DAY),
                 "parley.rate-limits.callers.\"" + TWO_A_MINUTE_IN_REDIS + "\".requests-per-minute", "2",
                 "parley.rate-limits.callers.\"" + TOKENS_IN_REDIS + "\".tokens-per-day",
-                Long.toString(TOKENS_A_DAY));
+                Long.toString(TOKENS_A_DAY),
+                "parley.rate-limits.callers.\"" + DOOR_ONE_A_MINUTE + "\".requests-per-minute", "1",
+                "parley.rate-limits.callers.\"" + DOOR_TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY));
     }
 
     @TestHTTPResource("/")
@@ -106,10 +110,11 @@ public class CallerRateLimitsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sse.simulatorCounter(id, "requests") == 1);
 
         // While it runs, its bound (the request's JSON length and 3000 tokens of output) fills most of the day.
+        long untilMidnight = secondsUntilMidnight();
         Response refused = chat(TOKENS, body);
         refused.then().statusCode(429).contentType(Problem.MEDIA_TYPE).body("code", equalTo("caller_rate_limited"));
-        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(secondsUntilMidnight() - 1,
-                secondsUntilMidnight() + 1);
+        // Retry-After is rounded up to a whole second; the window ends at midnight UTC.
+        assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(untilMidnight - 2, untilMidnight + 1);
         assertThat(refused.header("RateLimit-Policy")).isEqualTo("\"tpd\";q=" + TOKENS_A_DAY + ";w=86400");
         assertThat(sse.simulatorCounter(id, "requests")).isEqualTo(1);
 
@@ -155,6 +160,52 @@ public class CallerRateLimitsTest {
         answer.then().statusCode(200);
         assertThat(answer.header("RateLimit-Policy")).isNull();
         assertThat(answer.header("RateLimit")).isNull();
+    }
+
+    @Test
+    void theFrontDoorRefusesInAnthropicsShapeWithRetryAfterWhileTheMinuteIsFull() {
+        awaitRoomInTheMinute();
+        Response admitted = door(DOOR_ONE_A_MINUTE, 32);
+        assertThat(admitted.statusCode()).as(admitted.asString()).isEqualTo(200);
+        assertThat(admitted.header("RateLimit-Policy")).isEqualTo("\"rpm\";q=1;w=60");
+        assertThat(admitted.header("RateLimit")).matches("\"rpm\";r=0;t=\\d+");
+
+        Response refused = door(DOOR_ONE_A_MINUTE, 32);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.jsonPath().getString("type")).isEqualTo("error");
+        assertThat(refused.jsonPath().getString("error.type")).isEqualTo("rate_limit_error");
+        assertThat(refused.jsonPath().getString("error.message")).contains("rpm");
+        assertThat(Long.parseLong(refused.header("retry-after"))).isBetween(1L, 60L);
+        assertThat(refused.header("x-should-retry")).isNull();
+        assertThat(refused.header("RateLimit")).matches("\"rpm\";r=0;t=\\d+");
+    }
+
+    @Test
+    void theFrontDoorSettlesAMessageToItsUsageAndStopsRetriesOfOneLargerThanTheLimit() {
+        Response first = door(DOOR_TOKENS, 32);
+        assertThat(first.statusCode()).as(first.asString()).isEqualTo(200);
+        long bound = TOKENS_A_DAY - remaining(first.header("RateLimit"), "tpd");
+        long used = first.jsonPath().getLong("usage.input_tokens") + first.jsonPath().getLong("usage.output_tokens")
+                + first.jsonPath().getLong("usage.cache_read_input_tokens")
+                + first.jsonPath().getLong("usage.cache_creation_input_tokens");
+        assertThat(bound).isGreaterThan(used);
+
+        Response second = door(DOOR_TOKENS, 32);
+        assertThat(remaining(second.header("RateLimit"), "tpd")).isEqualTo(TOKENS_A_DAY - used - bound);
+
+        Response tooLarge = door(DOOR_TOKENS, (int) TOKENS_A_DAY + 1);
+        assertThat(tooLarge.statusCode()).isEqualTo(429);
+        assertThat(tooLarge.jsonPath().getString("error.type")).isEqualTo("rate_limit_error");
+        assertThat(tooLarge.header("x-should-retry")).isEqualTo("false");
+        assertThat(tooLarge.header("retry-after")).isNull();
+    }
+
+    private static Response door(String caller, int maxTokens) {
+        return given().header("X-Parley-Caller", caller).header("anthropic-version", "2023-06-01")
+                .contentType("application/json")
+                .body("{\"model\":\"claude-sonnet-4-6\",\"max_tokens\":" + maxTokens
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"Hi [[sim:tokens=5]]\"}]}")
+                .post("/anthropic/v1/messages");
     }
 
     private static Response chat(String caller, String body) {
