@@ -86,6 +86,10 @@ public class CallerLimits {
      * current one.
      */
     public Uni<CallerAnswer> beforeNextRound(CallerHold hold, long spent, long nextBound) {
+        if (hold.windows().isEmpty()) {
+            // Only requests are limited: nothing to hold, and no call to the store.
+            return Uni.createFrom().item(new CallerAnswer.Admitted(hold, new CallerStanding(List.of())));
+        }
         Map<CallerLimitKind, Long> limits = limitsOf(hold.caller());
         Instant now = Instant.now();
         List<CallerLimitKind> kinds = new ArrayList<>();
