@@ -94,11 +94,15 @@ public class ApiDocumentation extends Application {
             + "`application/json`, or without a `Content-Type`.";
     static final String TOO_MANY_REQUESTS_TEXT = "Problem `too_many_requests` (the concurrency limit and its queue are "
             + "full) or `budget_exceeded` (the request's worst case does not fit in the caller's budget; `Retry-After` "
-            + "is the time until the window resets); try again after `Retry-After` seconds.";
+            + "is the time until the window resets) or `caller_rate_limited` (the request does not fit in one of the "
+            + "caller's rate limits, which the `RateLimit-Policy` and `RateLimit` headers describe); try again after "
+            + "`Retry-After` seconds.";
     static final String UNAVAILABLE_TEXT = "Problem `upstream_circuit_open` (the upstream has been failing; parley "
             + "pauses calls to it) or `server_shutting_down` (this replica is stopping; another one answers), with "
             + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database, or the upstream's "
-            + "token count, does not answer within `parley.budgets.timeout`); or `conversation_store_unavailable` (the "
+            + "token count, does not answer within `parley.budgets.timeout`); or `rate_limits_unavailable` (the caller has "
+            + "rate limits and their store does not answer within `parley.rate-limits.redis-timeout`); or "
+            + "`conversation_store_unavailable` (the "
             + "conversation store does not answer; a chat with a `conversationId` is refused before the upstream is "
             + "called), with `Retry-After`. `POST /v1/chat` also answers `conversation_not_saved` with 503, "
             + "`Retry-After` and the turn's `usage` and `cost`: the reply was complete but could not be saved to its "

@@ -34,6 +34,7 @@ import dev.parley.chat.ChatEvent;
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.PreparedTurn;
 import dev.parley.chat.TurnAdmission;
+import dev.parley.ratelimit.CallerStanding;
 import dev.parley.usage.UsageMeter;
 
 /**
@@ -178,7 +179,9 @@ public class ChatResource {
             meter.rejected(e.reason().code());
             throw e;
         }
-        return admission.prepare(command);
+        return admission.prepare(command).invoke(turn -> turn.rateLimits().ifPresent(limits -> context.response()
+                .putHeader(CallerStanding.POLICY_HEADER, limits.standing().policy())
+                .putHeader(CallerStanding.STATE_HEADER, limits.standing().state())));
     }
 
     private static EventPayloads.ChatResponse respond(String turnId, List<ChatEvent> events) {

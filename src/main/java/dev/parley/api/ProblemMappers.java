@@ -23,6 +23,7 @@ import dev.parley.chat.ChatFailure;
 import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.ConversationStoreUnavailableException;
 import dev.parley.chat.RequestLogs;
+import dev.parley.ratelimit.CallerStanding;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.usage.UsageMeter;
 import dev.parley.usage.budget.BudgetUnavailableException;
@@ -52,8 +53,8 @@ public class ProblemMappers {
         int status = switch (e.reason()) {
             case CONVERSATION_NOT_FOUND -> 404;
             case MESSAGE_TOO_LONG, HISTORY_TOO_LONG -> 413;
-            case SERVER_SHUTTING_DOWN, BUDGET_UNAVAILABLE -> 503;
-            case BUDGET_EXCEEDED -> 429;
+            case SERVER_SHUTTING_DOWN, BUDGET_UNAVAILABLE, RATE_LIMITS_UNAVAILABLE -> 503;
+            case BUDGET_EXCEEDED, CALLER_RATE_LIMITED -> 429;
             case MODEL_UNPRICED -> 403;
             default -> 400;
         };
@@ -64,6 +65,8 @@ public class ProblemMappers {
         } else {
             e.retryAfter().ifPresent(wait -> response.header(HttpHeaders.RETRY_AFTER, seconds(wait)));
         }
+        e.rateLimits().ifPresent(standing -> response.header(CallerStanding.POLICY_HEADER, standing.policy())
+                .header(CallerStanding.STATE_HEADER, standing.state()));
         return response.build();
     }
 
@@ -238,6 +241,8 @@ public class ProblemMappers {
             case BUDGET_EXCEEDED -> "Budget exceeded";
             case BUDGET_UNAVAILABLE -> "Budget unavailable";
             case MODEL_UNPRICED -> "Model has no price";
+            case CALLER_RATE_LIMITED -> "Rate limit reached";
+            case RATE_LIMITS_UNAVAILABLE -> "Rate limits unavailable";
         };
     }
 

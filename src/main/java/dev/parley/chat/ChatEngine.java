@@ -25,7 +25,8 @@ import dev.parley.usage.UsageMeter;
 public class ChatEngine {
 
     /** What a running turn works with besides its own state. */
-    record Parts(MessagesClient client, ToolRegistry tools, TurnBudgets budgets, RetryPolicy retries,
+    record Parts(MessagesClient client, ToolRegistry tools, TurnBudgets budgets, TurnCallerLimits callerLimits,
+            RetryPolicy retries,
             RetryMeter retryMeter, UsageMeter meter, Pricing pricing, ShutdownCoordinator shutdown, Vertx vertx) {
     }
 
@@ -36,8 +37,9 @@ public class ChatEngine {
 
     ChatEngine(MessagesClient client, ConversationStore conversations, ChatLimitsConfig limits, Pricing pricing,
             UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter, ShutdownCoordinator shutdown,
-            ToolRegistry tools, TurnBudgets budgets, ChatTracing tracing, Vertx vertx) {
-        this.parts = new Parts(client, tools, budgets, retries, retryMeter, meter, pricing, shutdown, vertx);
+            ToolRegistry tools, TurnBudgets budgets, TurnCallerLimits callerLimits, ChatTracing tracing, Vertx vertx) {
+        this.parts = new Parts(client, tools, budgets, callerLimits, retries, retryMeter, meter, pricing, shutdown,
+                vertx);
         this.conversations = conversations;
         this.limits = limits;
         this.tracing = tracing;
@@ -53,7 +55,8 @@ public class ChatEngine {
             RequestLogs.withRequestId(turn.requestId(),
                     () -> Log.debugf("turn admitted on context %s", TurnRun.currentContextName()));
         }
-        TurnRun run = new TurnRun(turn, conversations, parts.pricing(), parts.meter(), limits, tracing.start(turn));
+        TurnRun run = new TurnRun(turn, conversations, parts.pricing(), parts.meter(), limits, tracing.start(turn),
+                parts.callerLimits());
         TurnDriver driver = new TurnDriver(parts, turn, run, listener, context);
         driver.start();
         return driver;

@@ -39,6 +39,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         SERVER_BUSY("server_busy", "This server is at its limit of upstream streams; try again shortly."),
         CLIENT_TOO_SLOW("client_too_slow", "The reply was not read in time, so it was stopped."),
         BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
+        CALLER_RATE_LIMITED("caller_rate_limited",
+                "This caller reached its rate limit; the reply was stopped. Try again once the window resets."),
         INTERNAL_ERROR("internal_error", "Something went wrong in parley.");
 
         private final String wireName;
@@ -84,6 +86,9 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         }
         if (failure instanceof BudgetExhaustedException exhausted) {
             return of(Code.BUDGET_EXHAUSTED, true).withRetryAfter(exhausted.retryAfter());
+        }
+        if (failure instanceof CallerRateLimitedException limited) {
+            return of(Code.CALLER_RATE_LIMITED, true).withRetryAfter(limited.retryAfter());
         }
         if (failure instanceof DeadlineExceededException) {
             return of(Code.DEADLINE_EXCEEDED, true);

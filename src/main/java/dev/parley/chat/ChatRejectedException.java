@@ -3,6 +3,8 @@ package dev.parley.chat;
 import java.time.Duration;
 import java.util.Optional;
 
+import dev.parley.ratelimit.CallerStanding;
+
 /** A turn refused before the upstream is called; the API answers it with an HTTP status. */
 public final class ChatRejectedException extends RuntimeException {
 
@@ -17,7 +19,9 @@ public final class ChatRejectedException extends RuntimeException {
         SERVER_SHUTTING_DOWN("server_shutting_down"),
         BUDGET_EXCEEDED("budget_exceeded"),
         BUDGET_UNAVAILABLE("budget_unavailable"),
-        MODEL_UNPRICED("model_unpriced");
+        MODEL_UNPRICED("model_unpriced"),
+        CALLER_RATE_LIMITED("caller_rate_limited"),
+        RATE_LIMITS_UNAVAILABLE("rate_limits_unavailable");
 
         private final String code;
 
@@ -32,15 +36,22 @@ public final class ChatRejectedException extends RuntimeException {
 
     private final Reason reason;
     private final Optional<Duration> retryAfter;
+    private final Optional<CallerStanding> rateLimits;
 
     public ChatRejectedException(Reason reason, String message) {
         this(reason, message, Optional.empty());
     }
 
     public ChatRejectedException(Reason reason, String message, Optional<Duration> retryAfter) {
+        this(reason, message, retryAfter, Optional.empty());
+    }
+
+    ChatRejectedException(Reason reason, String message, Optional<Duration> retryAfter,
+            Optional<CallerStanding> rateLimits) {
         super(message, null, false, false);
         this.reason = reason;
         this.retryAfter = retryAfter;
+        this.rateLimits = rateLimits;
     }
 
     public Reason reason() {
@@ -50,5 +61,10 @@ public final class ChatRejectedException extends RuntimeException {
     /** How long the client should wait before trying again, when parley knows. */
     public Optional<Duration> retryAfter() {
         return retryAfter;
+    }
+
+    /** Where the caller stands in its rate limits, when they were checked: the {@code RateLimit} headers. */
+    public Optional<CallerStanding> rateLimits() {
+        return rateLimits;
     }
 }

@@ -2,9 +2,11 @@ package dev.parley.chat;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import dev.parley.anthropic.InputMessage;
 import dev.parley.anthropic.MessageRequest;
+import dev.parley.ratelimit.CallerAnswer;
 import dev.parley.usage.budget.Reservation;
 
 /**
@@ -18,14 +20,22 @@ import dev.parley.usage.budget.Reservation;
  * @param admittedNanos {@link System#nanoTime()} when the turn was admitted, where its deadline starts
  * @param budget what the turn holds of its caller's budget, if the caller has one
  * @param thinking which stored thinking the turn's messages may carry, committed with the turn
+ * @param countedInput the first round's input tokens as the upstream counted them, when they were (for a budget)
+ * @param rateLimits what the turn holds of its caller's rate limits and where the caller stands, if it has limits
  */
 public record PreparedTurn(String turnId, String requestId, String caller, AssistantProfile profile,
         MessageRequest request, InputMessage userMessage, Optional<String> conversationId, int storedLength,
-        Duration deadline, long admittedNanos, Optional<Reservation.Granted> budget, ThinkingBinding thinking) {
+        Duration deadline, long admittedNanos, Optional<Reservation.Granted> budget, ThinkingBinding thinking,
+        OptionalLong countedInput, Optional<CallerAnswer.Admitted> rateLimits) {
 
-    PreparedTurn holding(Reservation.Granted hold) {
+    PreparedTurn holding(Reservation.Granted hold, long input) {
         return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
-                deadline, admittedNanos, Optional.of(hold), thinking);
+                deadline, admittedNanos, Optional.of(hold), thinking, OptionalLong.of(input), rateLimits);
+    }
+
+    PreparedTurn limitedBy(CallerAnswer.Admitted limits) {
+        return new PreparedTurn(turnId, requestId, caller, profile, request, userMessage, conversationId, storedLength,
+                deadline, admittedNanos, budget, thinking, countedInput, Optional.of(limits));
     }
 
     /** What is left of the turn's deadline now (zero once it passed). */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,10 +45,11 @@ public class TurnAdmission {
     private final ShutdownCoordinator shutdown;
     private final ToolRegistry tools;
     private final TurnBudgets budgets;
+    private final TurnCallerLimits callerLimits;
 
     TurnAdmission(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
             ChatLimitsConfig limits, UsageMeter meter, ShutdownCoordinator shutdown, ToolRegistry tools,
-            TurnBudgets budgets) {
+            TurnBudgets budgets, TurnCallerLimits callerLimits) {
         this.client = client;
         this.profiles = profiles;
         this.conversations = conversations;
@@ -56,15 +58,20 @@ public class TurnAdmission {
         this.shutdown = shutdown;
         this.tools = tools;
         this.budgets = budgets;
+        this.callerLimits = callerLimits;
     }
 
     /**
-     * Checks a command, builds the upstream request and, for a caller with a budget, reserves the turn's worst case;
-     * fails with {@link ChatRejectedException}, with {@link UpstreamRejectedException} while the circuit breaker
-     * is open, or with {@link ConversationStoreUnavailableException} when a conversation cannot be read.
+     * Checks a command, builds the upstream request and, for a caller with a budget, reserves the turn's worst case,
+     * and for a caller with rate limits counts it and holds its first round's tokens; fails with
+     * {@link ChatRejectedException}, with {@link UpstreamRejectedException} while the circuit breaker is open, or with
+     * {@link ConversationStoreUnavailableException} when a conversation cannot be read.
      */
     public Uni<PreparedTurn> prepare(ChatCommand command) {
-        return check(command).flatMap(budgets::reserveFirstRound).onFailure().invoke(this::rejected);
+        return check(command).flatMap(budgets::reserveFirstRound)
+                // After the budget, so the limit's token bound can use the budget's count of the input.
+                .flatMap(turn -> callerLimits.admit(turn).onFailure().invoke(() -> budgets.release(turn)))
+                .onFailure().invoke(this::rejected);
     }
 
     private void rejected(Throwable failure) {
@@ -161,7 +168,9 @@ public class TurnAdmission {
         Duration deadline = command.deadline().filter(wanted -> wanted.compareTo(limits.maxDeadline()) < 0)
                 .orElse(limits.maxDeadline());
         return new PreparedTurn(UUID.randomUUID().toString(), command.requestId(), command.caller(), profile, request,
-                user, conversationId, history.size(), deadline, admittedNanos, Optional.empty(), thinking);
+                user, conversationId, history.size(), deadline, admittedNanos, Optional.empty(), thinking,
+                OptionalLong.empty(),
+                Optional.empty());
     }
 
     private AssistantProfile profileNamed(Optional<String> name) {

@@ -70,15 +70,15 @@ class TurnBudgets {
                 .flatMap(input -> budgets.reserve(turn.turnId(), turn.caller(),
                         worstCase(turn, turn.request(), chain(turn), TokenUsage.ZERO, input), turn.remaining())
                         .onFailure(BudgetUnavailableException.class)
-                        .transform(failure -> unavailable(turn.requestId(), failure)))
-                .emitOn(work -> TurnDriver.onContext(requestContext, work))
-                .map(answer -> switch (answer) {
-                    case Reservation.Granted granted -> turn.holding(granted);
-                    case Reservation.Refused refused -> throw new ChatRejectedException(Reason.BUDGET_EXCEEDED,
-                            "this request's worst case does not fit in the " + refused.window().tag()
-                                    + "'s budget",
-                            Optional.of(until(refused.resetsAt())));
-                });
+                        .transform(failure -> unavailable(turn.requestId(), failure))
+                        .map(answer -> switch (answer) {
+                            case Reservation.Granted granted -> turn.holding(granted, input);
+                            case Reservation.Refused refused -> throw new ChatRejectedException(
+                                    Reason.BUDGET_EXCEEDED, "this request's worst case does not fit in the "
+                                            + refused.window().tag() + "'s budget",
+                                    Optional.of(until(refused.resetsAt())));
+                        }))
+                .emitOn(work -> TurnDriver.onContext(requestContext, work));
     }
 
     /** Ends the hold of a turn that never reached the upstream (no ledger row will settle it). */

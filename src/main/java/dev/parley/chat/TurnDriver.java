@@ -244,6 +244,18 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
                 return;
             }
             grown.ifPresent(run::holdGrew);
+            nextRoundWithinRateLimits();
+        }), failure -> onContext(() -> stepFailed(failure)));
+    }
+
+    /** After the budget's check, the caller's rate limits: the next round's tokens held, or the end. */
+    private void nextRoundWithinRateLimits() {
+        step = parts.callerLimits().beforeNextRound(run).subscribe().with(grown -> onContext(() -> {
+            step = null;
+            if (ended) {
+                return;
+            }
+            grown.ifPresent(run::callerHoldGrew);
             retriesDone = 0;
             attempt();
         }), failure -> onContext(() -> stepFailed(failure)));

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,8 @@ import dev.parley.chat.ChatEvent.ToolCalled;
 import dev.parley.chat.ChatEvent.ToolReturned;
 import dev.parley.chat.ChatEvent.TurnDone;
 import dev.parley.chat.ChatEvent.TurnFailed;
+import dev.parley.ratelimit.CallerAnswer;
+import dev.parley.ratelimit.CallerHold;
 import dev.parley.tool.ToolCall;
 import dev.parley.tool.ToolResult;
 import dev.parley.usage.Cost;
@@ -108,9 +111,12 @@ final class TurnRun {
     private long firstTokenNanos;
     private boolean ended;
     private Optional<Reservation.Granted> budgetHold;
+    private final TurnCallerLimits callerLimits;
+    /** What the turn holds of its caller's rate limits, settled to its usage when it ends. */
+    private Optional<CallerHold> callerHold;
 
     TurnRun(PreparedTurn turn, ConversationStore conversations, Pricing pricing, UsageMeter meter,
-            ChatLimitsConfig limits, TurnSpan span) {
+            ChatLimitsConfig limits, TurnSpan span, TurnCallerLimits callerLimits) {
         this.span = span;
         this.turn = turn;
         this.conversations = conversations;
@@ -121,6 +127,8 @@ final class TurnRun {
         this.deadlineNanos = turn.admittedNanos() + turn.deadline().toNanos();
         this.budgetHold = turn.budget();
         this.attemptModel = turn.request().model();
+        this.callerLimits = callerLimits;
+        this.callerHold = turn.rateLimits().map(CallerAnswer.Admitted::hold);
         exchange.add(turn.userMessage());
     }
 
@@ -206,6 +214,15 @@ final class TurnRun {
     /** A later round's reservation was granted. */
     void holdGrew(Reservation.Granted hold) {
         budgetHold = Optional.of(hold);
+    }
+
+    Optional<CallerHold> callerHold() {
+        return callerHold;
+    }
+
+    /** A later round's tokens fit in the caller's rate limits. */
+    void callerHoldGrew(CallerHold hold) {
+        callerHold = Optional.of(hold);
     }
 
     TurnSpan span() {
@@ -418,6 +435,7 @@ final class TurnRun {
         return end(switch (classified.code()) {
             case INTERNAL_ERROR -> TurnOutcome.INTERNAL_ERROR;
             case BUDGET_EXHAUSTED -> TurnOutcome.BUDGET_EXHAUSTED;
+            case CALLER_RATE_LIMITED -> TurnOutcome.CALLER_RATE_LIMITED;
             case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
             case CLIENT_TOO_SLOW -> TurnOutcome.CLIENT_TOO_SLOW;
             default -> TurnOutcome.UPSTREAM_ERROR;
@@ -525,7 +543,12 @@ final class TurnRun {
                 lastStopDetails, serviceTier);
         CompletionStage<Void> durable = RequestLogs.callWithRequestId(turn.requestId(), () -> meter.record(record));
         span.end(outcome, usage, roundCount);
-        return Uni.createFrom().completionStage(durable);
+        // Settled now, whoever waits for it (a cancelled turn's end has nobody); the last event waits for it too (it
+        // never fails), as for the ledger row, so the caller's next request finds the turn's real usage counted.
+        CompletionStage<Void> settled = callerHold.map(hold -> callerLimits.settle(hold, usage)
+                .subscribeAsCompletionStage().thenApply(ignored -> (Void) null))
+                .orElse(CompletableFuture.completedFuture(null));
+        return Uni.createFrom().completionStage(durable.thenCombine(settled, (row, limits) -> (Void) null));
     }
 
     /**
@@ -537,6 +560,9 @@ final class TurnRun {
             return;
         }
         ended = true;
+        // Nothing was used: the hold goes back whole.
+        callerHold.ifPresent(hold -> callerLimits.settle(hold, TokenUsage.ZERO).subscribe().with(ignored -> {
+        }));
         debug("turn ended on context %s: unsent, " + code.wireName());
         span.failure(code.wireName());
         span.end(outcome, TokenUsage.ZERO, 0);

@@ -77,12 +77,17 @@ class FrontDoor {
             HttpServerResponse response) {
         Context context = Vertx.currentContext();
         return admission.message(requestId, caller, body, headers).emitOn(on(context))
+                .invoke(admitted -> FrontDoorRateLimits.headers(response, admitted.rateLimits()))
                 .onItem().transformToMulti(admitted -> admitted.exchange().streamed()
                         ? streamed(admitted, body, headers, context, response)
                         : written(send(admitted, body, headers, context).map(DoorAnswer::passed), requestId,
                                 response))
-                .onFailure().recoverWithMulti(failure -> written(Uni.createFrom().item(refused(requestId, failure)),
-                        requestId, response));
+                .onFailure().recoverWithMulti(failure -> {
+                    if (failure instanceof DoorRefusedException refused) {
+                        FrontDoorRateLimits.headers(response, refused.rateLimits());
+                    }
+                    return written(Uni.createFrom().item(refused(requestId, failure)), requestId, response);
+                });
     }
 
     private Uni<UpstreamReply> send(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers,

@@ -1,5 +1,6 @@
 package dev.parley.frontdoor;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 
 import dev.parley.anthropic.ForwardedHeaders;
 import dev.parley.anthropic.PassThroughClient;
+import dev.parley.ratelimit.CallerStanding;
 import dev.parley.resilience.ShutdownConfig;
 import dev.parley.resilience.ShutdownCoordinator;
 
@@ -29,23 +31,27 @@ class FrontDoorAdmission {
     private final ShutdownCoordinator shutdown;
     private final ShutdownConfig shutdownConfig;
     private final FrontDoorConfig config;
+    private final FrontDoorRateLimits rateLimits;
 
     FrontDoorAdmission(CallerPolicies policies, FrontDoorBudgets budgets, PassThroughClient upstream,
-            ShutdownCoordinator shutdown, ShutdownConfig shutdownConfig, FrontDoorConfig config) {
+            ShutdownCoordinator shutdown, ShutdownConfig shutdownConfig, FrontDoorConfig config,
+            FrontDoorRateLimits rateLimits) {
         this.policies = policies;
         this.budgets = budgets;
         this.upstream = upstream;
         this.shutdown = shutdown;
         this.shutdownConfig = shutdownConfig;
         this.config = config;
+        this.rateLimits = rateLimits;
     }
 
     /**
-     * A message admitted: its exchange, whether it holds a budget reservation that only its row settles, its body as
-     * read, and its caller's policy (whose fallback chain it may be handed along).
+     * A message admitted: its exchange, whether it holds a budget reservation that only its row settles, where its
+     * caller stands in its rate limits (if it has any), its body as read, and its caller's policy (whose fallback
+     * chain it may be handed along).
      */
-    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget, ClientRequest request,
-            CallerPolicies.Policy policy) {
+    record AdmittedMessage(MessageExchange exchange, boolean holdsBudget, Optional<CallerStanding> rateLimits,
+            ClientRequest request, CallerPolicies.Policy policy) {
     }
 
     /** Admits a message: checked, and for a budgeted caller its worst case reserved. */
@@ -60,7 +66,12 @@ class FrontDoorAdmission {
             CallerPolicies.Policy policy = policies.of(caller);
             return releasedIfLeft(budgets.reserve(exchange, request, policy.fallbackModels(), headers,
                     exchange.remaining()), exchange)
-                    .map(held -> new AdmittedMessage(exchange, held, request, policy));
+                    .flatMap(held -> rateLimits.admit(exchange, request, body, policy.fallbackModels()).onFailure()
+                            .invoke(() -> {
+                                if (held) {
+                                    budgets.release(exchange);
+                                }
+                            }).map(standing -> new AdmittedMessage(exchange, held, standing, request, policy)));
         });
     }
 
@@ -104,6 +115,7 @@ class FrontDoorAdmission {
         if (admitted.holdsBudget()) {
             budgets.release(admitted.exchange());
         }
+        rateLimits.release(admitted.exchange());
     }
 
     private void checkOpen() {

@@ -46,8 +46,11 @@ class FrontDoorMeter {
     private final Pricing pricing;
     private final CallerPolicies policies;
     private final ObjectReader replies;
+    private final FrontDoorRateLimits rateLimits;
 
-    FrontDoorMeter(UsageMeter meter, Pricing pricing, CallerPolicies policies, ObjectMapper mapper) {
+    FrontDoorMeter(UsageMeter meter, Pricing pricing, CallerPolicies policies, ObjectMapper mapper,
+            FrontDoorRateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.meter = meter;
         this.pricing = pricing;
         this.policies = policies;
@@ -121,7 +124,9 @@ class FrontDoorMeter {
         UsageRecord record = new UsageRecord(exchange.turnId(), exchange.requestId(), exchange.at(),
                 exchange.caller(), ASSISTANT, Optional.empty(), model, outcome, 1, usage, outputTokensFinal, cost,
                 firstContent, exchange.elapsed(), rounds, stopReason, stopDetails, serviceTier);
-        return meter.record(record, modelTag(exchange.caller(), model));
+        // The answer waits for the rate limits' settlement too (it never fails), as for its ledger row.
+        CompletionStage<Void> settled = rateLimits.settle(exchange, usage);
+        return meter.record(record, modelTag(exchange.caller(), model)).thenCombine(settled, (row, limits) -> null);
     }
 
     /** A model name from a closed set, safe as a metric tag: a priced model, or one the caller's policy names. */

@@ -2,8 +2,11 @@ package dev.parley.frontdoor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.parley.ratelimit.CallerHold;
 
 /**
  * One front-door message, from its admission to its ledger row: who asked for which model, when, by when it must be
@@ -25,6 +28,7 @@ final class MessageExchange {
     private volatile boolean sent;
     /** One row per message, even when its client leaves while its answer's row is being written. */
     private final AtomicBoolean metered = new AtomicBoolean();
+    private volatile Optional<CallerHold> callerHold = Optional.empty();
 
     MessageExchange(String requestId, String caller, String model, boolean streamed, Duration deadline) {
         this.requestId = requestId;
@@ -79,6 +83,16 @@ final class MessageExchange {
     /** Whether the upstream was called at least once. */
     boolean sent() {
         return sent;
+    }
+
+    /** Set once at admission, on the request's context, before the upstream is called; read when it is metered. */
+    void limitedBy(CallerHold hold) {
+        callerHold = Optional.of(hold);
+    }
+
+    /** What the message holds of its caller's rate limits, if the caller has any. */
+    Optional<CallerHold> callerHold() {
+        return callerHold;
     }
 
     /** True the first time only: whoever gets it meters the message. */

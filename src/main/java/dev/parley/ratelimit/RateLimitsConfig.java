@@ -1,9 +1,13 @@
 package dev.parley.ratelimit;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * Where the state of parley's rate limits lives ({@code parley.rate-limits.*}): the per-caller request and token limits,
@@ -30,6 +34,29 @@ public interface RateLimitsConfig {
      */
     @WithDefault("1s")
     Duration redisTimeout();
+
+    /**
+     * Limits of named callers ({@code parley.rate-limits.callers.<caller>.*}); a caller named here has these and not
+     * the defaults.
+     */
+    Map<String, CallerQuota> callers();
+
+    /** Limits of every caller not named under {@code callers} ({@code parley.rate-limits.default.*}); none if unset. */
+    @WithName("default")
+    Optional<CallerQuota> defaults();
+
+    /** One caller's limits; each is unlimited when unset, and must be positive when set. */
+    interface CallerQuota {
+
+        /** Requests admitted per minute (a fixed window from the start of each UTC minute). */
+        OptionalLong requestsPerMinute();
+
+        /** Input and output tokens per minute (a fixed window from the start of each UTC minute). */
+        OptionalLong tokensPerMinute();
+
+        /** Input and output tokens per UTC day. */
+        OptionalLong tokensPerDay();
+    }
 
     enum Store {
         MEMORY,

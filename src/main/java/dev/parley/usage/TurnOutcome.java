@@ -8,6 +8,8 @@ public enum TurnOutcome {
     INTERNAL_ERROR("internal_error"),
     SERVER_SHUTDOWN("server_shutdown"),
     BUDGET_EXHAUSTED("budget_exhausted"),
+    /** A later round did not fit in the caller's rate limits. */
+    CALLER_RATE_LIMITED("caller_rate_limited"),
     /** The client did not read the reply for longer than parley holds a paused stream. */
     CLIENT_TOO_SLOW("client_too_slow"),
     /** The reply was complete, but the conversation store could not save it. */
