@@ -47,15 +47,16 @@ public class PassThroughClient {
     }
 
     /**
-     * One non-streamed message of {@code model}, within {@code within}: waits for an upstream key with room for it and
+     * One non-streamed message (of the model its body names), within {@code within}: waits for an upstream key with
+     * room for it and
      * then for a concurrency permit, and holds the permit until the answer (no key with room in time, a full queue, or
      * an open breaker fails with {@link UpstreamRejectedException} before the call). {@code sending} runs just before
      * the request is written: from then on the upstream may bill for it.
      */
-    public Uni<UpstreamReply> message(byte[] body, String model, ForwardedHeaders headers, Duration within,
-            Runnable sending) {
+    public Uni<UpstreamReply> message(byte[] body, ForwardedHeaders headers, Duration within, Runnable sending) {
         return Uni.createFrom().deferred(() -> {
             PassThroughApi upstream = api();
+            String model = RequestModel.of(body);
             return capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
                     .flatMap(key -> protection.open(release -> {
                         sending.run();
@@ -66,18 +67,21 @@ public class PassThroughClient {
     }
 
     /**
-     * One streamed message of {@code model} ({@code body} as the client wrote it, {@code "stream": true} in it): waits
+     * One streamed message ({@code body} as the client wrote it, {@code "stream": true} in it, its model the one it
+     * names): waits
      * (at most {@code within}) for an upstream key with room for it, then for a concurrency permit, and holds the
      * permit until the call is over; completes with the call once its first content event arrived (its head,
      * {@code message_start} and pings held until then, so that a failure before it can be retried unseen), or fails
      * typed. Subscribe on the context the events should be delivered on.
      */
-    public Uni<StreamCall<RawEvent>> stream(byte[] body, String model, ForwardedHeaders headers, Duration within,
+    public Uni<StreamCall<RawEvent>> stream(byte[] body, ForwardedHeaders headers, Duration within,
             Runnable sending) {
-        return Uni.createFrom()
-                .deferred(() -> capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
-                        .flatMap(key -> client.observed(key, model, protection.open(release -> client.openRaw(body,
-                                key, headers, release, sending)))));
+        return Uni.createFrom().deferred(() -> {
+            String model = RequestModel.of(body);
+            return capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
+                    .flatMap(key -> client.observed(key, model, protection.open(release -> client.openRaw(body,
+                            key, headers, release, sending))));
+        });
     }
 
     /**

@@ -82,10 +82,8 @@ class FrontDoor {
     private Uni<UpstreamReply> send(AdmittedMessage admitted, byte[] body, ForwardedHeaders headers,
             Context context) {
         MessageExchange exchange = admitted.exchange();
-        return metered(admitted,
-                attempts.run(() -> upstream.message(body, exchange.model(), headers, exchange.remaining(),
-                        exchange::sending), context, exchange::remaining),
-                context)
+        return metered(admitted, attempts.run(() -> upstream.message(body, headers, exchange.remaining(),
+                exchange::sending), context, exchange::remaining), context)
                 .flatMap(reply -> Uni.createFrom().completionStage(() -> meter.answered(exchange, reply))
                         .emitOn(on(context)).map(durable -> reply));
     }
@@ -98,8 +96,7 @@ class FrontDoor {
             HttpServerResponse response) {
         MessageExchange exchange = admitted.exchange();
         return metered(admitted,
-                attempts.run(() -> upstream.stream(body, exchange.model(), headers, exchange.remaining(),
-                        exchange::sending), context,
+                attempts.run(() -> upstream.stream(body, headers, exchange.remaining(), exchange::sending), context,
                         exchange::remaining),
                 context)
                 .onItem().transformToMulti(call -> StreamRelay.relay(call, exchange, response, context, meter,
