@@ -1,6 +1,7 @@
 package dev.parley.anthropic;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -24,6 +25,14 @@ public interface AnthropicConfig {
     Optional<String> apiKey();
 
     /**
+     * More API keys, by name ({@code parley.anthropic.keys.<name>}, a name of lower-case letters, digits and dashes):
+     * each has rate limits of its own, and each call goes with one that has room (README "Upstream keys and their rate
+     * limits"). The names tag metrics; the keys are secrets, never logged. With {@link #apiKey()} set too, that one is
+     * the key named {@code default}. Unused by an {@code embedded} upstream.
+     */
+    Map<String, String> keys();
+
+    /**
      * {@code https://api.anthropic.com}, any compatible upstream, or {@code embedded}: this process's own simulator,
      * which that setting alone switches on (with its own key).
      */
@@ -34,6 +43,13 @@ public interface AnthropicConfig {
     default boolean embedded() {
         return EMBEDDED.equals(baseUrl());
     }
+
+    /**
+     * Most calls waiting at once for an upstream key's rate limits to reset (README "Upstream keys and their rate
+     * limits"); beyond it a call that would have to wait is refused at once with {@code upstream_capacity_exhausted}.
+     */
+    @WithDefault("100")
+    int capacityQueueSize();
 
     /** The {@code anthropic-version} header. */
     @WithDefault("2023-06-01")

@@ -55,6 +55,8 @@ public final class AnthropicException extends RuntimeException {
     private final String requestId;
     private final Duration retryAfter;
     private final Boolean shouldRetry;
+    /** An HTTP error's rate-limit headers (a 429's say which limit ran out and until when); null if none. */
+    private final UpstreamRateLimits rateLimits;
 
     AnthropicException(Kind kind, int status, String errorType, String upstreamMessage, String requestId,
             Duration retryAfter, Boolean shouldRetry, Throwable cause) {
@@ -64,7 +66,14 @@ public final class AnthropicException extends RuntimeException {
 
     private AnthropicException(String message, Kind kind, int status, String errorType, String upstreamMessage,
             String requestId, Duration retryAfter, Boolean shouldRetry, Throwable cause) {
+        this(message, kind, status, errorType, upstreamMessage, requestId, retryAfter, shouldRetry, cause, null);
+    }
+
+    private AnthropicException(String message, Kind kind, int status, String errorType, String upstreamMessage,
+            String requestId, Duration retryAfter, Boolean shouldRetry, Throwable cause,
+            UpstreamRateLimits rateLimits) {
         super(message, cause);
+        this.rateLimits = rateLimits;
         this.kind = kind;
         this.status = status;
         this.errorType = errorType;
@@ -79,9 +88,22 @@ public final class AnthropicException extends RuntimeException {
         String id = requestId == null ? null : redact.apply(requestId);
         AnthropicException copy = new AnthropicException(redact.apply(getMessage()), kind, status, errorType,
                 upstreamMessage == null ? null : redact.apply(upstreamMessage), id, retryAfter, shouldRetry,
-                getCause());
+                getCause(), rateLimits);
         copy.setStackTrace(getStackTrace());
         return copy;
+    }
+
+    /** The same failure with the rate limits its answer reported. */
+    AnthropicException withRateLimits(UpstreamRateLimits limits) {
+        AnthropicException copy = new AnthropicException(getMessage(), kind, status, errorType, upstreamMessage,
+                requestId, retryAfter, shouldRetry, getCause(), limits);
+        copy.setStackTrace(getStackTrace());
+        return copy;
+    }
+
+    /** What the error answer's {@code anthropic-ratelimit-*} and {@code retry-after} headers said, if anything. */
+    Optional<UpstreamRateLimits> rateLimits() {
+        return Optional.ofNullable(rateLimits).filter(limits -> !limits.isEmpty());
     }
 
     static AnthropicException transport(Kind kind, Throwable cause) {

@@ -8,6 +8,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.jboss.resteasy.reactive.RestResponse;
+
 import io.quarkus.rest.client.reactive.ClientExceptionMapper;
 import io.smallrye.mutiny.Uni;
 
@@ -23,7 +25,8 @@ interface MessagesApi {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    Uni<Message> create(@HeaderParam("x-api-key") String apiKey, @HeaderParam("anthropic-version") String version,
+    Uni<RestResponse<Message>> create(@HeaderParam("x-api-key") String apiKey,
+            @HeaderParam("anthropic-version") String version,
             @HeaderParam("anthropic-beta") String beta, MessageRequest request);
 
     @POST

@@ -2,6 +2,12 @@ package dev.parley.anthropic;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -9,6 +15,7 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,7 +38,8 @@ import io.vertx.core.net.ProxyOptions;
  * {@link StreamEvent}s (pings skipped, an {@code error} event turned into an {@link AnthropicException}) and types
  * every failure. A stalled upstream is cut, never left hanging: see {@link StreamLimits} and the timeouts of
  * {@link AnthropicConfig}. It owns the protection of its calls ({@link UpstreamProtection}: the breaker and the
- * concurrency permit). It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
+ * concurrency permit) and picks the key of each ({@link UpstreamCapacity}, told what every answer said of the key's rate
+ * limits). It does not retry: exactly one layer does, and it is the chat engine's, which knows whether
  * anything has reached the client yet.
  */
 @Startup // its connection counter exists from start-up, before the first chat
@@ -58,7 +66,8 @@ public class MessagesClient {
     private final Vertx vertx;
     private final StreamLimits limits;
     private final UpstreamProtection protection;
-    private final String apiKey;
+    private final UpstreamKeys keys;
+    private final UpstreamCapacity capacity;
     private final SecretRedactor redactor;
     private final UpstreamRoute route;
     /** Any failure of a call to its typed exception, its texts redacted. */
@@ -66,13 +75,19 @@ public class MessagesClient {
     private final Counter connectionsOpened;
     private volatile Apis apis;
 
-    /** The streamed calls and the one-shot calls' REST clients, each with the backstop of its call style. */
-    private record Apis(StreamingCalls streaming, MultiMap streamHeaders, MessagesApi whole, ModelsApi models) {
+    /**
+     * The streamed calls, their shared headers by key name, and the one-shot calls' REST clients, each with the
+     * backstop of its call style.
+     */
+    private record Apis(StreamingCalls streaming, Map<String, MultiMap> streamHeaders, MessagesApi whole,
+            ModelsApi models) {
     }
 
     MessagesClient(AnthropicConfig config, ObjectMapper mapper, Vertx vertx, MeterRegistry registry,
-            UpstreamProtection protection) {
+            UpstreamProtection protection, UpstreamKeys keys, UpstreamCapacity capacity) {
         this.protection = protection;
+        this.keys = keys;
+        this.capacity = capacity;
         this.connectionsOpened = Counter.builder("parley.upstream.connections.opened")
                 .description("Connections opened to the upstream for streams (a finished stream's is reused)")
                 .register(registry);
@@ -82,12 +97,15 @@ public class MessagesClient {
         this.requestWriter = mapper.writerFor(MessageRequest.class);
         this.vertx = vertx;
         this.limits = StreamLimits.of(config);
-        this.apiKey = config.embedded() ? simulatorKey() : config.apiKey().orElse("");
         // At start-up, so a proxy URL or CA file parley cannot use stops it with one line.
         this.route = UpstreamRoute.of(config, MessagesClient::environmentVariable);
         EgressProxy proxy = route.proxy().orElse(null);
-        this.redactor = new SecretRedactor(apiKey, proxy == null ? null : proxy.password(),
-                proxy == null ? null : proxy.basicToken().orElse(null));
+        List<String> secrets = new ArrayList<>(Arrays.asList(keys.secrets()));
+        if (proxy != null) {
+            secrets.add(proxy.password());
+            secrets.add(proxy.basicToken().orElse(null));
+        }
+        this.redactor = new SecretRedactor(secrets.toArray(String[]::new));
         boolean proxied = proxy != null;
         this.classifier = failure -> redactor.redacted(UpstreamErrors.classify(failure, proxied));
         if (!config.embedded() || route.trust().isPresent()) {
@@ -103,16 +121,23 @@ public class MessagesClient {
      * Once open, a stream that stalls (first content or idle timeout) fails with an {@link AnthropicException} of kind
      * {@code TIMEOUT}. Every failure's upstream texts are redacted of secrets before anyone can log them. Subscribe on
      * the Vert.x context the call should run on: its events are delivered there. {@code sending} runs there just
-     * before the request is written (after the permit): from then on the upstream may bill for it.
+     * before the request is written (after the permit): from then on the upstream may bill for it. Before the permit,
+     * the call takes an upstream key with room for it ({@link UpstreamCapacity#admit}, its input estimated from the
+     * request's size), waiting for one at most {@code within} (the turn's deadline); when none will have room in time
+     * it fails with an {@link UpstreamRejectedException} of reason {@code CAPACITY_EXHAUSTED}.
      */
-    public Uni<StreamCall<StreamEvent>> open(MessageRequest request, Runnable sending) {
+    public Uni<StreamCall<StreamEvent>> open(MessageRequest request, Duration within, Runnable sending) {
         return Uni.createFrom().deferred(() -> {
             Apis current = apis();
             byte[] body = encode(request.streaming(true));
             io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
-            MultiMap headers = streamHeaders(current, request);
-            return protection.open(release -> current.streaming().open(headers, body, trace, typedEvents, release,
-                    sending));
+            String model = request.model();
+            return capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
+                    .flatMap(key -> {
+                        MultiMap headers = streamHeaders(current, key, request);
+                        return observed(key, model, protection.open(release -> current.streaming().open(headers,
+                                body, trace, typedEvents, release, sending)));
+                    });
         });
     }
 
@@ -122,10 +147,11 @@ public class MessagesClient {
      * event arrived, everything before it held (see {@link RawEvents}), or fails typed as {@link #open} does. Not under
      * {@link UpstreamProtection}: {@link PassThroughClient} holds the permit around it.
      */
-    Uni<StreamCall<RawEvent>> openRaw(byte[] body, ForwardedHeaders headers, Runnable ended, Runnable sending) {
+    Uni<StreamCall<RawEvent>> openRaw(byte[] body, UpstreamKey key, ForwardedHeaders headers, Runnable ended,
+            Runnable sending) {
         return Uni.createFrom().deferred(() -> {
             Apis current = apis();
-            MultiMap sent = MultiMap.caseInsensitiveMultiMap().addAll(current.streamHeaders())
+            MultiMap sent = MultiMap.caseInsensitiveMultiMap().addAll(current.streamHeaders().get(key.name()))
                     .set("anthropic-version", headers.version().orElse(config.version()))
                     .remove("anthropic-beta");
             headers.beta().ifPresent(beta -> sent.set("anthropic-beta", beta));
@@ -149,11 +175,21 @@ public class MessagesClient {
      */
     public Uni<Message> create(MessageRequest request) {
         Duration limit = config.firstContentTimeout();
+        MessageRequest whole = request.streaming(false);
+        String model = request.model();
         return Uni.createFrom()
-                .deferred(() -> apis().whole().create(apiKey, config.version(),
-                        Betas.of(request, config.beta()).orElse(null), request.streaming(false)))
-                .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
-                .onFailure().transform(classifier);
+                .deferred(() -> capacity.admit(model, UpstreamCapacity.estimatedInputTokens(encode(whole).length),
+                        limit))
+                .flatMap(key -> Uni.createFrom()
+                        .deferred(() -> apis().whole().create(key.secret(), config.version(),
+                                Betas.of(request, config.beta()).orElse(null), whole))
+                        .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("first content", limit))
+                        .onFailure().transform(classifier)
+                        .onFailure().invoke(failure -> refused(key, model, failure))
+                        .map(response -> {
+                            observe(key, model, response);
+                            return response.getEntity();
+                        }));
     }
 
     /**
@@ -167,7 +203,8 @@ public class MessagesClient {
         // A spent deadline still gets its (immediate) answer: Mutiny refuses a zero timeout.
         Duration limit = shorter.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : shorter;
         return Uni.createFrom()
-                .deferred(() -> apis().whole().countTokens(apiKey, config.version(), config.beta().orElse(null),
+                .deferred(() -> apis().whole().countTokens(keys.first().secret(), config.version(),
+                        config.beta().orElse(null),
                         TokenCountRequest.of(request)))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("token count", limit))
                 .onFailure().transform(classifier)
@@ -183,15 +220,6 @@ public class MessagesClient {
     }
 
     /**
-     * The one key the built-in simulator accepts: an embedded upstream is always called with it, so that setting the
-     * base URL alone is enough, and a real key configured beside it is never sent anywhere.
-     */
-    private static String simulatorKey() {
-        return ConfigProvider.getConfig().getOptionalValue("parley.simulator.api-key", String.class)
-                .orElse("parley-simulator-key");
-    }
-
-    /**
      * Whether the upstream is a simulator (parley's, in this process or another) rather than the Anthropic API: it
      * lists one model ({@code GET /v1/models?limit=1}, free of charge) and looks for {@link #SIMULATOR_HEADER} on the
      * answer. Within the first-byte timeout, typed like any one-shot call, and not retried.
@@ -199,7 +227,7 @@ public class MessagesClient {
     public Uni<Boolean> upstreamIsSimulator() {
         Duration limit = config.firstByteTimeout();
         return Uni.createFrom()
-                .deferred(() -> apis().models().list(apiKey, config.version(), 1))
+                .deferred(() -> apis().models().list(keys.first().secret(), config.version(), 1))
                 .ifNoItem().after(limit).failWith(() -> AnthropicException.timeout("models list", limit))
                 .onFailure().transform(classifier)
                 .map(response -> {
@@ -220,9 +248,51 @@ public class MessagesClient {
         return URI.create("http://localhost:" + port + "/simulator");
     }
 
-    /** The key parley calls the upstream with; for {@link PassThroughClient}, which shares this client's route. */
-    String apiKey() {
-        return apiKey;
+    /**
+     * Tells {@link UpstreamCapacity} what the answer of an opened stream said of its key's limits, and what a 429 said.
+     */
+    <T extends StreamCall<?>> Uni<T> observed(UpstreamKey key, String model, Uni<T> call) {
+        return call.invoke(opened -> observe(key, model, opened.passedHeaders()))
+                .onFailure().invoke(failure -> refused(key, model, failure));
+    }
+
+    /** What a one-shot answer said of its key's limits. */
+    void observe(UpstreamKey key, String model, RestResponse<?> response) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        response.getStringHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                headers.put(name.toLowerCase(java.util.Locale.ROOT), values.getFirst());
+            }
+        });
+        observe(key, model, headers);
+    }
+
+    private void observe(UpstreamKey key, String model, Map<String, String> headers) {
+        UpstreamRateLimits limits = UpstreamRateLimits.from(headers::get, Instant.now());
+        if (!limits.isEmpty()) {
+            capacity.observed(key, model, limits);
+        }
+    }
+
+    /**
+     * What an error answer said of its key's limits. A 429 that reports them (the API's own rate limit says which ran
+     * out and until when) holds the key until its {@code retry-after}; a bare 429 (a proxy's, an injected fault) is
+     * left to the retry layer, which honours its {@code retry-after} for that call alone.
+     */
+    void refused(UpstreamKey key, String model, Throwable failure) {
+        if (failure instanceof AnthropicException upstream) {
+            upstream.rateLimits().filter(MessagesClient::reportsLimits)
+                    .ifPresent(limits -> capacity.observed(key, model, limits));
+        }
+    }
+
+    private static boolean reportsLimits(UpstreamRateLimits limits) {
+        return limits.requests().isPresent() || limits.inputTokens().isPresent() || limits.outputTokens().isPresent();
+    }
+
+    /** The keys; for {@link PassThroughClient}, which shares this client's route. */
+    UpstreamKeys keys() {
+        return keys;
     }
 
     /** Any failure of a call, typed and redacted as this client's own. */
@@ -276,23 +346,29 @@ public class MessagesClient {
         return current;
     }
 
-    /** The shared stream headers, or a copy with the betas this request needs beside the configured ones. */
-    private MultiMap streamHeaders(Apis current, MessageRequest request) {
+    /** The key's shared stream headers, or a copy with the betas this request needs beside the configured ones. */
+    private MultiMap streamHeaders(Apis current, UpstreamKey key, MessageRequest request) {
+        MultiMap shared = current.streamHeaders().get(key.name());
         Optional<String> betas = Betas.of(request, config.beta());
         if (betas.equals(config.beta())) {
-            return current.streamHeaders();
+            return shared;
         }
-        return MultiMap.caseInsensitiveMultiMap().addAll(current.streamHeaders()).set("anthropic-beta", betas.get());
+        return MultiMap.caseInsensitiveMultiMap().addAll(shared).set("anthropic-beta", betas.get());
     }
 
-    private MultiMap streamHeaders() {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                .add("content-type", "application/json")
-                .add("accept", "text/event-stream")
-                .add("x-api-key", apiKey)
-                .add("anthropic-version", config.version());
-        config.beta().ifPresent(beta -> headers.add("anthropic-beta", beta));
-        return headers;
+    /** Each key's stream headers, built once. */
+    private Map<String, MultiMap> streamHeaders() {
+        Map<String, MultiMap> byKey = new LinkedHashMap<>();
+        for (UpstreamKey key : keys.all()) {
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                    .add("content-type", "application/json")
+                    .add("accept", "text/event-stream")
+                    .add("x-api-key", key.secret())
+                    .add("anthropic-version", config.version());
+            config.beta().ifPresent(beta -> headers.add("anthropic-beta", beta));
+            byKey.put(key.name(), headers);
+        }
+        return Map.copyOf(byKey);
     }
 
     private <T> T build(Class<T> api, Duration readTimeout) {

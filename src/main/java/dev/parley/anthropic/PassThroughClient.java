@@ -18,8 +18,9 @@ import io.smallrye.mutiny.Uni;
  * {@code anthropic-beta}; the answer's body as bytes too. A message is made under {@link UpstreamProtection} (a
  * concurrency permit held until its answer, the circuit breaker judging it); token counts and the model catalog are
  * short free calls, bounded like {@link MessagesClient}'s own. Every failure is typed (an {@link AnthropicException},
- * its texts redacted; an {@link UpstreamRejectedException} when parley does not make the call). It does not retry:
- * the front door does, in one layer.
+ * its texts redacted; an {@link UpstreamRejectedException} when parley does not make the call). A message goes with an
+ * upstream key that has room for it ({@link UpstreamCapacity}), as the chat's calls do. It does not retry: the front
+ * door does, in one layer.
  */
 @ApplicationScoped
 public class PassThroughClient {
@@ -34,39 +35,53 @@ public class PassThroughClient {
     private final MessagesClient client;
     private final UpstreamProtection protection;
     private final AnthropicConfig config;
+    private final UpstreamCapacity capacity;
     private volatile PassThroughApi api;
 
-    PassThroughClient(MessagesClient client, UpstreamProtection protection, AnthropicConfig config) {
+    PassThroughClient(MessagesClient client, UpstreamProtection protection, AnthropicConfig config,
+            UpstreamCapacity capacity) {
         this.client = client;
         this.protection = protection;
         this.config = config;
+        this.capacity = capacity;
     }
 
     /**
-     * One non-streamed message, within {@code within}: waits for a concurrency permit and holds it until the answer
-     * (a full queue, or an open breaker, fails with {@link UpstreamRejectedException} before the call).
-     * {@code sending} runs just before the request is written: from then on the upstream may bill for it.
+     * One non-streamed message (of the model its body names), within {@code within}: waits for an upstream key with
+     * room for it and
+     * then for a concurrency permit, and holds the permit until the answer (no key with room in time, a full queue, or
+     * an open breaker fails with {@link UpstreamRejectedException} before the call). {@code sending} runs just before
+     * the request is written: from then on the upstream may bill for it.
      */
     public Uni<UpstreamReply> message(byte[] body, ForwardedHeaders headers, Duration within, Runnable sending) {
         return Uni.createFrom().deferred(() -> {
             PassThroughApi upstream = api();
-            return protection.open(release -> {
-                sending.run();
-                return typed(upstream.message(client.apiKey(), version(headers), headers.beta().orElse(null), body),
-                        "message", within).onTermination().invoke(release);
-            });
+            String model = RequestModel.of(body);
+            return capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
+                    .flatMap(key -> protection.open(release -> {
+                        sending.run();
+                        return typed(upstream.message(key.secret(), version(headers), headers.beta().orElse(null),
+                                body), "message", within, key, model).onTermination().invoke(release);
+                    }));
         });
     }
 
     /**
-     * One streamed message ({@code body} as the client wrote it, {@code "stream": true} in it): waits for a concurrency
-     * permit and holds it until the call is over; completes with the call once its first content event arrived (its
-     * head, {@code message_start} and pings held until then, so that a failure before it can be retried unseen), or
-     * fails typed. Subscribe on the context the events should be delivered on.
+     * One streamed message ({@code body} as the client wrote it, {@code "stream": true} in it, its model the one it
+     * names): waits
+     * (at most {@code within}) for an upstream key with room for it, then for a concurrency permit, and holds the
+     * permit until the call is over; completes with the call once its first content event arrived (its head,
+     * {@code message_start} and pings held until then, so that a failure before it can be retried unseen), or fails
+     * typed. Subscribe on the context the events should be delivered on.
      */
-    public Uni<StreamCall<RawEvent>> stream(byte[] body, ForwardedHeaders headers, Runnable sending) {
-        return Uni.createFrom().deferred(() -> protection.open(release -> client.openRaw(body, headers, release,
-                sending)));
+    public Uni<StreamCall<RawEvent>> stream(byte[] body, ForwardedHeaders headers, Duration within,
+            Runnable sending) {
+        return Uni.createFrom().deferred(() -> {
+            String model = RequestModel.of(body);
+            return capacity.admit(model, UpstreamCapacity.estimatedInputTokens(body.length), within)
+                    .flatMap(key -> client.observed(key, model, protection.open(release -> client.openRaw(body,
+                            key, headers, release, sending))));
+        });
     }
 
     /**
@@ -79,21 +94,21 @@ public class PassThroughClient {
 
     /** A token count ({@code count_tokens}, free), within the first-content timeout or {@code within} if shorter. */
     public Uni<UpstreamReply> countTokens(byte[] body, ForwardedHeaders headers, Duration within) {
-        return Uni.createFrom().deferred(() -> typed(api().countTokens(client.apiKey(), version(headers),
+        return Uni.createFrom().deferred(() -> typed(api().countTokens(client.keys().first().secret(), version(headers),
                 headers.beta().orElse(null), body), "token count", shorter(within, config.firstContentTimeout())));
     }
 
     /** A page of the model catalog, within the first-byte timeout. */
     public Uni<UpstreamReply> models(ForwardedHeaders headers, Optional<Integer> limit, Optional<String> afterId,
             Optional<String> beforeId) {
-        return Uni.createFrom().deferred(() -> typed(api().models(client.apiKey(), version(headers),
+        return Uni.createFrom().deferred(() -> typed(api().models(client.keys().first().secret(), version(headers),
                 headers.beta().orElse(null), limit.orElse(null), afterId.orElse(null), beforeId.orElse(null)),
                 "models list", config.firstByteTimeout()));
     }
 
     /** One model of the catalog, within the first-byte timeout. */
     public Uni<UpstreamReply> model(String id, ForwardedHeaders headers) {
-        return Uni.createFrom().deferred(() -> typed(api().model(client.apiKey(), version(headers),
+        return Uni.createFrom().deferred(() -> typed(api().model(client.keys().first().secret(), version(headers),
                 headers.beta().orElse(null), id), "model", config.firstByteTimeout()));
     }
 
@@ -107,6 +122,13 @@ public class PassThroughClient {
         return call.ifNoItem().after(limit).failWith(() -> AnthropicException.timeout(what, limit))
                 .onFailure().transform(client::classified)
                 .map(PassThroughClient::reply);
+    }
+
+    /** A message's call, typed, and what its answer said of {@code key}'s limits told to {@link UpstreamCapacity}. */
+    private Uni<UpstreamReply> typed(Uni<RestResponse<byte[]>> call, String what, Duration within, UpstreamKey key,
+            String model) {
+        return typed(call.invoke(response -> client.observe(key, model, response)), what, within)
+                .onFailure().invoke(failure -> client.refused(key, model, failure));
     }
 
     private static UpstreamReply reply(RestResponse<byte[]> response) {

@@ -21,7 +21,7 @@ class UpstreamCheck {
                 throw new ConfigurationException("PARLEY_ANTHROPIC_BASE_URL=embedded calls the built-in simulator, "
                         + "but PARLEY_SIMULATOR_ENABLED=false switches it off: unset one of the two");
             }
-        } else if (config.apiKey().isEmpty()) {
+        } else if (config.apiKey().filter(key -> !key.isBlank()).isEmpty() && config.keys().isEmpty()) {
             throw new ConfigurationException("ANTHROPIC_API_KEY is not set: parley needs an Anthropic API key to call "
                     + config.baseUrl() + " (or set PARLEY_ANTHROPIC_BASE_URL=embedded to use the built-in simulator)");
         }

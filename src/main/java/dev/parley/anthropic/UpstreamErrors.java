@@ -77,7 +77,8 @@ final class UpstreamErrors {
         String shouldRetry = headers.apply("x-should-retry");
         return new AnthropicException(AnthropicException.Kind.HTTP_ERROR, status, type, message, requestId,
                 retryAfter(headers.apply("retry-after-ms"), headers.apply("retry-after")),
-                shouldRetry == null ? null : Boolean.parseBoolean(shouldRetry.trim()), null);
+                shouldRetry == null ? null : Boolean.parseBoolean(shouldRetry.trim()), null)
+                .withRateLimits(UpstreamRateLimits.from(headers, java.time.Instant.now()));
     }
 
     static AnthropicException fromStreamError(StreamEvent.Error error) {

@@ -10,7 +10,13 @@ public final class UpstreamRejectedException extends RuntimeException {
         /** The circuit breaker is open. */
         CIRCUIT_OPEN("upstream_circuit_open"),
         /** The concurrency limit and its queue are full. */
-        TOO_MANY_STREAMS("too_many_requests");
+        TOO_MANY_STREAMS("too_many_requests"),
+        /**
+         * No upstream key has room for the call before its deadline, as their {@code anthropic-ratelimit-*} headers
+         * say: parley did not send a request that would come back 429 (not {@code upstream_rate_limited}, which means
+         * the upstream itself refused).
+         */
+        CAPACITY_EXHAUSTED("upstream_capacity_exhausted");
 
         private final String code;
 

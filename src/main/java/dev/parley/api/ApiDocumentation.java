@@ -94,9 +94,10 @@ public class ApiDocumentation extends Application {
             + "`application/json`, or without a `Content-Type`.";
     static final String TOO_MANY_REQUESTS_TEXT = "Problem `too_many_requests` (the concurrency limit and its queue are "
             + "full) or `budget_exceeded` (the request's worst case does not fit in the caller's budget; `Retry-After` "
-            + "is the time until the window resets) or `caller_rate_limited` (the request does not fit in one of the "
-            + "caller's rate limits, which the `RateLimit-Policy` and `RateLimit` headers describe); try again after "
-            + "`Retry-After` seconds.";
+            + "is the time until the window resets), `caller_rate_limited` (the request does not fit in one of the "
+            + "caller's rate limits, which the `RateLimit-Policy` and `RateLimit` headers describe) or "
+            + "`upstream_capacity_exhausted` (no upstream key's rate limits leave room for the request before its "
+            + "deadline; parley did not send it); try again after `Retry-After` seconds.";
     static final String UNAVAILABLE_TEXT = "Problem `upstream_circuit_open` (the upstream has been failing; parley "
             + "pauses calls to it) or `server_shutting_down` (this replica is stopping; another one answers), with "
             + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database, or the upstream's "

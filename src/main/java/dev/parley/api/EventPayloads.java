@@ -120,7 +120,8 @@ final class EventPayloads {
             + "trusted), `upstream_circuit_open`, `deadline_exceeded`, "
             + "`budget_exhausted` (a later round no longer fits in the caller's budget), "
             + "`caller_rate_limited` (a later round no longer fits in the caller's rate limits), `server_busy` (a later round "
-            + "found the queue for upstream streams full), `client_too_slow` (the stream read nothing for "
+            + "found the queue for upstream streams full), `upstream_capacity_exhausted` (a later round found no "
+            + "upstream key with room in its rate limits before the deadline), `client_too_slow` (the stream read nothing for "
             + "`parley.api.max-pause`; the event is written but the client may never see it), `conversation_conflict`, "
             + "`conversation_not_saved` (the reply is complete, but the conversation store could not save it; "
             + "retryable; `POST /v1/chat` answers it with 503) or `internal_error`";

@@ -31,7 +31,7 @@ public record Problem(
                 "budget_exhausted", "caller_rate_limited", "rate_limits_unavailable", "conversation_store_unavailable",
                 "conversation_not_saved",
                 "body_too_large", "body_timeout", "server_busy", "ledger_unavailable", "uri_too_long",
-                "headers_too_large", "client_too_slow"}) String code,
+                "headers_too_large", "client_too_slow", "upstream_capacity_exhausted"}) String code,
         @Schema(description = "The request id, as in the `X-Request-Id` response header") String requestId,
         EventPayloads.UsageView usage,
         EventPayloads.CostView cost,

@@ -102,6 +102,10 @@ public class ProblemMappers {
                     RequestIds.of(context));
             case TOO_MANY_STREAMS -> Problem.of(429, e.code(), "Too many requests",
                     "parley is at its limit of concurrent replies. Try again shortly.", RequestIds.of(context));
+            case CAPACITY_EXHAUSTED -> Problem.of(429, e.code(), "Upstream capacity exhausted",
+                    "The AI service's rate limits leave no room for this request before its deadline. Try again "
+                            + "after Retry-After.",
+                    RequestIds.of(context));
         };
         return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem)
                 .header(HttpHeaders.RETRY_AFTER, seconds(e.retryAfter())).build();

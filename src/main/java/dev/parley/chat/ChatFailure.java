@@ -37,6 +37,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
                 "The reply could not be saved to the conversation, which stays as it was; send the message again."),
         SERVER_SHUTTING_DOWN("server_shutting_down", "This server is restarting; send the message again."),
         SERVER_BUSY("server_busy", "This server is at its limit of upstream streams; try again shortly."),
+        UPSTREAM_CAPACITY_EXHAUSTED("upstream_capacity_exhausted",
+                "The AI service's rate limits leave no room for this request before its deadline; try again later."),
         CLIENT_TOO_SLOW("client_too_slow", "The reply was not read in time, so it was stopped."),
         BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
         CALLER_RATE_LIMITED("caller_rate_limited",
@@ -94,9 +96,11 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
             return of(Code.DEADLINE_EXCEEDED, true);
         }
         if (failure instanceof UpstreamRejectedException rejected) {
-            Code code = rejected.reason() == UpstreamRejectedException.Reason.CIRCUIT_OPEN
-                    ? Code.UPSTREAM_CIRCUIT_OPEN
-                    : Code.SERVER_BUSY;
+            Code code = switch (rejected.reason()) {
+                case CIRCUIT_OPEN -> Code.UPSTREAM_CIRCUIT_OPEN;
+                case TOO_MANY_STREAMS -> Code.SERVER_BUSY;
+                case CAPACITY_EXHAUSTED -> Code.UPSTREAM_CAPACITY_EXHAUSTED;
+            };
             return new ChatFailure(code, code.userMessage(), true, Optional.of(rejected.retryAfter()));
         }
         if (failure instanceof ClientTooSlowException) {

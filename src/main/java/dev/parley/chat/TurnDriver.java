@@ -92,7 +92,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
         run.startAttempt();
         // The turn's span is current while the call is subscribed, so the upstream call is its child.
         try (Scope ignored = run.span().makeCurrent()) {
-            step = parts.client().open(run.request(), () -> sent = true).subscribe().with(
+            step = parts.client().open(run.request(), run.remaining(), () -> sent = true).subscribe().with(
                     opened -> onContext(() -> opened(opened)), failure -> onContext(() -> attemptFailed(failure)));
         }
     }
@@ -158,8 +158,9 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
             return;
         }
         if (!sent && failure instanceof UpstreamRejectedException refused
-                && refused.reason() == UpstreamRejectedException.Reason.TOO_MANY_STREAMS) {
-            // Refused a permit before any call was made: the one refusal that can still be an HTTP status.
+                && (refused.reason() == UpstreamRejectedException.Reason.TOO_MANY_STREAMS
+                        || refused.reason() == UpstreamRejectedException.Reason.CAPACITY_EXHAUSTED)) {
+            // Refused a permit, or every key's capacity, before any call was made: still an HTTP status.
             parts.meter().rejected(refused.code());
             endUnsent(refused, !listener.onRefused(refused));
             return;

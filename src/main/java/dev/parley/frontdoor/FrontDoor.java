@@ -107,7 +107,7 @@ class FrontDoor {
             HttpServerResponse response) {
         MessageExchange exchange = admitted.exchange();
         return metered(admitted, fallingBack(admitted, body, context, 0,
-                sent -> upstream.stream(sent, headers, exchange::sending)), context)
+                sent -> upstream.stream(sent, headers, exchange.remaining(), exchange::sending)), context)
                 .onItem().transformToMulti(call -> StreamRelay.relay(call, exchange, response, context, meter,
                         apiConfig, shutdown));
     }

@@ -26,11 +26,15 @@ final class UpstreamFailures {
     /** The answer to a failure parley gave up on after {@code attempts} upstream calls. */
     static DoorRefusal answer(Throwable failure, int attempts) {
         if (failure instanceof UpstreamRejectedException rejected) {
-            return rejected.reason() == UpstreamRejectedException.Reason.CIRCUIT_OPEN
-                    ? DoorRefusal.after(503, "overloaded_error", "The Anthropic API has been failing; parley pauses "
-                            + "calls to it for a moment.", rejected.retryAfter(), false)
-                    : DoorRefusal.after(429, "rate_limit_error", "parley is at its limit of concurrent calls to the "
-                            + "Anthropic API.", rejected.retryAfter(), false);
+            return switch (rejected.reason()) {
+                case CIRCUIT_OPEN -> DoorRefusal.after(503, "overloaded_error", "The Anthropic API has been failing; "
+                        + "parley pauses calls to it for a moment.", rejected.retryAfter(), false);
+                case TOO_MANY_STREAMS -> DoorRefusal.after(429, "rate_limit_error", "parley is at its limit of "
+                        + "concurrent calls to the Anthropic API.", rejected.retryAfter(), false);
+                case CAPACITY_EXHAUSTED -> DoorRefusal.after(429, "rate_limit_error", "The rate limits of parley's "
+                        + "Anthropic API keys leave no room for this request before its deadline; parley did not "
+                        + "send it.", rejected.retryAfter(), false);
+            };
         }
         if (!(failure instanceof AnthropicException upstream)) {
             return DoorRefusal.terminal(500, "api_error", "Something went wrong in parley.");

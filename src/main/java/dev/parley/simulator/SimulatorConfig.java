@@ -21,9 +21,18 @@ public interface SimulatorConfig {
      */
     Optional<Boolean> enabled();
 
-    /** The only API key the simulator accepts (as {@code x-api-key} or {@code Authorization: Bearer}). */
+    /** The API key the simulator accepts (as {@code x-api-key} or {@code Authorization: Bearer}). */
     @WithDefault("parley-simulator-key")
     String apiKey();
+
+    /**
+     * More API keys the simulator accepts beside {@link #apiKey()}, each with rate limits of its own, as the keys of
+     * several workspaces have. Any other key is refused with 401 {@code authentication_error}.
+     */
+    Optional<List<String>> extraApiKeys();
+
+    /** Every key's rate limits, per window (generous by default, so that nothing is refused). */
+    RateLimits rateLimits();
 
     /** Largest accepted request body; the real Messages API allows 32 MB. */
     @WithDefault("33554432")
@@ -59,4 +68,24 @@ public interface SimulatorConfig {
     /** Organization id reported in the {@code anthropic-organization-id} header. */
     @WithDefault("5e1d0b43-4a36-4f0e-9a61-0c0a5e7b1d2f")
     String organizationId();
+
+    /** One key's limits per window, reported in the {@code anthropic-ratelimit-*} headers and enforced. */
+    interface RateLimits {
+
+        /** Requests per window. */
+        @WithDefault("4000")
+        long requests();
+
+        /** Input tokens per window (uncached input and cache writes; cache reads do not count). */
+        @WithDefault("2000000")
+        long inputTokens();
+
+        /** Output tokens per window. */
+        @WithDefault("400000")
+        long outputTokens();
+
+        /** The window: a minute, as the API's per-minute limits. */
+        @WithDefault("1m")
+        Duration window();
+    }
 }

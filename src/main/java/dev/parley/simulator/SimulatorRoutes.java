@@ -94,6 +94,8 @@ public class SimulatorRoutes {
         router.post(PREFIX + "/admin/faults").handler(ctx -> withBody(ctx, this::adminQueueFault));
         router.delete(PREFIX + "/admin/faults").handler(this::adminClearFaults);
         router.post(PREFIX + "/admin/reset").handler(this::adminReset);
+        router.get(PREFIX + "/admin/rate-limits").handler(this::adminRateLimits);
+        router.post(PREFIX + "/admin/rate-limits").handler(ctx -> withBody(ctx, this::adminLimitRates));
         router.route(PREFIX + "/*").handler(ctx -> sendError(ctx, Ids.request(),
                 new SimulatedApiError(ErrorType.NOT_FOUND, "Not found")));
         Log.infof("Anthropic API simulator enabled at %s (not a real model)", PREFIX);
@@ -149,7 +151,7 @@ public class SimulatorRoutes {
     }
 
     private void messages(RoutingContext ctx, String requestId, Buffer rawBody) {
-        checkAuthAndVersion(ctx.request());
+        String apiKey = checkAuthAndVersion(ctx.request());
         JsonNode body = parseJson(rawBody);
         Directives directives = directives(body);
         SimulatorCounters.Scope scope = counters.scope(directives);
@@ -167,7 +169,12 @@ public class SimulatorRoutes {
         Served served = serve(body, model, directives);
         Result accounting = served.accounting();
         PlannedReply reply = served.reply();
-        Map<String, String> limits = rateLimits.record(accounting.usage().totalPrompt(), reply.outputTokens());
+        // Before anything is answered, as the API: a request beyond the key's limits is refused whole.
+        // Per model as the request names it (an alias and its dated id are one model class on the API; tests name one).
+        String limited = body.path("model").asText();
+        Map<String, String> limits = rateLimits.admit(apiKey, limited,
+                accounting.usage().inputTokens() + accounting.usage().cacheCreation());
+        rateLimits.recordOutput(apiKey, limited, reply.outputTokens());
         Duration headerStall = fault != null && fault.kind() == Fault.Kind.STALL_HEADERS
                 ? fault.stall()
                 : Duration.ZERO;
@@ -442,7 +449,8 @@ public class SimulatorRoutes {
 
     // ---------------------------------------------------------------- checks shared by the API endpoints
 
-    private void checkAuthAndVersion(HttpServerRequest request) {
+    /** Checks the key and the version; answers the key. */
+    private String checkAuthAndVersion(HttpServerRequest request) {
         String key = request.getHeader("x-api-key");
         String authorization = request.getHeader("authorization");
         if (key == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -451,7 +459,7 @@ public class SimulatorRoutes {
         if (key == null) {
             throw new SimulatedApiError(ErrorType.AUTHENTICATION, "x-api-key header is required");
         }
-        if (!key.equals(config.apiKey())) {
+        if (!key.equals(config.apiKey()) && !config.extraApiKeys().orElse(List.of()).contains(key)) {
             throw new SimulatedApiError(ErrorType.AUTHENTICATION, "invalid x-api-key");
         }
         String version = request.getHeader("anthropic-version");
@@ -470,6 +478,7 @@ public class SimulatorRoutes {
                         + "` for the `anthropic-beta` header. Please consult our documentation at platform.claude.com/docs or try again without the header.");
             }
         }
+        return key;
     }
 
     private static JsonNode parseJson(Buffer body) {
@@ -572,9 +581,45 @@ public class SimulatorRoutes {
         ctx.response().setStatusCode(204).end();
     }
 
+    /**
+     * One key's window for one model ({@code ?apiKey=&model=}; the simulator's own key when absent): used, served and
+     * refused.
+     */
+    private void adminRateLimits(RoutingContext ctx) {
+        String key = ctx.request().getParam("apiKey");
+        String model = ctx.request().getParam("model");
+        if (model == null) {
+            json(ctx, 400, SimJson.MAPPER.createObjectNode().put("message", "model is required"));
+            return;
+        }
+        json(ctx, 200, rateLimits.describe(key == null ? config.apiKey() : key, model));
+    }
+
+    /**
+     * Sets the limits of one key ({@code apiKey}) or of all, for one model ({@code model}) or all, and starts their
+     * windows afresh, until the next reset: {@code {"apiKey": "...", "model": "...", "requests": 1, "inputTokens":
+     * 1000, "outputTokens": 1000, "windowSeconds": 60}}, each absent number the configured one.
+     */
+    private void adminLimitRates(RoutingContext ctx, String requestId, Buffer rawBody) {
+        JsonNode body = parseJson(rawBody);
+        SimulatorConfig.RateLimits configured = config.rateLimits();
+        RateLimitWindow.Limits limits = new RateLimitWindow.Limits(
+                body.path("requests").asLong(configured.requests()),
+                body.path("inputTokens").asLong(configured.inputTokens()),
+                body.path("outputTokens").asLong(configured.outputTokens()),
+                body.has("windowSeconds")
+                        ? Duration.ofSeconds(body.path("windowSeconds").asLong())
+                        : configured.window());
+        rateLimits.limit(body.path("apiKey").asText(RateLimitWindow.ANY),
+                body.path("model").asText(RateLimitWindow.ANY),
+                limits);
+        ctx.response().setStatusCode(204).end();
+    }
+
     private void adminReset(RoutingContext ctx) {
         faults.clear();
         cache.clear();
+        rateLimits.reset();
         ctx.response().setStatusCode(204).end();
     }
 

@@ -12,7 +12,7 @@ final class StreamedReply {
     }
 
     static Uni<List<StreamEvent>> of(MessagesClient client, MessageRequest request) {
-        return client.open(request, () -> {
+        return client.open(request, java.time.Duration.ofMinutes(1), () -> {
         }).flatMap(call -> Uni.createFrom().<List<StreamEvent>>emitter(result -> {
             List<StreamEvent> events = new ArrayList<>();
             // Called on the call's context, where the item came.
