@@ -2,40 +2,30 @@ package dev.parley.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.URI;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.agroal.api.AgroalDataSource;
-import io.quarkus.agroal.DataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.parley.api.SseTestClient.Frame;
 import dev.parley.api.SseTestClient.StreamReply;
-import dev.parley.harness.LedgerRows;
 import dev.parley.harness.Metrics;
 
 /**
  * Parley's own model fallback ({@code fallback-models}), through the chat stream and the simulator: a round its model
  * fails for good before anything of it reached the client goes to the next model of the profile's chain, which the
- * client sees in a {@code retry} event; {@code done}, the ledger and the metrics name the model that served, and the
- * cost is at its rates. Profiles {@code standby} (Sonnet 4.6 → Haiku 4.5 → Opus 5.5, after the retries),
+ * client sees in a {@code retry} event; {@code done} and the metrics name the model that served, and the cost is at
+ * its rates (the ledger rows of a fallen-back turn: {@link UsageLedgerContract}). Profiles {@code standby} (Sonnet 4.6 → Haiku 4.5 → Opus 5.5, after the retries),
  * {@code standby-at-once} (Sonnet 4.6 → Haiku 4.5 at once on overload) and {@code thinker-standby} (Opus 5.5 →
  * Sonnet 4.6) are in the test profile's configuration.
  */
@@ -47,10 +37,6 @@ class ModelFallbackTest {
     @TestHTTPResource("/")
     URI app;
 
-    @Inject
-    @DataSource("ledger-h2")
-    AgroalDataSource ledger;
-
     private SseTestClient sse;
 
     @BeforeEach
@@ -59,7 +45,7 @@ class ModelFallbackTest {
     }
 
     @Test
-    void aModelOverloadedForGoodHandsTheRoundToTheNextModelBeforeTheFirstToken() throws SQLException {
+    void aModelOverloadedForGoodHandsTheRoundToTheNextModelBeforeTheFirstToken() {
         String id = ChatStreamTest.uniqueId();
         double before = fallbacks("claude-sonnet-4-6", "claude-haiku-4-5", "upstream_overloaded");
 
@@ -92,13 +78,6 @@ class ModelFallbackTest {
         assertThat(sent).extracting(request -> request.path("body").path("model").asText())
                 .containsExactly("claude-sonnet-4-6", "claude-sonnet-4-6", "claude-sonnet-4-6", "claude-haiku-4-5");
         assertThat(sent.getLast().path("body").has("fallbacks")).isFalse();
-
-        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
-        assertThat(row).containsEntry("model", "claude-sonnet-4-6").containsEntry("served_models",
-                "claude-haiku-4-5");
-        assertThat((BigDecimal) row.get("cost_usd")).isEqualByComparingTo(haiku);
-        assertThat(LedgerRows.rounds(ledger, reply.header("x-turn-id"))).singleElement()
-                .satisfies(round -> assertThat(round).containsEntry("served_by", "claude-haiku-4-5"));
         assertThat(fallbacks("claude-sonnet-4-6", "claude-haiku-4-5", "upstream_overloaded")).isEqualTo(before + 1);
     }
 
@@ -165,8 +144,7 @@ class ModelFallbackTest {
     }
 
     @Test
-    void aToolLoopHandedOnMidTurnSendsTheEarlierModelsThinkingNowhereAndPricesEachRoundAtItsModel()
-            throws SQLException {
+    void aToolLoopHandedOnMidTurnSendsTheEarlierModelsThinkingNowhereAndPricesEachRoundAtItsModel() {
         String id = ChatStreamTest.uniqueId();
         // Round 1 on Opus 5.5 thinks and calls the tool; round 2's three attempts on Opus 5.5 fail, so Sonnet 4.6
         // answers it.
@@ -200,8 +178,6 @@ class ModelFallbackTest {
         assertThat(ChatStreamTest.usd(rounds.get(1).path("cost").path("totalUsd"))).isEqualByComparingTo(sonnetCost);
         assertThat(ChatStreamTest.usd(done.path("cost").path("totalUsd"))).isEqualByComparingTo(opus.add(sonnetCost));
 
-        assertThat(LedgerRows.rounds(ledger, awaitRow(reply.header("x-request-id")).get("turn_id").toString()))
-                .extracting(round -> round.get("served_by")).containsExactly("claude-opus-5-5", "claude-sonnet-4-6");
     }
 
     private List<JsonNode> sentRequests(String id) {
@@ -222,11 +198,6 @@ class ModelFallbackTest {
         return Metrics.samples(given().get(app.resolve("/q/metrics")).asString()).getOrDefault(
                 "parley_upstream_fallbacks_total{from=\"" + from + "\",reason=\"" + reason + "\",to=\"" + to + "\"}",
                 0.0);
-    }
-
-    private Map<String, Object> awaitRow(String requestId) {
-        return await().atMost(Duration.ofSeconds(10))
-                .until(() -> LedgerRows.byRequestId(ledger, requestId), Optional::isPresent).get();
     }
 
     /** Tokens × price per million, in USD. */

@@ -175,6 +175,24 @@ abstract class UsageLedgerContract {
     }
 
     @Test
+    void aTurnHandedToAFallbackModelNamesItInItsRowAndRoundsAndPricesItThere() throws SQLException {
+        String id = ChatStreamTest.uniqueId();
+        // Round 1 on Sonnet 4.6 calls the tool; round 2's three attempts fail there, so Haiku 4.5 answers it.
+        StreamReply reply = sse.stream(ChatStreamTest.body("[[sim:id=" + id + "]] "
+                + "[[sim:tool=get_stock_price]] [[sim:fault=none]] [[sim:fault=529 times=3]]",
+                "standby"));
+        assertThat(reply.last().event()).isEqualTo("done");
+        JsonNode done = reply.last().data();
+
+        Map<String, Object> row = awaitRow(reply.header("x-request-id"));
+        assertUsageMatches(row, done);
+        assertThat(row).containsEntry("model", "claude-sonnet-4-6").containsEntry("rounds", 2)
+                .containsEntry("served_models", "claude-sonnet-4-6,claude-haiku-4-5");
+        assertThat(LedgerRows.rounds(ledgerDatabase(), reply.header("x-turn-id")))
+                .extracting(round -> round.get("served_by")).containsExactly("claude-sonnet-4-6", "claude-haiku-4-5");
+    }
+
+    @Test
     void aThinkingTurnsRowCountsItsThinkingTokens() {
         StreamReply reply = sse.stream(ChatStreamTest.body("Why? [[sim:thinking=12]] [[sim:reply=Because.]]",
                 "thinker"));
