@@ -200,7 +200,8 @@ class DeploymentManifestsTest {
 
     /**
      * A workload that may run more than one replica keeps conversations in Redis: with the memory store a conversation
-     * continued on another replica is {@code conversation_not_found}. Its budgets need the shared ledger too.
+     * continued on another replica is {@code conversation_not_found}. Its budgets need the shared ledger too, and its
+     * rate limits Redis as well.
      */
     @Test
     void severalReplicasShareOneConversationStore() {
@@ -214,6 +215,8 @@ class DeploymentManifestsTest {
                         .isEqualTo("redis");
                 assertThat(environment.get("PARLEY_REDIS_URL")).as("%s: where Redis is", kind)
                         .startsWith("redis");
+                assertThat(environment.get("PARLEY_RATE_LIMITS_STORE"))
+                        .as("%s: the rate limits, one per caller across the replicas", kind).isEqualTo("redis");
                 assertThat(environment.get("PARLEY_LEDGER_STORE")).as("%s: the ledger budgets are shared through",
                         kind).isEqualTo("postgresql");
             }
