@@ -15,6 +15,7 @@ class AssistantsResourceIT extends AssistantsResourceTest {
     @Override
     List<String> expectedProfiles() {
         return List.of("default", "cached-loop", "cached1h", "cached5m", "concise", "fallback-writer",
-                "omitted-thinker", "plain", "quiet-thinker", "thinker", "unpriced");
+                "omitted-thinker", "plain", "quiet-thinker", "standby", "standby-at-once", "thinker", "thinker-standby",
+                "unpriced");
     }
 }

@@ -45,7 +45,8 @@ class AssistantsResourceTest {
     /** The test profile's assistants, {@code default} first; the IT twin's jar lacks the one of test-only tools. */
     List<String> expectedProfiles() {
         return List.of("default", "cached-loop", "cached1h", "cached5m", "concise", "fallback-writer",
-                "omitted-thinker", "plain", "quiet-thinker", "thinker", "toolbox", "unpriced");
+                "omitted-thinker", "plain", "quiet-thinker", "standby", "standby-at-once", "thinker", "thinker-standby",
+                "toolbox", "unpriced");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +63,7 @@ public class CallerRateLimitsTest {
 
     /** The callers' limits, shared by the profiles of this class and its twins on other stores. */
     static Map<String, String> limits() {
-        return Map.of("parley.auth.mode", "gateway",
+        Map<String, String> limits = new HashMap<>(Map.of("parley.auth.mode", "gateway",
                 "parley.rate-limits.callers.\"" + TWO_A_MINUTE + "\".requests-per-minute", "2",
                 "parley.rate-limits.callers.\"" + TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY),
                 "parley.rate-limits.callers.\"" + TOOL_LOOP + "\".tokens-per-day",
@@ -71,10 +72,12 @@ public class CallerRateLimitsTest {
                 "parley.rate-limits.callers.\"" + TOKENS_IN_REDIS + "\".tokens-per-day",
                 Long.toString(TOKENS_A_DAY),
                 "parley.rate-limits.callers.\"" + DOOR_ONE_A_MINUTE + "\".requests-per-minute", "1",
-                "parley.rate-limits.callers.\"" + DOOR_TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY),
-                // A turn is kept running by a 1.5 s time to first token; on a loaded machine the test profile's 2 s
-                // first-content limit could cut it, and the retry's usage would be counted too.
-                "parley.anthropic.first-content-timeout", "10s");
+                "parley.rate-limits.callers.\"" + DOOR_TOKENS + "\".tokens-per-day", Long.toString(TOKENS_A_DAY)));
+        // A turn is kept running by a 1.5 s time to first token: the test profile's 1.5 s idle and 2 s first-content
+        // limits would race it (a cut attempt is retried, and its usage counted too).
+        limits.put("parley.anthropic.first-content-timeout", "10s");
+        limits.put("parley.anthropic.idle-timeout", "10s");
+        return limits;
     }
 
     @TestHTTPResource("/")
