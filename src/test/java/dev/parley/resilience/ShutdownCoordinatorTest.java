@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 
 /** How running turns are let finish, or ended, once shutdown begins. */
 class ShutdownCoordinatorTest {
@@ -82,19 +83,28 @@ class ShutdownCoordinatorTest {
 
     @Test
     void everyTurnRegisteredWhileTheGracePeriodEndsIsEndedExactlyOnce() throws Exception {
-        ShutdownCoordinator noGrace = new ShutdownCoordinator(config(Duration.ZERO), vertx);
-        AtomicInteger[] endings = new AtomicInteger[2_000];
-        CompletableFuture<Void> sweepStarted = new CompletableFuture<>();
-        noGrace.atGraceEnd(() -> sweepStarted.complete(null));
-        noGrace.shutdownBegins(new ShutdownDelayInitiatedEvent());
+        // One event loop: a task queued once the sweep has begun runs after the whole sweep.
+        Vertx oneLoop = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        try {
+            ShutdownCoordinator noGrace = new ShutdownCoordinator(config(Duration.ZERO), oneLoop);
+            AtomicInteger[] endings = new AtomicInteger[2_000];
+            CompletableFuture<Void> sweepStarted = new CompletableFuture<>();
+            noGrace.atGraceEnd(() -> sweepStarted.complete(null));
+            noGrace.shutdownBegins(new ShutdownDelayInitiatedEvent());
 
-        for (int i = 0; i < endings.length; i++) {
-            AtomicInteger ending = endings[i] = new AtomicInteger();
-            noGrace.atGraceEnd(ending::incrementAndGet);
+            for (int i = 0; i < endings.length; i++) {
+                AtomicInteger ending = endings[i] = new AtomicInteger();
+                noGrace.atGraceEnd(ending::incrementAndGet);
+            }
+            sweepStarted.get(2, TimeUnit.SECONDS);
+            CompletableFuture<Void> sweepOver = new CompletableFuture<>();
+            oneLoop.runOnContext(ignored -> sweepOver.complete(null));
+            sweepOver.get(2, TimeUnit.SECONDS);
+
+            assertThat(endings).allSatisfy(ending -> assertThat(ending).hasValue(1));
+        } finally {
+            oneLoop.close().toCompletionStage().toCompletableFuture().join();
         }
-        sweepStarted.get(2, TimeUnit.SECONDS);
-
-        assertThat(endings).allSatisfy(ending -> assertThat(ending).hasValue(1));
     }
 
     private static ShutdownConfig config(Duration grace) {

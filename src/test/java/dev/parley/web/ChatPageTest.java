@@ -63,7 +63,8 @@ class ChatPageTest extends InChromium {
         List<String> assistants = new Select(browser.find("#assistant")).getOptions().stream()
                 .map(option -> option.getAttribute("value")).toList();
         assertThat(assistants).containsExactly("default", "cached-loop", "cached1h", "cached5m", "concise",
-                "fallback-writer", "omitted-thinker", "plain", "quiet-thinker", "thinker", "toolbox", "unpriced");
+                "fallback-writer", "omitted-thinker", "plain", "quiet-thinker", "standby", "standby-at-once", "thinker",
+                "thinker-standby", "toolbox", "unpriced");
         assertThat(new Select(browser.find("#assistant")).getFirstSelectedOption().getText())
                 .isEqualTo("default — A helpful engineering assistant");
     }
