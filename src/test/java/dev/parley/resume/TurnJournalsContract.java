@@ -173,6 +173,18 @@ abstract class TurnJournalsContract {
     }
 
     @Test
+    void anOverflowedTurnIsGoneAfterTheRetentionFromItsLastBatch() {
+        TurnJournals journals = journals(SHORT);
+        String turnId = turnId();
+        threeBatches(journals, turnId, false);
+        done(journals.overflow(turnId));
+        assertThat(done(journals.state(turnId))).isPresent();
+
+        done(journals.append(turnId, batch(8, 8, true)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> done(journals.state(turnId)).isEmpty());
+    }
+
+    @Test
     void aTurnThatNeverEndedIsGoneAfterItsDeadlinePlusTheRetention() {
         TurnJournals journals = journals(SHORT);
         String turnId = turnId();
