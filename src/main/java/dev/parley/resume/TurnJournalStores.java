@@ -3,6 +3,7 @@ package dev.parley.resume;
 import java.time.Clock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -40,5 +41,12 @@ class TurnJournalStores {
             }
             case REDIS -> new RedisTurnJournals(redis.get(), config);
         };
+    }
+
+    /** The Redis store stops listening first, or it would subscribe again to a client that is closing. */
+    void close(@Disposes TurnJournals journals) {
+        if (journals instanceof RedisTurnJournals redis) {
+            redis.close();
+        }
     }
 }
