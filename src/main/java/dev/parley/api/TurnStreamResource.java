@@ -25,6 +25,7 @@ import dev.parley.chat.ChatRejectedException;
 import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.resume.JournalState;
 import dev.parley.resume.ResumableTurns;
+import dev.parley.resume.TurnJournalsUnavailableException;
 
 /**
  * Resumable turns after their first stream: a client that lost its stream reads the rest from any replica, and its
@@ -124,10 +125,10 @@ public class TurnStreamResource {
     }
 
     private static Throwable unavailable(Throwable failure) {
-        return failure instanceof TurnUnavailableException
-                ? failure
-                : new TurnUnavailableException(TurnUnavailableException.Reason.STORE_UNAVAILABLE,
-                        "The store of resumable turns did not answer; try again shortly.");
+        return failure instanceof TurnJournalsUnavailableException
+                ? new TurnUnavailableException(TurnUnavailableException.Reason.STORE_UNAVAILABLE,
+                        "The store of resumable turns did not answer; try again shortly.")
+                : failure;
     }
 
     /** The id after which a resume starts: {@code Last-Event-ID}, a whole number, 0 when absent. */
