@@ -15,6 +15,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -39,14 +40,26 @@ public class TurnStreamResource {
     private static final String NOT_FOUND = "No resumable turn of yours has this id: it is unknown, was not "
             + "resumable, or its events expired (they are kept for parley.streams.retention after the turn ended).";
 
+    private static final String OUTGROWN = "The turn outgrew the events parley keeps of one turn "
+            + "(parley.streams.max-events, parley.streams.max-bytes): it cannot be resumed.";
+    private static final String LOST = "The server that ran the turn went away before the turn ended.";
+
     private final ResumableTurns turns;
     private final ApiConfig config;
     private final ShutdownCoordinator shutdown;
+    private final MeterRegistry registry;
 
-    TurnStreamResource(ResumableTurns turns, ApiConfig config, ShutdownCoordinator shutdown) {
+    TurnStreamResource(ResumableTurns turns, ApiConfig config, ShutdownCoordinator shutdown,
+            MeterRegistry registry) {
         this.turns = turns;
         this.config = config;
         this.shutdown = shutdown;
+        this.registry = registry;
+    }
+
+    /** Counts a resume by its answer: {@code streamed}, {@code ended} (204), or the problem's code. */
+    private void counted(String answer) {
+        registry.counter("parley.streams.resumes", "answer", answer).increment();
     }
 
     /** No {@code @Produces}, as the chat stream: parley writes the response itself ({@link TurnResumeWriter}). */
@@ -68,32 +81,39 @@ public class TurnStreamResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Multi<String> resume(@PathParam("turnId") String turnId, @HeaderParam(LAST_EVENT_ID) String lastEventId,
             RoutingContext context) {
-        long afterId = afterId(lastEventId);
-        String requestId = RequestIds.of(context);
-        Context requestContext = Vertx.currentContext();
+        long afterId;
+        try {
+            afterId = afterId(lastEventId);
+        } catch (ChatRejectedException e) {
+            counted(e.reason().code());
+            throw e;
+        }
         if (shutdown.draining() && turns.shared()) {
             // Another replica serves it: the events are in Redis.
+            counted(ChatRejectedException.Reason.SERVER_SHUTTING_DOWN.code());
             throw new ChatRejectedException(ChatRejectedException.Reason.SERVER_SHUTTING_DOWN,
                     "This server is restarting; resume the turn again.");
         }
-        return found(turnId, context).onItem().transformToMulti(state -> Multi.createFrom().<String>emitter(
-                handoff -> {
+        String requestId = RequestIds.of(context);
+        Context requestContext = Vertx.currentContext();
+        return found(turnId, context)
+                .onFailure(TurnUnavailableException.class)
+                .invoke(failure -> counted(((TurnUnavailableException) failure).reason().code))
+                .onItem().transformToMulti(state -> Multi.createFrom().emitter(handoff -> {
                     if (state.overflowed() || state.lost(Instant.now())) {
+                        counted(TurnUnavailableException.Reason.NOT_RESUMABLE.code);
                         handoff.fail(new TurnUnavailableException(TurnUnavailableException.Reason.NOT_RESUMABLE,
-                                state.overflowed()
-                                        ? "The turn outgrew the events parley keeps of one turn "
-                                                + "(parley.streams.max-events, parley.streams.max-bytes): it cannot be resumed."
-                                        : "The server that ran the turn went away before the turn ended."));
-                        return;
-                    }
-                    if (state.ended() && afterId >= state.lastId()) {
+                                state.overflowed() ? OUTGROWN : LOST));
+                    } else if (state.ended() && afterId >= state.lastId()) {
+                        counted("ended");
                         context.response().setStatusCode(204).end();
                         handoff.complete();
-                        return;
+                    } else {
+                        counted("streamed");
+                        TurnResumeWriter writer = new TurnResumeWriter(turns, turnId, afterId, requestId,
+                                requestContext, context.response(), config, handoff);
+                        requestContext.runOnContext(ignored -> writer.start());
                     }
-                    TurnResumeWriter writer = new TurnResumeWriter(turns, turnId, afterId, requestId, requestContext,
-                            context.response(), config, handoff);
-                    requestContext.runOnContext(ignored -> writer.start());
                 }));
     }
 

@@ -21,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 
 import dev.parley.api.SseTestClient.Frame;
 import dev.parley.api.SseTestClient.StreamReply;
+import dev.parley.harness.Metrics;
 
 /**
  * Resumable turns on one replica (events kept in memory): a client that hangs up reads the rest with
@@ -116,6 +117,8 @@ class ResumableStreamTest {
             assertThat(from.stream().map(Frame::id).toList()).as("after " + after)
                     .isEqualTo(all.subList(after, all.size()).stream().map(Frame::id).toList());
         }
+        assertThat(Metrics.samples(given().get("/q/metrics").asString()))
+                .containsKey("parley_streams_resumes_total{answer=\"streamed\"}");
         // After done there is nothing left: 204, which tells an EventSource to stop reconnecting.
         assertThat(client.resume(turnId, all.getLast().id()).status()).isEqualTo(204);
         assertThat(client.resume(turnId, "not-a-number").status()).isEqualTo(400);
