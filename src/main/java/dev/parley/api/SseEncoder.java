@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.vertx.core.http.HttpServerResponse;
+
 import dev.parley.chat.ChatEvent;
 
 /**
@@ -35,6 +37,17 @@ final class SseEncoder {
     SseEncoder(ObjectMapper mapper, String turnId) {
         this.mapper = mapper;
         this.turnId = turnId;
+    }
+
+    /** Commits a chat stream's response: status 200 and the headers of every stream, chunked. */
+    static void commit(HttpServerResponse response, String requestId, String turnId) {
+        response.setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", MEDIA_TYPE)
+                .putHeader("Cache-Control", "no-cache")
+                // Tells nginx-style proxies not to buffer the stream.
+                .putHeader("X-Accel-Buffering", "no")
+                .putHeader(RequestIds.HEADER, requestId)
+                .putHeader(TURN_ID_HEADER, turnId);
     }
 
     /** The id the next encoded event gets. */

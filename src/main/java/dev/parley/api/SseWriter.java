@@ -123,7 +123,7 @@ final class SseWriter implements TurnListener {
         armHeartbeat(config.heartbeatInterval().toMillis());
         control = engine.start(turn, context, this);
         if (recorded != null) {
-            recorded.running(control);
+            recorded.running(control, () -> onContext(this::cancel));
             leaveDrain = resumable.orElseThrow().atDrainStart(() -> onContext(this::handOver));
         }
     }
@@ -211,14 +211,8 @@ final class SseWriter implements TurnListener {
         if (recorded != null) {
             recorded.open();
         }
-        response.setStatusCode(200).setChunked(true)
-                .putHeader("Content-Type", SseEncoder.MEDIA_TYPE)
-                .putHeader("Cache-Control", "no-cache")
-                // Tells nginx-style proxies not to buffer the stream.
-                .putHeader("X-Accel-Buffering", "no")
-                .putHeader(RequestIds.HEADER, requestId)
-                // Decided before the upstream is called, so known before the stream's first frame.
-                .putHeader(SseEncoder.TURN_ID_HEADER, turn.turnId());
+        // The turn's id was decided before the upstream was called, so it is known before the stream's first frame.
+        SseEncoder.commit(response, requestId, turn.turnId());
         return encoder.start(recorded != null);
     }
 
@@ -316,6 +310,15 @@ final class SseWriter implements TurnListener {
             leaveClient();
             return;
         }
+        if (recorded != null && control != null) {
+            recorded.cancelled(); // which calls cancel() back
+        } else {
+            cancel();
+        }
+    }
+
+    /** Cancels the turn: no event follows, nothing more is written. */
+    private void cancel() {
         over = true;
         stopTimers();
         leaveDrain.run();

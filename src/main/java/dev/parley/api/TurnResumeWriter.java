@@ -68,12 +68,7 @@ final class TurnResumeWriter implements ResumableTurns.Follower {
     void start() {
         handoff.onTermination(() -> onContext(this::clientGone));
         response.setWriteQueueMaxSize(config.writeQueueBytes());
-        response.setStatusCode(200).setChunked(true)
-                .putHeader("Content-Type", SseEncoder.MEDIA_TYPE)
-                .putHeader("Cache-Control", "no-cache")
-                .putHeader("X-Accel-Buffering", "no")
-                .putHeader(RequestIds.HEADER, requestId)
-                .putHeader(SseEncoder.TURN_ID_HEADER, turnId);
+        SseEncoder.commit(response, requestId, turnId);
         unfollow = turns.follow(turnId, this);
         leaveDrain = turns.atDrainStart(() -> onContext(this::handOver));
         armPoll();

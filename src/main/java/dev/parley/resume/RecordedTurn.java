@@ -35,6 +35,8 @@ public final class RecordedTurn {
     private final Queue<Supplier<Uni<Void>>> calls = new ArrayDeque<>();
     private boolean calling;
     private TurnControl control;
+    /** Cancels the turn and lets go of its stream's writer: for a turn that can no longer be resumed, without client. */
+    private Runnable cancel;
     private boolean opened;
     private boolean overflowed;
     private boolean clientReading = true;
@@ -59,9 +61,13 @@ public final class RecordedTurn {
         return turnId;
     }
 
-    /** The turn was started: what stops it. */
-    public void running(TurnControl control) {
+    /**
+     * The turn was started: what stops it, and what cancels it (the writer's own cancel, which also lets go of what
+     * the writer holds) when it can no longer be resumed and no client reads it.
+     */
+    public void running(TurnControl control, Runnable cancel) {
         this.control = control;
+        this.cancel = cancel;
     }
 
     /**
@@ -115,7 +121,7 @@ public final class RecordedTurn {
         }
         clientReading = false;
         if (!resumable()) {
-            control.cancel();
+            cancelled();
             return;
         }
         call(() -> journals.seen(turnId));
@@ -166,6 +172,20 @@ public final class RecordedTurn {
         }));
     }
 
+    /**
+     * The turn is cancelled (no last event follows): nothing more is kept, and it is no longer routed stops. Also
+     * what the writer calls when the client of a turn that is not resumable (any more) goes away.
+     */
+    public void cancelled() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelGrace();
+        registry.ended(this);
+        cancel.run();
+    }
+
     private void cancelGrace() {
         if (graceTimer != NONE) {
             vertx.cancelTimer(graceTimer);
@@ -182,8 +202,7 @@ public final class RecordedTurn {
                 config.maxEvents(), config.maxBytes().asLongValue());
         call(() -> journals.overflow(turnId));
         if (!clientReading && !ended) {
-            cancelGrace();
-            control.cancel();
+            cancelled();
         }
     }
 
@@ -201,8 +220,7 @@ public final class RecordedTurn {
         }, ignored -> {
         });
         if (!clientReading && !ended) {
-            cancelGrace();
-            control.cancel();
+            cancelled();
         }
         if (ended) {
             registry.ended(this);

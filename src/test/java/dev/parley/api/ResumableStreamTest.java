@@ -32,13 +32,13 @@ import dev.parley.harness.Metrics;
 @TestProfile(ResumableStreamTest.ShortGrace.class)
 class ResumableStreamTest {
 
-    /** Callers named by a gateway header; a short grace and retention, so their ends can be awaited. */
+    /** Callers named by a gateway header; a short grace, and a retention long enough to read a turn from every position but short enough to await its end. */
     public static class ShortGrace implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("parley.auth.mode", "gateway",
                     "parley.streams.resume-grace", "2s",
-                    "parley.streams.retention", "3s",
+                    "parley.streams.retention", "20s",
                     "parley.streams.max-events", "400",
                     // About streams, not a slow upstream: a loaded machine's first byte can take longer than 1 s.
                     "parley.anthropic.first-byte-timeout", "10s",
@@ -195,7 +195,7 @@ class ResumableStreamTest {
         assertThat(rest.last().data().path("usage").path("outputTokens").asLong()).isPositive();
         assertLedgerHolds(client, rest.last());
         // Its events are kept for the retention after the end, then gone.
-        await().atMost(Duration.ofSeconds(15)).until(() -> client.resume(turnId, "0").status() == 404);
+        await().atMost(Duration.ofSeconds(45)).until(() -> client.resume(turnId, "0").status() == 404);
     }
 
     @Test
