@@ -7,7 +7,9 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.URL;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -28,8 +30,22 @@ import io.quarkus.test.junit.TestProfile;
  * resumes the turn on its own and the reply reads exactly as if nothing had happened, from the one upstream call.
  */
 @QuarkusTest
-@TestProfile(PatientUpstream.class)
+@TestProfile(ChatPageResumeTest.LongTurns.class)
 class ChatPageResumeTest extends InChromium {
+
+    /**
+     * Turns may last longer than the test profile's 20 s deadline, so that only a Stop that reached the server can
+     * have ended one early: a turn whose client went away otherwise runs on for its resume grace (60 s).
+     */
+    public static class LongTurns extends PatientUpstream {
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
+            overrides.put("parley.limits.max-deadline", "120s");
+            return overrides;
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -114,6 +130,7 @@ class ChatPageResumeTest extends InChromium {
     @Test
     void stopAfterAResumeStillEndsTheUpstreamRequest() {
         String id = "web-resume-stop-" + UUID.randomUUID();
+        // 40 s of reply, unless stopped.
         page.send("[[sim:id=" + id + "]] [[sim:tokens=2000]] [[sim:delay=20ms]] Go on and on");
         awaitSomeText();
         proxy.cut();
