@@ -1152,10 +1152,32 @@
     // a turn whose client left before its first event.
     turn.controller.abort();
     if (turn.id && turn.resumable) {
-      fetch(`v1/chat/turns/${encodeURIComponent(turn.id)}`, { method: 'DELETE', headers: headers(), keepalive: true })
-        .catch(() => {
-          // The server is out of reach: it ends a turn nobody resumes after its resume grace.
+      stopOnServer(turn.id);
+    }
+  }
+
+  // DELETE v1/chat/turns/{turnId}, tried again as a resume is while the network or the server is away: a turn nobody
+  // reads runs on, and is paid for, until its resume grace ends.
+  async function stopOnServer(turnId) {
+    const giveUpAt = Date.now() + RESUME.windowMs;
+    let delayMs = RESUME.firstDelayMs;
+    for (;;) {
+      try {
+        const response = await fetch(`v1/chat/turns/${encodeURIComponent(turnId)}`, {
+          method: 'DELETE', headers: headers(), keepalive: true,
         });
+        // 204: stopped, or it had ended; 404: there is nothing of this caller's to stop.
+        if (!RESUME_AGAIN.has(response.status)) {
+          return;
+        }
+      } catch {
+        // Out of reach: another try after a pause.
+      }
+      if (Date.now() + delayMs > giveUpAt) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, RESUME.maxDelayMs);
     }
   }
 

@@ -153,6 +153,44 @@ class ChatPageResumeTest extends InChromium {
         assertThat(after.hasCostLine()).isFalse();
     }
 
+    @Test
+    void stopWhileReconnectingStopsTheTurnOnceTheServerIsReachable() {
+        String id = "web-resume-stop-" + UUID.randomUUID();
+        page.send("[[sim:id=" + id + "]] [[sim:tokens=2000]] [[sim:delay=20ms]] Go on and on");
+        awaitSomeText();
+        int refusedBefore = proxy.refused();
+        proxy.refuse();
+        browser.until(driver -> proxy.refused() > refusedBefore && !browser.findAll(".notice-reconnecting").isEmpty());
+
+        browser.find("#stop").click();
+
+        page.awaitReply(1, "stopped");
+        assertThat(browser.find(".notice-stopped").getText()).startsWith("Stopped.");
+        assertThat(browser.findAll(".notice-reconnecting")).isEmpty();
+        assertThat(browser.find("#send").isEnabled()).isTrue();
+        // The page's DELETE meets the outage too, and is tried again until it gets through.
+        int refusedAtStop = proxy.refused();
+        browser.until(driver -> proxy.refused() > refusedAtStop);
+        proxy.admit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> counters(id).path("streamsAbandoned").asLong() == 1);
+        assertThat(counters(id).path("streamsCompleted").asLong()).isZero();
+        assertThat(page.lastReply().hasCostLine()).isFalse();
+    }
+
+    @Test
+    void newChatDuringAReplyStopsTheTurn() {
+        String id = "web-resume-new-chat-" + UUID.randomUUID();
+        page.send("[[sim:id=" + id + "]] [[sim:tokens=2000]] [[sim:delay=20ms]] Go on and on");
+        awaitSomeText();
+
+        browser.find("#new-chat").click();
+
+        assertThat(page.replyCount()).isZero();
+        assertThat(browser.find("#send").isEnabled()).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> counters(id).path("streamsAbandoned").asLong() == 1);
+        assertThat(counters(id).path("streamsCompleted").asLong()).isZero();
+    }
+
     private void awaitSomeText() {
         awaitMoreTextThan(40);
     }
