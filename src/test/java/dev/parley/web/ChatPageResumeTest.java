@@ -101,6 +101,25 @@ class ChatPageResumeTest extends InChromium {
     }
 
     @Test
+    void resumesAResumedReplyCutAgain() {
+        String id = "web-resume-" + UUID.randomUUID();
+        page.send("[[sim:id=" + id + "]] [[sim:delay=10ms]] [[sim:reply=" + REPLY + "]] Count");
+        awaitSomeText();
+        proxy.cut();
+        browser.until(driver -> statusesSeen().contains("Reconnected."));
+        awaitMoreTextThan(page.lastReply().text().length() + 40);
+        assertThat(counters(id).path("streamsCompleted").asLong()).as("still streaming when cut again").isZero();
+
+        proxy.cut();
+
+        page.awaitReply(1, "done");
+        assertThat(page.lastReply().text()).isEqualTo(REPLY);
+        assertThat(statusesSeen()).containsSubsequence("Connection lost, reconnecting…", "Reconnected.",
+                "Connection lost, reconnecting…", "Reconnected.", "Reply complete.");
+        assertOneUpstreamStream(id);
+    }
+
+    @Test
     void resumesOnceTheServerIsReachableAgain() {
         String id = "web-resume-" + UUID.randomUUID();
         page.send("[[sim:id=" + id + "]] [[sim:delay=10ms]] [[sim:reply=" + REPLY + "]] Count");
