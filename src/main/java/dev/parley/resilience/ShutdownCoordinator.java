@@ -1,5 +1,6 @@
 package dev.parley.resilience;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +31,8 @@ public class ShutdownCoordinator {
     private final Set<Runnable> atDrainStart = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private volatile boolean graceOver;
+    /** When the grace period ends ({@link System#nanoTime()}), once shutdown began. */
+    private volatile long graceEndsAt;
 
     ShutdownCoordinator(ShutdownConfig config, Vertx vertx) {
         this.config = config;
@@ -39,6 +42,14 @@ public class ShutdownCoordinator {
     /** True from the start of shutdown: new work is refused. */
     public boolean draining() {
         return draining;
+    }
+
+    /** What is left of the grace period: zero before shutdown begins, and once it is over. */
+    public Duration graceLeft() {
+        if (!draining) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, graceEndsAt - System.nanoTime()));
     }
 
     /**
@@ -82,6 +93,7 @@ public class ShutdownCoordinator {
     }
 
     void shutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {
+        graceEndsAt = System.nanoTime() + config.gracePeriod().toNanos();
         draining = true;
         atDrainStart.forEach(Runnable::run);
         Log.infof("Shutting down: new chats are refused; %d running turn(s) have %d ms to finish", atGraceEnd.size(),

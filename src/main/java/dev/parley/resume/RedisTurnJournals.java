@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
@@ -26,6 +28,11 @@ import io.vertx.mutiny.redis.client.Response;
  * (the turn's deadline plus the retention while it runs, the retention from now after its last batch): no crash of a
  * replica between two commands can leave a key that never expires. Replicas hear each other on one pub/sub channel,
  * {@code <prefix>signals}: {@code a:<turnId>} (appended, ended or overflowed) and {@code s:<turnId>} (stop asked).
+ * <p>
+ * A subscription can sit on a connection that froze without closing (a NAT or a proxy that dropped it silently): it
+ * never fails, and nothing published reaches it. Readers of a turn poll its journal, but a stop request is only a
+ * message. So every {@link #PROBE_EVERY} each replica publishes {@code p:<its own id>} on the channel and, when it
+ * has not heard it back within {@code parley.streams.redis-timeout}, drops its subscription and subscribes again.
  * <p>
  * Every call is bounded by {@code parley.streams.redis-timeout}; any failure (refused, cut, an error reply, no answer
  * in time) becomes a {@link TurnJournalsUnavailableException}, delivered on the caller's Vert.x context.
@@ -108,6 +115,9 @@ final class RedisTurnJournals implements TurnJournals {
     private static final String[] STATE_FIELDS = {"caller", "lastId", "ended", "overflowed", "seenAt", "endsBy"};
     private static final String APPENDED = "a:";
     private static final String STOP_ASKED = "s:";
+    private static final String PROBE = "p:";
+    /** How often a replica checks that its subscription still hears the channel. */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     /** A lost subscription is made again after this, doubling up to {@link #RESUBSCRIBE_MAX}. */
     private static final Duration RESUBSCRIBE_MIN = Duration.ofMillis(100);
     private static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(5);
@@ -118,8 +128,18 @@ final class RedisTurnJournals implements TurnJournals {
     private final Duration retention;
     private final Duration timeout;
     private final Clock clock;
-    /** The subscription to the signals' channel, once {@link #listen} made it; guarded by {@code this}. */
+    /** What this replica publishes to hear itself: unique to the replica, so it never hears another's probe. */
+    private final String probe = PROBE + UUID.randomUUID();
+    /** Guarded by {@code this}, as the fields below: where signals go, once {@link #listen} was called. */
+    private Signals signals;
+    /** The subscription to the signals' channel, once {@link #listen} made it. */
     private Cancellable subscription;
+    /** The probes' ticks, while listening. */
+    private Cancellable probes;
+    /** When this replica last heard its own probe ({@link System#nanoTime()}). */
+    private long probeHeardAt;
+    /** Whether the last subscription made again for an unheard probe was logged and not yet heard from since. */
+    private boolean probeLost;
 
     RedisTurnJournals(ReactiveRedisDataSource redis, StreamsConfig config) {
         this(redis, config.redisKeyPrefix(), config.retention(), config.redisTimeout(), Clock.systemUTC());
@@ -182,36 +202,82 @@ final class RedisTurnJournals implements TurnJournals {
     }
 
     /**
-     * Subscribes to the signals' channel on a connection of its own. A subscription that ends or fails (Redis
-     * restarted, the connection cut) is made again, with a growing pause; what was published meanwhile is not heard,
-     * which only delays the readers (they also poll the journal).
+     * Subscribes to the signals' channel on a connection of its own, and probes it. A subscription that ends or fails
+     * (Redis restarted, the connection cut) is made again, with a growing pause, and so is one that no longer hears
+     * this replica's probe; what was published meanwhile is not heard, which delays readers (they also poll the
+     * journal) and a stop asked meanwhile (the caller's DELETE was answered 204: it is asked once).
      */
     @Override
     public synchronized void listen(Signals signals) {
-        if (subscription != null) {
-            subscription.cancel();
-        }
-        subscription = redis.pubsub(String.class).subscribe(channel)
-                .onCompletion().failWith(() -> new TurnJournalsUnavailableException("Redis ended the subscription",
-                        null))
-                .onFailure().invoke(failure -> Log.warnf("Signals of resumable turns not heard (%s); subscribing again",
-                        failure.toString()))
-                .onFailure().retry().withBackOff(RESUBSCRIBE_MIN, RESUBSCRIBE_MAX).indefinitely()
-                .subscribe().with(message -> dispatch(signals, message));
+        close();
+        this.signals = signals;
+        probeHeardAt = System.nanoTime();
+        subscribe();
+        // Ticks on Mutiny's worker pool: a probe only publishes, and checks the time a message was heard.
+        probes = Multi.createFrom().ticks().startingAfter(PROBE_EVERY).every(PROBE_EVERY)
+                .onOverflow().drop()
+                .subscribe().with(tick -> probe());
     }
 
     /** Stops listening (at shutdown, and for tests), so no subscription is made again to a closed client. */
     synchronized void close() {
+        if (probes != null) {
+            probes.cancel();
+            probes = null;
+        }
         if (subscription != null) {
             subscription.cancel();
             subscription = null;
         }
     }
 
+    private synchronized void subscribe() {
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        Signals to = signals;
+        subscription = redis.pubsub(String.class).subscribe(channel)
+                .onCompletion().failWith(() -> new TurnJournalsUnavailableException("Redis ended the subscription",
+                        null))
+                .onFailure().invoke(failure -> Log.warnf("Signals of resumable turns not heard (%s); subscribing again",
+                        failure.toString()))
+                .onFailure().retry().withBackOff(RESUBSCRIBE_MIN, RESUBSCRIBE_MAX).indefinitely()
+                .subscribe().with(message -> dispatch(to, message));
+    }
+
+    /** Publishes the probe, and subscribes again unless it is heard back within the timeout. */
+    private void probe() {
+        long sentAt = System.nanoTime();
+        // A probe that could not be published is not heard either: the check below decides alike.
+        call("PUBLISH", channel, probe).subscribe().with(ignored -> {
+        }, ignored -> {
+        });
+        Uni.createFrom().voidItem().onItem().delayIt().by(timeout).subscribe().with(ignored -> {
+            synchronized (this) {
+                if (probes == null || probeHeardAt - sentAt >= 0) {
+                    return;
+                }
+                if (!probeLost) {
+                    probeLost = true;
+                    Log.infof("Signals of resumable turns: this replica did not hear its own probe within %d ms; "
+                            + "subscribing again", timeout.toMillis());
+                }
+                subscribe();
+            }
+        });
+    }
+
+    private synchronized void probeHeard() {
+        probeHeardAt = System.nanoTime();
+        probeLost = false;
+    }
+
     /** Runs on the subscription's Vert.x context; a listener that throws must not end the subscription. */
-    private static void dispatch(Signals signals, String message) {
+    private void dispatch(Signals signals, String message) {
         try {
-            if (message.startsWith(APPENDED)) {
+            if (message.equals(probe)) {
+                probeHeard();
+            } else if (message.startsWith(APPENDED)) {
                 signals.appended(message.substring(APPENDED.length()));
             } else if (message.startsWith(STOP_ASKED)) {
                 signals.stopAsked(message.substring(STOP_ASKED.length()));

@@ -7,10 +7,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
@@ -42,13 +51,20 @@ public class ResumableTurns implements TurnJournals.Signals {
     private final TurnJournals journals;
     private final StreamsConfig config;
     private final ShutdownCoordinator shutdown;
+    private final Duration shutdownDelay;
+    private final Duration shutdownTimeout;
+    /** Also the monitor that {@link #ended} notifies, for the waits at shutdown. */
     private final Map<String, RecordedTurn> running = new ConcurrentHashMap<>();
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
 
-    ResumableTurns(TurnJournals journals, StreamsConfig config, ShutdownCoordinator shutdown) {
+    ResumableTurns(TurnJournals journals, StreamsConfig config, ShutdownCoordinator shutdown,
+            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> shutdownDelay,
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.journals = journals;
         this.config = config;
         this.shutdown = shutdown;
+        this.shutdownDelay = shutdownDelay.orElse(Duration.ZERO);
+        this.shutdownTimeout = shutdownTimeout.orElse(Duration.ZERO);
     }
 
     @PostConstruct
@@ -134,6 +150,53 @@ public class ResumableTurns implements TurnJournals.Signals {
 
     void ended(RecordedTurn turn) {
         running.remove(turn.turnId(), turn);
+        synchronized (running) {
+            running.notifyAll();
+        }
+    }
+
+    /**
+     * Holds the start of the application's stop while resumable turns run here, up to {@code quarkus.shutdown.delay}
+     * before the grace period ends (Quarkus sleeps the delay next, during which the grace ends them). Quarkus waits
+     * only for open HTTP requests, and a turn whose client was handed over to another replica, or went away, holds
+     * none: without this hold Quarkus would stop the HTTP server right after the delay, and with it the turn's upstream
+     * connection (made on the server's event loops), so the turn would end cut short, its last event never kept, and
+     * its client resumed on another replica would wait for nothing. Observed after {@link ShutdownCoordinator}'s
+     * drain start, on Quarkus's shutdown thread; never longer than Quarkus would wait for requests.
+     */
+    void holdStopWhileTurnsRun(
+            @Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownDelayInitiatedEvent event)
+            throws InterruptedException {
+        awaitNoneRunning(shutdown.graceLeft().minus(shutdownDelay));
+    }
+
+    /**
+     * Waits for the last events of the turns the grace period ended to be kept, while Redis is still there. Observed
+     * first (priority 1) among the {@link ShutdownEvent}'s observers, which run before the clients are closed.
+     */
+    void awaitLastEvents(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
+        if (shutdown.draining()) {
+            awaitNoneRunning(shutdown.graceLeft().plus(config.redisTimeout()));
+        }
+    }
+
+    private void awaitNoneRunning(Duration atMost) throws InterruptedException {
+        Duration bound = atMost.compareTo(shutdownTimeout) < 0 ? atMost : shutdownTimeout;
+        long deadline = System.nanoTime() + bound.toNanos();
+        synchronized (running) {
+            if (running.isEmpty() || !bound.isPositive()) {
+                return;
+            }
+            Log.infof("Waiting up to %d ms for the %d resumable turn(s) running here", bound.toMillis(),
+                    running.size());
+            while (!running.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(running, left);
+            }
+        }
     }
 
     /** How many resumable turns run here and how many resumes are served here (for the bounds' tests). */

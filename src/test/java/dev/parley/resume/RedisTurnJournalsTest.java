@@ -26,7 +26,8 @@ import dev.parley.api.TcpSwitch;
 /**
  * The journal contract on the Redis store (the server on this machine, 127.0.0.1:6379, under a key prefix of this
  * run's own), and what only Redis can show: every key carries an expiry at every moment, a turn is exactly two keys,
- * a Redis that hangs or is gone fails the call within the timeout, and the signals come back after a cut.
+ * a Redis that hangs or is gone fails the call within the timeout, and the signals come back after a cut, and after
+ * their connection froze without closing.
  */
 class RedisTurnJournalsTest extends TurnJournalsContract {
 
@@ -189,6 +190,43 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
             done(writer.askStop(after));
             return stopAsked.contains(after);
         });
+    }
+
+    @Test
+    void aStopAskedAfterTheSignalsConnectionFrozeIsHeard() {
+        TurnJournals writer = journals(LONG);
+        TurnJournals listener = store(switchedRedis(), PREFIX, LONG);
+        Set<String> stopAsked = ConcurrentHashMap.newKeySet();
+        listener.listen(new TurnJournals.Signals() {
+            @Override
+            public void appended(String turnId) {
+            }
+
+            @Override
+            public void stopAsked(String turnId) {
+                stopAsked.add(turnId);
+            }
+        });
+        String before = turnId();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            done(writer.askStop(before));
+            return stopAsked.contains(before);
+        });
+
+        // The subscription's connection hangs for good, without failing: only the probe can tell it is deaf.
+        TcpSwitch.to(6379).freezeOpenConnections();
+
+        // Asked while the subscription is deaf, a stop is lost: pub/sub keeps nothing for a subscriber.
+        String lost = turnId();
+        done(writer.askStop(lost));
+
+        String after = turnId();
+        await().atMost(RedisTurnJournals.PROBE_EVERY.multipliedBy(2).plus(TIMEOUT).plusSeconds(5))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    done(writer.askStop(after));
+                    return stopAsked.contains(after);
+                });
+        assertThat(stopAsked).as("the frozen subscription heard nothing").doesNotContain(lost);
     }
 
     private LocalRedis switchedRedis() {
