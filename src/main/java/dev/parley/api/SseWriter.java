@@ -68,6 +68,8 @@ final class SseWriter implements TurnListener {
     private final long heartbeatNanos;
     private TurnControl control;
     private boolean flushScheduled;
+    /** The first frame waits for the resumable turn's journal to be open. */
+    private boolean awaitingJournal;
     private boolean committed;
     private boolean lastEventPending;
     private boolean over;
@@ -124,6 +126,7 @@ final class SseWriter implements TurnListener {
         control = engine.start(turn, context, this);
         if (recorded != null) {
             recorded.running(control, () -> onContext(this::cancel));
+            recorded.open();
             leaveDrain = resumable.orElseThrow().atDrainStart(() -> onContext(this::handOver));
         }
     }
@@ -160,13 +163,36 @@ final class SseWriter implements TurnListener {
         }
         over = true;
         stopTimers();
+        leaveDrain.run();
+        if (recorded != null) {
+            recorded.refused();
+        }
         handoff.fail(refusal);
+        return true;
+    }
+
+    /**
+     * Whether the stream's first frame must wait for the resumable turn's journal: the client learns the turn's id from
+     * it and may resume it on another replica at once, which must find it. The journal was opened as the turn started,
+     * while the upstream was called, so this rarely waits; when it does, the waiting frames go out once it is open.
+     */
+    private boolean awaitingJournal() {
+        if (committed || recorded == null || recorded.opened()) {
+            return false;
+        }
+        if (!awaitingJournal) {
+            awaitingJournal = true;
+            recorded.whenOpened(() -> onContext(() -> {
+                awaitingJournal = false;
+                flush();
+            }));
+        }
         return true;
     }
 
     /** Writes the pending batch: the frames made ready since the last write, in order. */
     private void flush() {
-        if (over || pending.isEmpty()) {
+        if (over || pending.isEmpty() || awaitingJournal()) {
             return;
         }
         String frames = pending.toString();
@@ -209,7 +235,7 @@ final class SseWriter implements TurnListener {
     private String commit() {
         committed = true;
         if (recorded != null) {
-            recorded.open();
+            recorded.committed();
         }
         // The turn's id was decided before the upstream was called, so it is known before the stream's first frame.
         SseEncoder.commit(response, requestId, turn.turnId());
@@ -279,7 +305,7 @@ final class SseWriter implements TurnListener {
             armHeartbeat((heartbeatNanos - silentFor) / 1_000_000);
             return;
         }
-        if (!paused && !gone) {
+        if (!paused && !gone && !awaitingJournal()) {
             String start = "";
             if (!committed) {
                 start = commit();

@@ -3,6 +3,8 @@ package dev.parley.resume;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.function.Supplier;
 
@@ -37,7 +39,11 @@ public final class RecordedTurn {
     private TurnControl control;
     /** Cancels the turn and lets go of its stream's writer: for a turn that can no longer be resumed, without client. */
     private Runnable cancel;
+    /** The journal's open call completed (or failed, which leaves the turn not resumable). */
     private boolean opened;
+    /** The turn's stream went out: its client knows the turn's id. */
+    private boolean committed;
+    private final List<Runnable> whenOpened = new ArrayList<>();
     private boolean overflowed;
     private boolean clientReading = true;
     private boolean ended;
@@ -71,18 +77,61 @@ public final class RecordedTurn {
     }
 
     /**
-     * The turn's stream was committed (its first frame goes out now): from here on it can be resumed and stopped.
-     * Until then, a turn that is refused or whose client leaves leaves no journal behind.
+     * Opens the turn's journal as the turn starts, while its upstream call is made: by the time the first frame can go
+     * out, the journal is usually there on every replica (see {@link #whenOpened}). From now on it can be stopped.
      */
     public void open() {
-        opened = true;
         registry.running(this);
         call(() -> journals.open(turnId, caller, endsBy));
+        call(() -> {
+            openCompleted();
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** Whether the journal's open call completed: a resume on any replica finds the turn from then on. */
+    public boolean opened() {
+        return opened;
+    }
+
+    /**
+     * Runs {@code next} once the journal is open (at once if it is). The stream's first frame waits for it: the client
+     * learns the turn's id from it, and may resume on another replica right away.
+     */
+    public void whenOpened(Runnable next) {
+        if (opened) {
+            next.run();
+        } else {
+            whenOpened.add(next);
+        }
+    }
+
+    private void openCompleted() {
+        if (opened) {
+            return;
+        }
+        opened = true;
+        List<Runnable> waiting = List.copyOf(whenOpened);
+        whenOpened.clear();
+        waiting.forEach(Runnable::run);
+    }
+
+    /** The turn's stream was committed (its first frame goes out now): from here on its client may resume it. */
+    public void committed() {
+        committed = true;
     }
 
     /** Whether a client that goes away can come back: the turn was committed and has not outgrown its bound. */
     public boolean resumable() {
-        return opened && !overflowed;
+        return committed && !overflowed;
+    }
+
+    /** The turn was refused before its stream was committed: nobody can resume it, and it is not routed stops. */
+    public void refused() {
+        ended = true;
+        cancelGrace();
+        registry.ended(this);
+        call(() -> journals.overflow(turnId));
     }
 
     /** Keeps frames {@code firstId..lastId} just written (or that would have been written, had a client been there). */
@@ -183,6 +232,10 @@ public final class RecordedTurn {
         ended = true;
         cancelGrace();
         registry.ended(this);
+        if (!committed) {
+            // Its client never learnt its id; the journal opened for it is marked so, and expires.
+            call(() -> journals.overflow(turnId));
+        }
         cancel.run();
     }
 
@@ -215,6 +268,8 @@ public final class RecordedTurn {
                 failure.getMessage());
         overflowed = true;
         calls.clear();
+        // A failed open leaves the turn not resumable; its stream goes out all the same.
+        openCompleted();
         // Best effort: a resume then learns the turn is not resumable, rather than waiting for events that never come.
         journals.overflow(turnId).subscribe().with(ignored -> {
         }, ignored -> {

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
@@ -51,19 +50,16 @@ public class ResumableTurns implements TurnJournals.Signals {
     private final TurnJournals journals;
     private final StreamsConfig config;
     private final ShutdownCoordinator shutdown;
-    private final Duration shutdownDelay;
     private final Duration shutdownTimeout;
     /** Also the monitor that {@link #ended} notifies, for the waits at shutdown. */
     private final Map<String, RecordedTurn> running = new ConcurrentHashMap<>();
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
 
     ResumableTurns(TurnJournals journals, StreamsConfig config, ShutdownCoordinator shutdown,
-            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> shutdownDelay,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.journals = journals;
         this.config = config;
         this.shutdown = shutdown;
-        this.shutdownDelay = shutdownDelay.orElse(Duration.ZERO);
         this.shutdownTimeout = shutdownTimeout.orElse(Duration.ZERO);
     }
 
@@ -156,38 +152,32 @@ public class ResumableTurns implements TurnJournals.Signals {
     }
 
     /**
-     * Holds the start of the application's stop while resumable turns run here, up to {@code quarkus.shutdown.delay}
-     * before the grace period ends (Quarkus sleeps the delay next, during which the grace ends them). Quarkus waits
-     * only for open HTTP requests, and a turn whose client was handed over to another replica, or went away, holds
-     * none: without this hold Quarkus would stop the HTTP server right after the delay, and with it the turn's upstream
-     * connection (made on the server's event loops), so the turn would end cut short, its last event never kept, and
-     * its client resumed on another replica would wait for nothing. Observed after {@link ShutdownCoordinator}'s
-     * drain start, on Quarkus's shutdown thread; never longer than Quarkus would wait for requests.
+     * Holds the start of the application's stop while resumable turns run here, until they ended and their last events
+     * are kept: the grace period ends them, and their last events go to the store. Quarkus waits only for open HTTP
+     * requests, and a turn whose client was handed over to another replica, or went away, holds none: without this
+     * hold Quarkus would stop the HTTP server (and with it the turn's upstream connection, made on the server's event
+     * loops) after its shutdown delay, cutting the turn short before the grace period ends it with its own last event,
+     * so its client resumed on another replica would get {@code upstream_interrupted} or nothing. Holding until the
+     * grace end itself, not the delay before it, leaves no race between the two. Observed after
+     * {@link ShutdownCoordinator}'s drain start, on Quarkus's shutdown thread, only where Quarkus waits for requests at
+     * all ({@code quarkus.shutdown.timeout} above zero: not in tests). The process then exits after the grace period
+     * plus the shutdown delay.
      */
     void holdStopWhileTurnsRun(
             @Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownDelayInitiatedEvent event)
             throws InterruptedException {
-        awaitNoneRunning(shutdown.graceLeft().minus(shutdownDelay));
-    }
-
-    /**
-     * Waits for the last events of the turns the grace period ended to be kept, while Redis is still there. Observed
-     * first (priority 1) among the {@link ShutdownEvent}'s observers, which run before the clients are closed.
-     */
-    void awaitLastEvents(@Observes @Priority(1) ShutdownEvent event) throws InterruptedException {
-        if (shutdown.draining()) {
+        if (shutdownTimeout.isPositive()) {
             awaitNoneRunning(shutdown.graceLeft().plus(config.redisTimeout()));
         }
     }
 
     private void awaitNoneRunning(Duration atMost) throws InterruptedException {
-        Duration bound = atMost.compareTo(shutdownTimeout) < 0 ? atMost : shutdownTimeout;
-        long deadline = System.nanoTime() + bound.toNanos();
+        long deadline = System.nanoTime() + atMost.toNanos();
         synchronized (running) {
-            if (running.isEmpty() || !bound.isPositive()) {
+            if (running.isEmpty()) {
                 return;
             }
-            Log.infof("Waiting up to %d ms for the %d resumable turn(s) running here", bound.toMillis(),
+            Log.infof("Waiting up to %d ms for the %d resumable turn(s) running here", atMost.toMillis(),
                     running.size());
             while (!running.isEmpty()) {
                 long left = deadline - System.nanoTime();
