@@ -25,7 +25,7 @@
 
   const state = {
     conversationId: null,
-    controller: null,
+    turn: null,
     session: { replies: 0, tokens: 0, picoUsd: 0n, unpriced: 0 },
   };
 
@@ -56,6 +56,11 @@
     deadline_exceeded: 'The reply took longer than allowed and was cut off.',
     conversation_conflict: 'The conversation changed elsewhere while this reply was written, so this reply was not saved.',
     server_shutting_down: 'The server is restarting. Please send your message again.',
+    turn_not_found: 'The connection broke, and the server no longer has this reply to pick up again. '
+      + 'Please send your message again.',
+    turn_not_resumable: 'The connection broke, and this reply cannot be picked up where it stopped. '
+      + 'Please send your message again.',
+    turn_stopped: 'The reply was stopped.',
     internal_error: 'Something went wrong inside the server. Please try again.',
   };
 
@@ -499,6 +504,7 @@
       this.cards = new Map();
       this.renderPending = false;
       this.retryNotice = null;
+      this.reconnectNotice = null;
       el.messages.append(this.root);
     }
 
@@ -614,7 +620,24 @@
       }
     }
 
+    // While the page reconnects a broken stream; what the resumed stream brings goes on where the reply stopped.
+    reconnecting() {
+      if (!this.reconnectNotice) {
+        this.reconnectNotice = node('p', 'notice notice-reconnecting', 'Connection lost, reconnecting…');
+        this.notices.append(this.reconnectNotice);
+        scrollToEnd();
+      }
+    }
+
+    hideReconnecting() {
+      if (this.reconnectNotice) {
+        this.reconnectNotice.remove();
+        this.reconnectNotice = null;
+      }
+    }
+
     finish(stateName) {
+      this.hideReconnecting();
       this.renderText();
       this.root.dataset.state = stateName;
       this.root.setAttribute('aria-busy', 'false');
@@ -800,20 +823,33 @@
 
   // ---- SSE over fetch: EventSource cannot POST
 
-  async function readEvents(response, onEvent, onComment) {
+  // Reads a stream's events until its body ends. A read that fails (the network broke) ends it the same way, since
+  // either way the caller looks for the turn's done or error event; only a Stop (an AbortError) is thrown. Each event
+  // comes with its id (null if it has none); a "retry:" line, which a draining server sends before it closes the
+  // stream, is handed to onRetry as the milliseconds to wait before resuming.
+  async function readEvents(response, onEvent, onComment, onRetry) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (failure) {
+        if (failure.name === 'AbortError') {
+          throw failure;
+        }
         return;
       }
-      buffer = (buffer + value).replace(/\r\n?/g, '\n');
+      if (chunk.done) {
+        return;
+      }
+      buffer = (buffer + chunk.value).replace(/\r\n?/g, '\n');
       let boundary;
       while ((boundary = buffer.indexOf('\n\n')) !== -1) {
         const frame = buffer.slice(0, boundary);
         buffer = buffer.slice(boundary + 2);
         let name = 'message';
+        let id = null;
         const data = [];
         for (const line of frame.split('\n')) {
           if (line.startsWith(':')) {
@@ -827,11 +863,15 @@
             name = fieldValue;
           } else if (field === 'data') {
             data.push(fieldValue);
+          } else if (field === 'id' && /^\d+$/.test(fieldValue)) {
+            id = Number(fieldValue);
+          } else if (field === 'retry' && /^\d+$/.test(fieldValue)) {
+            onRetry(Number(fieldValue));
           }
         }
         if (data.length > 0) {
           // A tool_call's only numbers are those of its input, which the page shows, not computes with.
-          onEvent(name, JSON.parse(data.join('\n'), name === 'tool_call' ? keepNumberText : reviveExact));
+          onEvent(name, JSON.parse(data.join('\n'), name === 'tool_call' ? keepNumberText : reviveExact), id);
         }
       }
     }
@@ -855,28 +895,38 @@
     document.body.classList.toggle('streaming', streaming);
   }
 
+  // A reply whose connection broke is picked up again after 250 ms, then after twice the wait each time up to 2 s, for
+  // up to a minute: the server keeps a turn whose client went away for its resume grace (60 s by default).
+  const RESUME = { firstDelayMs: 250, maxDelayMs: 2000, windowMs: 60_000 };
+  // Answers to a resume that a moment may cure: a draining replica (503), a proxy in front of a restarting one.
+  const RESUME_AGAIN = new Set([502, 503, 504]);
+
   async function send(text) {
     const assistant = el.assistant.value || 'default';
     appendUserMessage(text);
     const reply = new ReplyView(assistant);
-    const controller = new AbortController();
-    state.controller = controller;
+    // The turn as the page follows it: its id once the server names it, the id of the last event handled, whether it
+    // has ended, and what to wait before resuming it.
+    const turn = {
+      controller: new AbortController(), id: null, resumable: true, lastEventId: 0, ended: false, retryMs: null,
+      outage: null,
+    };
+    state.turn = turn;
     setStreaming(true);
     say(`${assistant} is replying…`);
 
-    const body = { message: text, assistant };
+    const body = { message: text, assistant, resumable: true };
     if (state.conversationId) {
       body.conversationId = state.conversationId;
     } else {
       body.startConversation = true;
     }
-    let ended = false;
     try {
-      const response = await fetch('v1/chat/stream', {
+      let response = await fetch('v1/chat/stream', {
         method: 'POST',
         headers: headers({ 'Content-Type': 'application/json', Accept: 'text/event-stream' }),
         body: JSON.stringify(body),
-        signal: controller.signal,
+        signal: turn.controller.signal,
       });
       if (!response.ok) {
         const problem = await problemOf(response);
@@ -898,67 +948,23 @@
         if (code === 'conversation_not_found') {
           state.conversationId = null;
         }
-        ended = true;
+        turn.ended = true;
         return;
       }
-      await readEvents(response, (name, event) => {
-        switch (name) {
-          case 'thinking':
-            reply.thinking(event);
-            break;
-          case 'text':
-            reply.appendText(event.text);
-            break;
-          case 'tool_call':
-            reply.toolCall(event);
-            say(`Calling tool ${event.name}…`);
-            break;
-          case 'tool_result':
-            reply.toolResult(event);
-            break;
-          case 'retry':
-            reply.retry(event);
-            break;
-          case 'done':
-            ended = true;
-            if (event.conversationId) {
-              state.conversationId = event.conversationId;
-            }
-            reply.done(event);
-            addToSession(event, true);
-            say('Reply complete.');
-            if (el.badge.dataset.upstream === 'unknown') {
-              loadService();
-            }
-            break;
-          case 'error': {
-            ended = true;
-            const error = event.error || {};
-            let message = errorSentence(error.code);
-            if (error.retryAfterSeconds) {
-              message += ` (Retry after ${error.retryAfterSeconds} s.)`;
-            }
-            reply.error(message, event);
-            addToSession(event, false);
-            say(message);
-            break;
-          }
-          default:
-            // A newer server may send events this page does not know yet; they are safe to ignore.
-            break;
-        }
-      }, () => {
-        // ": ping" heartbeats only keep the connection open.
-      });
-      if (!ended) {
-        ended = true;
-        reply.error('The connection closed before the reply was finished. Please try again.');
-        say('The reply was cut off.');
+      turn.id = response.headers.get('X-Turn-Id');
+      // The POST's stream, then, each time one breaks off before the turn's done or error event, a resumed one.
+      while (response) {
+        await readEvents(response, (name, event, id) => handleEvent(turn, reply, name, event, id), () => {
+          // ": ping" heartbeats only keep the connection open.
+        }, retryMs => {
+          turn.retryMs = retryMs;
+        });
+        response = turn.ended ? null : await resume(turn, reply);
       }
     } catch (failure) {
       // "New chat" aborts the reply after taking it off the page: then there is nothing left to report.
-      if (!ended && reply.root.isConnected) {
-        ended = true;
+      if (!turn.ended && reply.root.isConnected) {
+        turn.ended = true;
         if (failure.name === 'AbortError') {
           reply.stopped();
           say('Stopped.');
@@ -971,17 +977,207 @@
         }
       }
     } finally {
-      if (state.controller === controller) {
-        state.controller = null;
+      if (state.turn === turn) {
+        state.turn = null;
         setStreaming(false);
       }
     }
   }
 
+  // One event of the turn, from its first stream or a resumed one. An event whose id is not above the last one
+  // handled was shown already (a resumed stream starts after Last-Event-ID, this only makes sure), so it is skipped.
+  function handleEvent(turn, reply, name, event, id) {
+    if (turn.ended || turn.controller.signal.aborted) {
+      return;
+    }
+    if (id !== null) {
+      if (id <= turn.lastEventId) {
+        return;
+      }
+      turn.lastEventId = id;
+    }
+    switch (name) {
+      case 'start':
+        turn.id = event.turnId || turn.id;
+        turn.resumable = event.resumable === true;
+        break;
+      case 'thinking':
+        reply.thinking(event);
+        break;
+      case 'text':
+        reply.appendText(event.text);
+        break;
+      case 'tool_call':
+        reply.toolCall(event);
+        say(`Calling tool ${event.name}…`);
+        break;
+      case 'tool_result':
+        reply.toolResult(event);
+        break;
+      case 'retry':
+        reply.retry(event);
+        break;
+      case 'done':
+        turn.ended = true;
+        if (event.conversationId) {
+          state.conversationId = event.conversationId;
+        }
+        reply.done(event);
+        addToSession(event, true);
+        say('Reply complete.');
+        if (el.badge.dataset.upstream === 'unknown') {
+          loadService();
+        }
+        break;
+      case 'error': {
+        turn.ended = true;
+        const error = event.error || {};
+        let message = errorSentence(error.code);
+        if (error.retryAfterSeconds) {
+          message += ` (Retry after ${error.retryAfterSeconds} s.)`;
+        }
+        reply.error(message, event);
+        addToSession(event, false);
+        say(message);
+        break;
+      }
+      default:
+        // A newer server may send events this page does not know yet; they are safe to ignore.
+        break;
+    }
+  }
+
+  // Picks up a turn whose stream ended before its done or error event, where the page left it: GET
+  // v1/chat/turns/{turnId}/stream with the id of the last event handled, tried again after a growing pause while the
+  // network or the server is away. Returns the resumed stream, or null once the turn is over (the reply says why).
+  // A resumed stream that breaks before it brought anything new goes on with the same outage and its deadline, so a
+  // server that answers and hangs up at once cannot keep the page trying forever.
+  async function resume(turn, reply) {
+    if (!turn.id || !turn.resumable) {
+      cutOff(turn, reply);
+      return null;
+    }
+    if (!turn.outage || turn.outage.lastEventId !== turn.lastEventId) {
+      turn.outage = {
+        lastEventId: turn.lastEventId, giveUpAt: Date.now() + RESUME.windowMs, delayMs: RESUME.firstDelayMs,
+      };
+    }
+    const outage = turn.outage;
+    reply.reconnecting();
+    say('Connection lost, reconnecting…');
+    // A draining server says when to come back ("retry:"); another replica may answer at once.
+    let delayMs = turn.retryMs ?? outage.delayMs;
+    turn.retryMs = null;
+    for (;;) {
+      await pause(delayMs, turn.controller.signal);
+      let response = null;
+      try {
+        response = await fetch(`v1/chat/turns/${encodeURIComponent(turn.id)}/stream`, {
+          headers: headers({ Accept: 'text/event-stream', 'Last-Event-ID': String(turn.lastEventId) }),
+          signal: turn.controller.signal,
+        });
+      } catch (failure) {
+        if (failure.name === 'AbortError') {
+          throw failure;
+        }
+        // Still no connection: another try after the next pause.
+      }
+      if (response && response.status === 204) {
+        // Nothing is left to send, yet the page never saw how the turn ended (else it would not be resuming).
+        cutOff(turn, reply);
+        return null;
+      }
+      if (response && response.ok) {
+        reply.hideReconnecting();
+        say('Reconnected.');
+        return response;
+      }
+      if (response && !RESUME_AGAIN.has(response.status)) {
+        const problem = await problemOf(response);
+        endWithError(turn, reply, errorSentence(problem && problem.code, response.status));
+        if (response.status === 401) {
+          askForKey();
+        }
+        return null;
+      }
+      outage.delayMs = Math.min(outage.delayMs * 2, RESUME.maxDelayMs);
+      const retryAfter = response && response.headers.get('Retry-After');
+      delayMs = retryAfter && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : outage.delayMs;
+      if (Date.now() + delayMs > outage.giveUpAt) {
+        endWithError(turn, reply,
+          'The connection to the server broke and could not be restored. Please send your message again.');
+        return null;
+      }
+    }
+  }
+
+  function cutOff(turn, reply) {
+    turn.ended = true;
+    reply.error('The connection closed before the reply was finished. Please try again.');
+    say('The reply was cut off.');
+  }
+
+  function endWithError(turn, reply, message) {
+    turn.ended = true;
+    reply.error(message);
+    say(message);
+  }
+
+  // Waits, unless the turn is stopped first: then it rejects with the AbortError a stopped fetch rejects with.
+  function pause(ms, signal) {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   function stop() {
-    if (state.controller) {
-      // Aborting the fetch closes the connection, and parley then cancels the upstream request.
-      state.controller.abort();
+    const turn = state.turn;
+    if (!turn) {
+      return;
+    }
+    // Aborting the fetch ends the page's reading. A resumable turn outlives its connection, so the server is told to
+    // stop it, and with it the upstream request. A turn the server has not named yet needs no more: parley cancels
+    // a turn whose client left before its first event.
+    turn.controller.abort();
+    if (turn.id && turn.resumable) {
+      stopOnServer(turn.id);
+    }
+  }
+
+  // DELETE v1/chat/turns/{turnId}, tried again as a resume is while the network or the server is away: a turn nobody
+  // reads runs on, and is paid for, until its resume grace ends.
+  async function stopOnServer(turnId) {
+    const giveUpAt = Date.now() + RESUME.windowMs;
+    let delayMs = RESUME.firstDelayMs;
+    for (;;) {
+      try {
+        const response = await fetch(`v1/chat/turns/${encodeURIComponent(turnId)}`, {
+          method: 'DELETE', headers: headers(), keepalive: true,
+        });
+        // 204: stopped, or it had ended; 404: there is nothing of this caller's to stop.
+        if (!RESUME_AGAIN.has(response.status)) {
+          return;
+        }
+      } catch {
+        // Out of reach: another try after a pause.
+      }
+      if (Date.now() + delayMs > giveUpAt) {
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, RESUME.maxDelayMs);
     }
   }
 
@@ -999,7 +1195,7 @@
   el.composer.addEventListener('submit', event => {
     event.preventDefault();
     const text = el.message.value;
-    if (!text.trim() || state.controller) {
+    if (!text.trim() || state.turn) {
       return;
     }
     el.message.value = '';
@@ -1010,7 +1206,7 @@
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       el.composer.requestSubmit();
-    } else if (event.key === 'Escape' && state.controller) {
+    } else if (event.key === 'Escape' && state.turn) {
       stop();
     }
   });

@@ -62,6 +62,7 @@ class GracefulShutdownIT {
                     HttpResponse.BodyHandlers.ofLines());
             assertThat(stream.statusCode()).isEqualTo(200);
             Iterator<String> lines = stream.body().iterator();
+            assertThat(nextFrame(lines).event()).isEqualTo("start");
             assertThat(nextFrame(lines).event()).isEqualTo("text");
             CompletableFuture<List<Frame>> rest = CompletableFuture.supplyAsync(() -> remainingFrames(lines));
             await().atMost(Duration.ofSeconds(5)).until(() -> counter(upstream, id + "-json", "streamsStarted") == 1);

@@ -48,6 +48,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         @APIResponse(name = ApiDocumentation.INVALID, description = ApiDocumentation.INVALID_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.UNAUTHORIZED, description = ApiDocumentation.UNAUTHORIZED_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.CONVERSATION_NOT_FOUND, description = ApiDocumentation.CONVERSATION_NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = ApiDocumentation.TURN_NOT_FOUND, description = ApiDocumentation.TURN_NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = ApiDocumentation.TURN_NOT_RESUMABLE, description = ApiDocumentation.TURN_NOT_RESUMABLE_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TOO_LONG, description = ApiDocumentation.TOO_LONG_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE, description = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TOO_MANY_REQUESTS, description = ApiDocumentation.TOO_MANY_REQUESTS_TEXT, headers = @Header(name = "Retry-After", description = "seconds to wait", schema = @Schema(type = SchemaType.INTEGER)), content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
@@ -69,6 +71,8 @@ public class ApiDocumentation extends Application {
     static final String FORBIDDEN = "Forbidden";
     static final String CONVERSATION_NOT_FOUND = "ConversationNotFound";
     static final String TOO_LONG = "TooLong";
+    static final String TURN_NOT_FOUND = "TurnNotFound";
+    static final String TURN_NOT_RESUMABLE = "TurnNotResumable";
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String TOO_MANY_REQUESTS = "TooManyRequests";
     static final String UNAVAILABLE = "Unavailable";
@@ -85,6 +89,11 @@ public class ApiDocumentation extends Application {
             + "configured auth mode, or `x-api-key` and `Authorization: Bearer` carrying two different keys.";
     static final String CONVERSATION_NOT_FOUND_TEXT = "Problem `conversation_not_found`: unknown or expired "
             + "conversation, or another caller's.";
+    static final String TURN_NOT_FOUND_TEXT = "Problem `turn_not_found`: no resumable turn of the caller's has this "
+            + "id (unknown, another caller's, not resumable, or its events expired after `parley.streams.retention`).";
+    static final String TURN_NOT_RESUMABLE_TEXT = "Problem `turn_not_resumable`: the turn outgrew the events kept of "
+            + "one turn (`parley.streams.max-events`, `parley.streams.max-bytes`), or the server that ran it went away "
+            + "before it ended.";
     static final String TOO_LONG_TEXT = "Problem `message_too_long` or `history_too_long`: over `parley.limits.*`; or "
             + "`body_too_large`: the body is larger than `parley.requests.max-body-size` (refused before it is read). "
             + "A body that does not arrive within `parley.requests.body-timeout` is answered 408 `body_timeout`; a URI "
@@ -103,7 +112,8 @@ public class ApiDocumentation extends Application {
             + "`Retry-After`; or `budget_unavailable` (the caller has a budget and its database, or the upstream's "
             + "token count, does not answer within `parley.budgets.timeout`); or `rate_limits_unavailable` (the caller has "
             + "rate limits and their store does not answer within `parley.rate-limits.redis-timeout`); or "
-            + "`conversation_store_unavailable` (the "
+            + "`turn_store_unavailable` (a resume or stop: the store of resumable turns does not answer within "
+            + "`parley.streams.redis-timeout`); or `conversation_store_unavailable` (the "
             + "conversation store does not answer; a chat with a `conversationId` is refused before the upstream is "
             + "called), with `Retry-After`. `POST /v1/chat` also answers `conversation_not_saved` with 503, "
             + "`Retry-After` and the turn's `usage` and `cost`: the reply was complete but could not be saved to its "

@@ -16,12 +16,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param assistant the assistant profile ({@code default} when absent)
  * @param maxTokens cap on the reply's length, within the profile's maximum
  * @param deadlineMs how long the whole turn may take, retries included (capped by {@code parley.limits.max-deadline})
+ * @param resumable a streamed turn that goes on when its client goes away, for the client to resume
+ *            ({@code GET /v1/chat/turns/{turnId}/stream}) within {@code parley.streams.resume-grace}
  */
 @RegisterForReflection
 @Schema(additionalProperties = Schema.False.class, description = "Read strictly: these fields only, each at most "
         + "once and of its JSON type (else 400 `invalid_json`).")
 public record ChatRequest(String message, List<HistoryMessage> history, String conversationId,
-        Boolean startConversation, String assistant, Integer maxTokens, Long deadlineMs) {
+        Boolean startConversation, String assistant, Integer maxTokens, Long deadlineMs,
+        Boolean resumable) {
 
     /** A prior message: role {@code user} or {@code assistant}, and its text. */
     @RegisterForReflection

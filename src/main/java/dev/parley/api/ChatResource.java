@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import jakarta.ws.rs.Consumes;
@@ -35,6 +36,7 @@ import dev.parley.chat.ChatRejectedException;
 import dev.parley.chat.PreparedTurn;
 import dev.parley.chat.TurnAdmission;
 import dev.parley.ratelimit.CallerStanding;
+import dev.parley.resume.ResumableTurns;
 import dev.parley.usage.UsageMeter;
 
 /**
@@ -57,14 +59,18 @@ public class ChatResource {
     /** One short streamed turn, as the example of the stream's 200 response. */
     private static final String STREAM_EXAMPLE = """
             id: 1
-            event: text
-            data: {"type":"text","text":"Hello"}
+            event: start
+            data: {"type":"start","turnId":"0f5b1c1e-8d7e-4a39-9a59-2a0f3c8e7d11","resumable":false}
 
             id: 2
             event: text
-            data: {"type":"text","text":"!"}
+            data: {"type":"text","text":"Hello"}
 
             id: 3
+            event: text
+            data: {"type":"text","text":"!"}
+
+            id: 4
             event: done
             data: {"type":"done","stopReason":"end_turn","model":"claude-sonnet-4-6","usage":{"inputTokens":21,\
             "outputTokens":2,"cacheReadInputTokens":0,"cacheCreationInputTokens":0,"cacheWrite5mInputTokens":0,\
@@ -83,9 +89,11 @@ public class ChatResource {
     private final ApiConfig config;
     private final StreamMetrics streams;
     private final UsageMeter meter;
+    private final ResumableTurns resumableTurns;
 
     ChatResource(TurnAdmission admission, ChatEngine engine, ObjectMapper mapper, ApiConfig config,
-            StreamMetrics streams, UsageMeter meter) {
+            StreamMetrics streams, UsageMeter meter, ResumableTurns resumableTurns) {
+        this.resumableTurns = resumableTurns;
         this.admission = admission;
         this.engine = engine;
         this.mapper = mapper;
@@ -109,18 +117,22 @@ public class ChatResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Stream one chat turn as Server-Sent Events", description = """
             Each event has an `id:` (1, 2, ...), an `event:` name and one `data:` line holding a JSON object whose \
-            `type` equals the name: `text`, `tool_call`, `tool_result`, `retry`, then exactly one `done` or one \
-            `error` at the end. A `: ping` comment is sent when nothing else was sent for \
+            `type` equals the name: first `start` (the turn's id), then `thinking`, `text`, `tool_call`, \
+            `tool_result`, `retry`, then exactly one `done` or one `error` at the end. With `"resumable": true` the \
+            turn goes on when the client goes away, for `parley.streams.resume-grace`, and \
+            `GET /v1/chat/turns/{turnId}/stream` with `Last-Event-ID` reads the rest. A `: ping` comment is sent when nothing else was sent for \
             `parley.api.heartbeat-interval`. The response carries `Cache-Control: no-cache`, \
             `X-Accel-Buffering: no`, `X-Request-Id` and `X-Turn-Id` (the `turnId` of the last event, the key of the \
             turn's usage ledger row). Failures before the upstream is called are HTTP problems; \
             after that the stream is committed and a failure is an `error` event.""")
     @APIResponse(responseCode = "200", description = "The turn as Server-Sent Events; each `data` is one of these "
             + "objects, chosen by its `type` (= the event name)", content = @Content(mediaType = SseEncoder.MEDIA_TYPE, schema = @Schema(oneOf = {
-                    EventPayloads.ThinkingEvent.class, EventPayloads.TextEvent.class, EventPayloads.ToolCallEvent.class,
+                    EventPayloads.StartEvent.class, EventPayloads.ThinkingEvent.class, EventPayloads.TextEvent.class,
+                    EventPayloads.ToolCallEvent.class,
                     EventPayloads.ToolResultEvent.class, EventPayloads.RetryEvent.class,
                     EventPayloads.DoneEvent.class,
                     EventPayloads.ErrorEvent.class}, discriminatorProperty = "type", discriminatorMapping = {
+                            @DiscriminatorMapping(value = "start", schema = EventPayloads.StartEvent.class),
                             @DiscriminatorMapping(value = "thinking", schema = EventPayloads.ThinkingEvent.class),
                             @DiscriminatorMapping(value = "text", schema = EventPayloads.TextEvent.class),
                             @DiscriminatorMapping(value = "tool_call", schema = EventPayloads.ToolCallEvent.class),
@@ -141,8 +153,12 @@ public class ChatResource {
         String requestId = RequestIds.of(context);
         // The request's context, captured once: the turn runs there, whatever thread its admission finishes on.
         Context turnContext = Vertx.currentContext();
+        Optional<ResumableTurns> resumable = request != null && Boolean.TRUE.equals(request.resumable())
+                ? Optional.of(resumableTurns)
+                : Optional.empty();
         return prepare(request, requestId, context).onItem().transformToMulti(turn -> SseWriter.relay(engine, turn,
-                turnContext, context.response(), new SseEncoder(mapper, turn.turnId()), config, streams, requestId));
+                turnContext, context.response(), new SseEncoder(mapper, turn.turnId()), config, streams, requestId,
+                resumable));
     }
 
     @POST
@@ -163,6 +179,11 @@ public class ChatResource {
     @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
     public Uni<EventPayloads.ChatResponse> chat(ChatRequest request, RoutingContext context) {
         String requestId = RequestIds.of(context);
+        if (request != null && Boolean.TRUE.equals(request.resumable())) {
+            meter.rejected(ChatRejectedException.Reason.INVALID_REQUEST.code());
+            throw new ChatRejectedException(ChatRejectedException.Reason.INVALID_REQUEST,
+                    "resumable applies to POST /v1/chat/stream: a one-shot answer has nothing to resume");
+        }
         Context turnContext = Vertx.currentContext();
         return prepare(request, requestId, context).flatMap(turn -> {
             context.response().putHeader(SseEncoder.TURN_ID_HEADER, turn.turnId());

@@ -28,6 +28,15 @@ final class EventPayloads {
             + "usage ledger row (`turn_id`)";
 
     @RegisterForReflection
+    @Schema(name = "StartEvent", description = "`event: start`, id 1, the first event of every stream, sent with its "
+            + "first frame: the turn's id, and whether the turn can be resumed (`GET /v1/chat/turns/{turnId}/stream`) "
+            + "and stopped (`DELETE /v1/chat/turns/{turnId}`)")
+    record StartEvent(@Schema(enumeration = "start", required = true) String type,
+            @Schema(description = TURN_ID, required = true) String turnId,
+            @Schema(description = "whether the request asked for a resumable turn", required = true) boolean resumable) {
+    }
+
+    @RegisterForReflection
     @Schema(name = "TextEvent", description = "`event: text`: the next piece of the reply, in order")
     record TextEvent(@Schema(enumeration = "text", required = true) String type, @Schema(required = true) String text) {
         TextEvent(String text) {
@@ -124,7 +133,9 @@ final class EventPayloads {
             + "upstream key with room in its rate limits before the deadline), `client_too_slow` (the stream read nothing for "
             + "`parley.api.max-pause`; the event is written but the client may never see it), `conversation_conflict`, "
             + "`conversation_not_saved` (the reply is complete, but the conversation store could not save it; "
-            + "retryable; `POST /v1/chat` answers it with 503) or `internal_error`";
+            + "retryable; `POST /v1/chat` answers it with 503), `turn_stopped` (a resumable turn stopped by "
+            + "`DELETE /v1/chat/turns/{turnId}`), `client_gone` (no client read a resumable turn for "
+            + "`parley.streams.resume-grace`) or `internal_error`";
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -75,6 +75,15 @@ public class ProblemMappers {
      * was complete but its conversation could not be saved (no fault of the upstream's; trying again may help).
      */
     @ServerExceptionMapper
+    public Response turnUnavailable(TurnUnavailableException e, RoutingContext context) {
+        Problem problem = Problem.of(e.reason().status, e.reason().code, e.reason().title, e.getMessage(),
+                RequestIds.of(context));
+        return e.reason() == TurnUnavailableException.Reason.STORE_UNAVAILABLE
+                ? storeUnavailable(problem)
+                : problem(problem);
+    }
+
+    @ServerExceptionMapper
     public Response upstreamFailed(UpstreamFailedException e, RoutingContext context) {
         EventPayloads.ErrorView error = EventPayloads.errorView(e.failed().failure());
         boolean shuttingDown = e.failed().failure().code() == ChatFailure.Code.SERVER_SHUTTING_DOWN;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.vertx.core.http.HttpServerResponse;
+
 import dev.parley.chat.ChatEvent;
 
 /**
@@ -24,14 +26,41 @@ final class SseEncoder {
     /** The response header with the turn's id, the one its {@code done} or {@code error} event carries. */
     static final String TURN_ID_HEADER = "X-Turn-Id";
 
+    /** The id of the {@code start} event, the first of every stream, whenever it is written. */
+    static final long START_ID = 1;
+
     private final ObjectMapper mapper;
     private final String turnId;
-    private long nextId = 1;
+    private long nextId = START_ID + 1;
 
     /** An encoder for the stream of the turn {@code turnId}. */
     SseEncoder(ObjectMapper mapper, String turnId) {
         this.mapper = mapper;
         this.turnId = turnId;
+    }
+
+    /** Commits a chat stream's response: status 200 and the headers of every stream, chunked. */
+    static void commit(HttpServerResponse response, String requestId, String turnId) {
+        response.setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", MEDIA_TYPE)
+                .putHeader("Cache-Control", "no-cache")
+                // Tells nginx-style proxies not to buffer the stream.
+                .putHeader("X-Accel-Buffering", "no")
+                .putHeader(RequestIds.HEADER, requestId)
+                .putHeader(TURN_ID_HEADER, turnId);
+    }
+
+    /** The id the next encoded event gets. */
+    long nextId() {
+        return nextId;
+    }
+
+    /**
+     * The {@code start} frame, id 1: the turn's id, and whether it can be resumed. It goes out with the stream's
+     * first frame, so it is encoded then, and its id is kept for it.
+     */
+    String start(boolean resumable) {
+        return frame(START_ID, "start", new EventPayloads.StartEvent("start", turnId, resumable));
     }
 
     String encode(ChatEvent event) {
@@ -62,9 +91,13 @@ final class SseEncoder {
     }
 
     private String frame(String name, Object payload) {
+        return frame(nextId++, name, payload);
+    }
+
+    private String frame(long id, String name, Object payload) {
         try {
             // JSON never contains a raw newline, so one data line always suffices.
-            return "id: " + nextId++ + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(payload) + "\n\n";
+            return "id: " + id + "\nevent: " + name + "\ndata: " + mapper.writeValueAsString(payload) + "\n\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + name + " event", e);
         }

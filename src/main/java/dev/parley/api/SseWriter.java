@@ -1,6 +1,7 @@
 package dev.parley.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -14,6 +15,8 @@ import dev.parley.chat.ChatEvent;
 import dev.parley.chat.PreparedTurn;
 import dev.parley.chat.TurnControl;
 import dev.parley.chat.TurnListener;
+import dev.parley.resume.RecordedTurn;
+import dev.parley.resume.ResumableTurns;
 
 /**
  * The one writer of a streamed turn's response: it frames the turn's events as Server-Sent Events, writes them to the
@@ -35,10 +38,18 @@ import dev.parley.chat.TurnListener;
  * the turn is paused (its upstream read is held, see {@code StreamCall#pause}) until the queue drains; so a slow
  * client costs a bounded buffer, not a reply. A stream paused longer than {@code parley.api.max-pause} ends with
  * {@code client_too_slow}; its connection is closed if even that last event cannot be written.
+ * <p>
+ * <b>Resumable turns.</b> Each batch is also kept in the turn's journal ({@link RecordedTurn}), as written. When the
+ * client goes away the turn is not cancelled: the writer goes on framing and keeping its events, unpaced, with nobody
+ * to write them to, until the turn ends (or its resume grace passes); the client reads them through a resume. When
+ * this replica starts draining and another can serve the resume, the client is handed over: its stream ends without
+ * a last event, after a {@code retry:} hint.
  */
 final class SseWriter implements TurnListener {
 
     private static final long NONE = -1;
+    /** Tells an SSE client to reconnect after half a second: another replica will serve the resume. */
+    static final String RETRY_ELSEWHERE = "retry: 500\n: this server is restarting: resume the turn\n\n";
 
     private final PreparedTurn turn;
     private final Context context;
@@ -48,22 +59,33 @@ final class SseWriter implements TurnListener {
     private final StreamMetrics metrics;
     private final String requestId;
     private final MultiEmitter<? super String> handoff;
+    /** The turn's journal, for a resumable turn; null for the others. */
+    private final RecordedTurn recorded;
     private final Vertx vertx;
     private final StringBuilder pending = new StringBuilder(256);
+    /** The id of the first frame in {@link #pending}. */
+    private long pendingFirstId;
     private final long heartbeatNanos;
     private TurnControl control;
     private boolean flushScheduled;
+    /** The first frame waits for the resumable turn's journal to be open. */
+    private boolean awaitingJournal;
     private boolean committed;
     private boolean lastEventPending;
     private boolean over;
+    /** The client is no longer there (a resumable turn goes on without it). */
+    private boolean gone;
     private boolean paused;
     private boolean askedToEnd;
     private long lastWrite = System.nanoTime();
     private long heartbeatTimer = NONE;
     private long pauseTimer = NONE;
+    private Runnable leaveDrain = () -> {
+    };
 
     private SseWriter(PreparedTurn turn, Context context, HttpServerResponse response, SseEncoder encoder,
-            ApiConfig config, StreamMetrics metrics, String requestId, MultiEmitter<? super String> handoff) {
+            ApiConfig config, StreamMetrics metrics, String requestId, MultiEmitter<? super String> handoff,
+            RecordedTurn recorded) {
         this.turn = turn;
         this.context = context;
         this.response = response;
@@ -72,36 +94,50 @@ final class SseWriter implements TurnListener {
         this.metrics = metrics;
         this.requestId = requestId;
         this.handoff = handoff;
+        this.recorded = recorded;
         this.vertx = context.owner();
         this.heartbeatNanos = config.heartbeatInterval().toNanos();
     }
 
     /**
      * Runs the turn on {@code context}, writing it to {@code response}: the {@code Multi} for RESTEasy described
-     * above, which carries no items.
+     * above, which carries no items. {@code resumable} when the client asked for a resumable turn.
      */
     static Multi<String> relay(ChatEngine engine, PreparedTurn turn, Context context, HttpServerResponse response,
-            SseEncoder encoder, ApiConfig config, StreamMetrics metrics, String requestId) {
+            SseEncoder encoder, ApiConfig config, StreamMetrics metrics, String requestId,
+            Optional<ResumableTurns> resumable) {
         return Multi.createFrom().emitter(handoff -> {
-            SseWriter writer = new SseWriter(turn, context, response, encoder, config, metrics, requestId, handoff);
+            RecordedTurn recorded = resumable
+                    .map(turns -> turns.record(turn.turnId(), turn.caller(), turn.deadline(), context))
+                    .orElse(null);
+            SseWriter writer = new SseWriter(turn, context, response, encoder, config, metrics, requestId, handoff,
+                    recorded);
             handoff.onTermination(writer::handoffEnded);
-            writer.onContext(() -> writer.start(engine));
+            writer.onContext(() -> writer.start(engine, resumable));
         });
     }
 
-    private void start(ChatEngine engine) {
+    private void start(ChatEngine engine, Optional<ResumableTurns> resumable) {
         if (over) {
             return; // the client went away before the turn could start
         }
         response.setWriteQueueMaxSize(config.writeQueueBytes());
         armHeartbeat(config.heartbeatInterval().toMillis());
         control = engine.start(turn, context, this);
+        if (recorded != null) {
+            recorded.running(control, () -> onContext(this::cancel));
+            recorded.open();
+            leaveDrain = resumable.orElseThrow().atDrainStart(() -> onContext(this::handOver));
+        }
     }
 
     @Override
     public void onEvent(ChatEvent event) {
         if (over) {
             return;
+        }
+        if (pending.isEmpty()) {
+            pendingFirstId = encoder.nextId();
         }
         pending.append(encoder.encode(event));
         if (event instanceof ChatEvent.TurnDone || event instanceof ChatEvent.TurnFailed) {
@@ -127,28 +163,59 @@ final class SseWriter implements TurnListener {
         }
         over = true;
         stopTimers();
+        leaveDrain.run();
+        if (recorded != null) {
+            recorded.refused();
+        }
         handoff.fail(refusal);
+        return true;
+    }
+
+    /**
+     * Whether the stream's first frame must wait for the resumable turn's journal: the client learns the turn's id from
+     * it and may resume it on another replica at once, which must find it. The journal was opened as the turn started,
+     * while the upstream was called, so this rarely waits; when it does, the waiting frames go out once it is open.
+     */
+    private boolean awaitingJournal() {
+        if (committed || recorded == null || recorded.opened()) {
+            return false;
+        }
+        if (!awaitingJournal) {
+            awaitingJournal = true;
+            recorded.whenOpened(() -> onContext(() -> {
+                awaitingJournal = false;
+                flush();
+            }));
+        }
         return true;
     }
 
     /** Writes the pending batch: the frames made ready since the last write, in order. */
     private void flush() {
-        if (over || pending.isEmpty()) {
+        if (over || pending.isEmpty() || awaitingJournal()) {
             return;
         }
-        write(pending.toString());
+        String frames = pending.toString();
+        long firstId = pendingFirstId;
         pending.setLength(0);
+        if (!committed) {
+            frames = commit() + frames;
+            firstId = SseEncoder.START_ID;
+        }
+        if (recorded != null) {
+            recorded.record(firstId, encoder.nextId() - 1, frames, lastEventPending);
+        }
+        if (!gone) {
+            write(frames);
+        }
         if (lastEventPending) {
             end();
-        } else if (!paused && response.writeQueueFull()) {
+        } else if (!gone && !paused && response.writeQueueFull()) {
             pauseTurn();
         }
     }
 
     private void write(String frames) {
-        if (!committed) {
-            commit();
-        }
         Buffer bytes = Buffer.buffer(frames.getBytes(StandardCharsets.UTF_8));
         int length = bytes.length();
         metrics.queued(length);
@@ -161,22 +228,27 @@ final class SseWriter implements TurnListener {
         });
     }
 
-    /** The status and headers go out with the first frame (or heartbeat): until then a refusal can be a status. */
-    private void commit() {
+    /**
+     * The status and headers go out with the first frame (or heartbeat): until then a refusal can be a status. Returns
+     * the {@code start} frame, which goes first.
+     */
+    private String commit() {
         committed = true;
-        response.setStatusCode(200).setChunked(true)
-                .putHeader("Content-Type", SseEncoder.MEDIA_TYPE)
-                .putHeader("Cache-Control", "no-cache")
-                // Tells nginx-style proxies not to buffer the stream.
-                .putHeader("X-Accel-Buffering", "no")
-                .putHeader(RequestIds.HEADER, requestId)
-                // Decided before the upstream is called, so known before the stream's first frame.
-                .putHeader(SseEncoder.TURN_ID_HEADER, turn.turnId());
+        if (recorded != null) {
+            recorded.committed();
+        }
+        // The turn's id was decided before the upstream was called, so it is known before the stream's first frame.
+        SseEncoder.commit(response, requestId, turn.turnId());
+        return encoder.start(recorded != null);
     }
 
     private void end() {
         over = true;
         stopTimers();
+        leaveDrain.run();
+        if (gone) {
+            return;
+        }
         if (askedToEnd && response.writeQueueFull()) {
             // A client too slow to take even its last event: its connection is closed rather than held.
             response.reset();
@@ -233,9 +305,16 @@ final class SseWriter implements TurnListener {
             armHeartbeat((heartbeatNanos - silentFor) / 1_000_000);
             return;
         }
-        if (!paused) {
+        if (!paused && !gone && !awaitingJournal()) {
+            String start = "";
+            if (!committed) {
+                start = commit();
+                if (recorded != null) {
+                    recorded.record(SseEncoder.START_ID, SseEncoder.START_ID, start, false);
+                }
+            }
             // A comment line: ignored by SSE parsers, but it keeps gateways from closing an idle stream.
-            write(SseEncoder.HEARTBEAT);
+            write(start + SseEncoder.HEARTBEAT);
         }
         armHeartbeat(config.heartbeatInterval().toMillis());
     }
@@ -245,18 +324,61 @@ final class SseWriter implements TurnListener {
     /** RESTEasy's end of the hand-off: after ours, nothing; before it, the client closed the connection. */
     private void handoffEnded() {
         onContext(() -> {
-            if (!over) {
+            if (!over && !gone) {
                 clientGone();
             }
         });
     }
 
     private void clientGone() {
+        if (recorded != null && recorded.resumable()) {
+            // The turn goes on without its client, which may resume it: events are kept, no longer written or paced.
+            leaveClient();
+            return;
+        }
+        if (recorded != null && control != null) {
+            recorded.cancelled(); // which calls cancel() back
+        } else {
+            cancel();
+        }
+    }
+
+    /** Cancels the turn: no event follows, nothing more is written. */
+    private void cancel() {
         over = true;
         stopTimers();
+        leaveDrain.run();
         if (control != null) {
             control.cancel();
         }
+    }
+
+    private void leaveClient() {
+        gone = true;
+        boolean wasPaused = paused;
+        stopTimers();
+        if (wasPaused) {
+            control.resume();
+        }
+        recorded.clientLeft();
+    }
+
+    /**
+     * This replica is draining and another can serve a resume: the client's stream ends now, without a last event,
+     * after a hint to reconnect soon; the turn goes on here, its events kept for the resume.
+     */
+    private void handOver() {
+        if (over || gone || !committed || !recorded.resumable()) {
+            return;
+        }
+        flush();
+        if (over) {
+            return;
+        }
+        write(RETRY_ELSEWHERE);
+        response.end();
+        leaveClient();
+        handoff.complete();
     }
 
     private void stopTimers() {

@@ -40,6 +40,8 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         UPSTREAM_CAPACITY_EXHAUSTED("upstream_capacity_exhausted",
                 "The AI service's rate limits leave no room for this request before its deadline; try again later."),
         CLIENT_TOO_SLOW("client_too_slow", "The reply was not read in time, so it was stopped."),
+        TURN_STOPPED("turn_stopped", "The reply was stopped."),
+        CLIENT_GONE("client_gone", "No one came back to read the reply in time, so it was stopped."),
         BUDGET_EXHAUSTED("budget_exhausted", "The budget for these requests is spent; the reply was stopped."),
         CALLER_RATE_LIMITED("caller_rate_limited",
                 "This caller reached its rate limit; the reply was stopped. Try again once the window resets."),
@@ -105,6 +107,11 @@ public record ChatFailure(Code code, String message, boolean retryable, Optional
         }
         if (failure instanceof ClientTooSlowException) {
             return of(Code.CLIENT_TOO_SLOW, false);
+        }
+        if (failure instanceof TurnStoppedException stopped) {
+            return of(stopped.stopCause() == TurnStoppedException.Cause.CALLER_ASKED
+                    ? Code.TURN_STOPPED
+                    : Code.CLIENT_GONE, false);
         }
         if (!(failure instanceof AnthropicException upstream)) {
             return of(Code.INTERNAL_ERROR, false);

@@ -19,4 +19,7 @@ public interface TurnControl {
 
     /** The client read nothing for {@code pausedFor}, the most a stream may stay paused: the turn ends with an error. */
     void endTooSlow(Duration pausedFor);
+
+    /** A resumable turn is stopped: the upstream call and the tools stop, it ends with an error event. */
+    void stop(TurnStoppedException.Cause cause);
 }

@@ -335,13 +335,22 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
 
     @Override
     public void endTooSlow(Duration pausedFor) {
+        endEarly(new ClientTooSlowException(pausedFor));
+    }
+
+    @Override
+    public void stop(TurnStoppedException.Cause cause) {
+        endEarly(new TurnStoppedException(cause));
+    }
+
+    /** Ends the turn before it completed, with an error event: its usage so far if it reached the upstream. */
+    private void endEarly(RuntimeException why) {
         onContext(() -> {
             if (!ended) {
-                ClientTooSlowException tooSlow = new ClientTooSlowException(pausedFor);
                 if (sent) {
-                    end(run.fail(tooSlow));
+                    end(run.fail(why));
                 } else {
-                    endUnsent(tooSlow, true);
+                    endUnsent(why, true);
                 }
             }
         });
@@ -372,6 +381,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
         ChatEvent.TurnFailed failed = unsentFailure(cause);
         run.endUnsent(failed.failure().code(), switch (cause) {
             case CancelledException cancelled -> TurnOutcome.CLIENT_CANCELLED;
+            case TurnStoppedException stopped -> TurnOutcome.CLIENT_CANCELLED;
             case ShuttingDownException shutdown -> TurnOutcome.SERVER_SHUTDOWN;
             default -> TurnOutcome.UPSTREAM_ERROR;
         });

@@ -438,6 +438,7 @@ final class TurnRun {
             case CALLER_RATE_LIMITED -> TurnOutcome.CALLER_RATE_LIMITED;
             case CONVERSATION_NOT_SAVED -> TurnOutcome.CONVERSATION_NOT_SAVED;
             case CLIENT_TOO_SLOW -> TurnOutcome.CLIENT_TOO_SLOW;
+            case TURN_STOPPED, CLIENT_GONE -> TurnOutcome.CLIENT_CANCELLED;
             default -> TurnOutcome.UPSTREAM_ERROR;
         }, usage, cost, timings).replaceWith(failed);
     }

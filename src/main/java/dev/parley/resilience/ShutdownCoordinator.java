@@ -1,5 +1,6 @@
 package dev.parley.resilience;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +27,12 @@ public class ShutdownCoordinator {
     private final Vertx vertx;
     /** What to do when the grace period ends: one action per running turn, removed when the turn ends. */
     private final Set<Runnable> atGraceEnd = ConcurrentHashMap.newKeySet();
+    /** What to do when shutdown begins: one action per stream that a client can resume elsewhere. */
+    private final Set<Runnable> atDrainStart = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private volatile boolean graceOver;
+    /** When the grace period ends ({@link System#nanoTime()}), once shutdown began. */
+    private volatile long graceEndsAt;
 
     ShutdownCoordinator(ShutdownConfig config, Vertx vertx) {
         this.config = config;
@@ -37,6 +42,14 @@ public class ShutdownCoordinator {
     /** True from the start of shutdown: new work is refused. */
     public boolean draining() {
         return draining;
+    }
+
+    /** What is left of the grace period: zero before shutdown begins, and once it is over. */
+    public Duration graceLeft() {
+        if (!draining) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, graceEndsAt - System.nanoTime()));
     }
 
     /**
@@ -60,8 +73,29 @@ public class ShutdownCoordinator {
         return () -> atGraceEnd.remove(endOnce);
     }
 
+    /**
+     * Registers what hands a stream's client over to another replica when shutdown begins (at once, if it already
+     * has), and returns what removes it again. For streams whose events every replica can read (resumable turns kept
+     * in Redis): the client resumes elsewhere while the turn goes on here for the grace period.
+     */
+    public Runnable atDrainStart(Runnable handOver) {
+        AtomicBoolean done = new AtomicBoolean();
+        Runnable once = () -> {
+            if (done.compareAndSet(false, true)) {
+                handOver.run();
+            }
+        };
+        atDrainStart.add(once);
+        if (draining) {
+            once.run();
+        }
+        return () -> atDrainStart.remove(once);
+    }
+
     void shutdownBegins(@Observes ShutdownDelayInitiatedEvent event) {
+        graceEndsAt = System.nanoTime() + config.gracePeriod().toNanos();
         draining = true;
+        atDrainStart.forEach(Runnable::run);
         Log.infof("Shutting down: new chats are refused; %d running turn(s) have %d ms to finish", atGraceEnd.size(),
                 config.gracePeriod().toMillis());
         vertx.setTimer(Math.max(1, config.gracePeriod().toMillis()), id -> endRunningTurns());

@@ -48,8 +48,11 @@ class ChatStreamTest {
         List<Frame> events = reply.events();
         assertThat(reply.names()).last().isEqualTo("done");
         assertThat(reply.names().subList(0, events.size() - 1)).isNotEmpty().containsOnly("text");
+        // id 1 is the start event, with the turn's id.
+        assertThat(reply.start().id()).isEqualTo("1");
+        assertThat(reply.start().data().path("turnId").asText()).isEqualTo(reply.header("x-turn-id"));
         for (int i = 0; i < events.size(); i++) {
-            assertThat(events.get(i).id()).isEqualTo(Integer.toString(i + 1));
+            assertThat(events.get(i).id()).isEqualTo(Integer.toString(i + 2));
             assertThat(events.get(i).data().path("type").asText()).isEqualTo(events.get(i).event());
         }
         assertThat(reply.text()).isEqualTo("Hello there, friend.");
@@ -180,7 +183,8 @@ class ChatStreamTest {
         List<Frame> partial = sse.streamAndHangUp(
                 body("[[sim:id=" + id + "]] [[sim:tokens=200]] [[sim:delay=50ms]]"),
                 frame -> "text".equals(frame.event()));
-        assertThat(partial).extracting(Frame::event).containsExactly("text");
+        assertThat(partial).filteredOn(frame -> !frame.isComment()).extracting(Frame::event)
+                .containsExactly("start", "text");
         await().atMost(Duration.ofSeconds(1)).until(() -> sse.simulatorCounter(id, "streamsAbandoned") == 1);
         assertThat(sse.simulatorCounter(id, "streamsCompleted")).isZero();
         // The partial usage of the cancelled turn is counted.

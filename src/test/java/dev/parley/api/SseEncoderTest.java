@@ -24,7 +24,7 @@ class SseEncoderTest {
 
         // What the mapper wrote for the {type, text} record this replaced.
         assertThat(frame).isEqualTo(
-                "id: 1\nevent: text\ndata: {\"type\":\"text\",\"text\":" + mapper.writeValueAsString(text) + "}\n\n");
+                "id: 2\nevent: text\ndata: {\"type\":\"text\",\"text\":" + mapper.writeValueAsString(text) + "}\n\n");
         assertThat(mapper.readTree(frame.substring(frame.indexOf("data: ") + 6)).get("text").asText())
                 .isEqualTo(text);
     }
@@ -37,6 +37,9 @@ class SseEncoderTest {
         for (int i = 0; i < frames; i++) {
             last = encoder.encode(new ChatEvent.TextChunk("x"));
         }
-        assertThat(last).startsWith("id: " + frames + "\nevent: text\n");
+        // id 1 is kept for the start event, whenever it is written.
+        assertThat(last).startsWith("id: " + (frames + 1) + "\nevent: text\n");
+        assertThat(encoder.start(true)).isEqualTo("id: 1\nevent: start\ndata: {\"type\":\"start\",\"turnId\":\"turn\","
+                + "\"resumable\":true}\n\n");
     }
 }

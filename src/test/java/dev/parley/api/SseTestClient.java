@@ -57,8 +57,14 @@ final class SseTestClient {
     }
 
     record StreamReply(int status, HttpResponse<?> response, List<Frame> frames, String body) {
+        /** The turn's events after its {@code start} event (which every stream begins with, see {@link #start()}). */
         List<Frame> events() {
-            return frames.stream().filter(frame -> !frame.isComment()).toList();
+            return frames.stream().filter(frame -> !frame.isComment() && !"start".equals(frame.event())).toList();
+        }
+
+        /** The {@code start} event: the turn's id, and whether it is resumable. */
+        Frame start() {
+            return frames.stream().filter(frame -> "start".equals(frame.event())).findFirst().orElseThrow();
         }
 
         List<String> names() {
@@ -138,10 +144,42 @@ final class SseTestClient {
     }
 
     private StreamReply stream(HttpClient client, String body, Predicate<Frame> stopAfter) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
-                .timeout(Duration.ofSeconds(30))
-                .header("content-type", "application/json").header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return read(HttpRequest.newBuilder(base.resolve("/v1/chat/stream"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), stopAfter);
+    }
+
+    /** Resumes a turn after the event {@code lastEventId} (no header when null), reading to the end. */
+    StreamReply resume(String turnId, String lastEventId) {
+        return resume(turnId, lastEventId, frame -> false);
+    }
+
+    /** Resumes a turn after the event {@code lastEventId} until {@code stopAfter} accepts a frame. */
+    StreamReply resume(String turnId, String lastEventId, Predicate<Frame> stopAfter) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/chat/turns/" + turnId + "/stream"))
+                .GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return read(request, stopAfter);
+    }
+
+    /** Stops a turn: the status of {@code DELETE /v1/chat/turns/{turnId}}. */
+    int stop(String turnId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/chat/turns/" + turnId)).DELETE();
+        headers.forEach(request::header);
+        try {
+            return client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private StreamReply read(HttpRequest.Builder request, Predicate<Frame> stopAfter) {
+        request.timeout(Duration.ofSeconds(30)).header("accept", "text/event-stream");
         headers.forEach(request::header);
         try {
             HttpResponse<Stream<String>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());

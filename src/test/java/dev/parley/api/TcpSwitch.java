@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
  * A TCP proxy in front of a server on this machine that a test can switch between three modes: {@link Mode#UP}
  * (forwarding), {@link Mode#DOWN} (every connection cut within ~50 ms, new ones refused: a server that is gone) and
  * {@link Mode#FROZEN} (connections accepted and held open, nothing forwarded either way: a server that hangs, as after
- * SIGSTOP). An outage without touching the shared server. One proxy per target port and JVM; its port and mode live in
+ * SIGSTOP). An outage without touching the shared server. Besides the mode, {@link #freezeOpenConnections()} makes the
+ * connections open now hang while new ones work: a NAT or proxy that dropped them without a word. One proxy per target port and JVM; its port and mode live in
  * system properties, which the test and the application share whatever their class loaders, so a handle is only the
  * target port.
  */
@@ -64,6 +65,7 @@ public final class TcpSwitch {
     }
 
     public void up() {
+        System.clearProperty(key("frozen-below"));
         set(Mode.UP);
     }
 
@@ -75,8 +77,18 @@ public final class TcpSwitch {
         set(Mode.FROZEN);
     }
 
+    /** The connections open now hang (as in {@link Mode#FROZEN}) until {@link #up()}; new ones are not affected. */
+    public void freezeOpenConnections() {
+        System.setProperty(key("frozen-below"), System.getProperty(key("accepted"), "0"));
+    }
+
     private Mode mode() {
         return Mode.valueOf(System.getProperty(key("mode"), Mode.UP.name()).toUpperCase(Locale.ROOT));
+    }
+
+    /** Whether connection number {@code connection} (in the order accepted) hangs now. */
+    private boolean frozen(long connection) {
+        return mode() == Mode.FROZEN || connection < Long.parseLong(System.getProperty(key("frozen-below"), "0"));
     }
 
     private String key(String name) {
@@ -84,6 +96,7 @@ public final class TcpSwitch {
     }
 
     private void accept(ServerSocket server) {
+        long accepted = 0;
         while (true) {
             try {
                 Socket client = server.accept();
@@ -92,15 +105,17 @@ public final class TcpSwitch {
                     continue;
                 }
                 Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                Thread.ofVirtual().start(() -> pump(client, target));
-                Thread.ofVirtual().start(() -> pump(target, client));
+                long connection = accepted++;
+                System.setProperty(key("accepted"), Long.toString(accepted));
+                Thread.ofVirtual().start(() -> pump(client, target, connection));
+                Thread.ofVirtual().start(() -> pump(target, client, connection));
             } catch (IOException e) {
                 // The target refused: the client's connection is simply lost, like in a real outage.
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, long connection) {
         try (from; to) {
             from.setSoTimeout((int) POLL.toMillis());
             InputStream in = from.getInputStream();
@@ -111,7 +126,7 @@ public final class TcpSwitch {
                 if (mode == Mode.DOWN) {
                     return;
                 }
-                if (mode == Mode.FROZEN) {
+                if (frozen(connection)) {
                     // Hold the connection: read nothing, so the peer's writes back up as against a stopped process.
                     LockSupport.parkNanos(POLL.toNanos());
                     continue;
@@ -127,7 +142,7 @@ public final class TcpSwitch {
                 }
                 // Bytes read in the instant the switch froze are held too, not forwarded: a frozen server answers
                 // nothing, even to a request that was on its way.
-                while (mode() == Mode.FROZEN) {
+                while (frozen(connection)) {
                     LockSupport.parkNanos(POLL.toNanos());
                 }
                 if (mode() == Mode.DOWN) {

@@ -217,6 +217,8 @@ class DeploymentManifestsTest {
                         .startsWith("redis");
                 assertThat(environment.get("PARLEY_RATE_LIMITS_STORE"))
                         .as("%s: the rate limits, one per caller across the replicas", kind).isEqualTo("redis");
+                assertThat(environment.get("PARLEY_STREAMS_STORE"))
+                        .as("%s: resumable turns, resumed on any replica", kind).isEqualTo("redis");
                 assertThat(environment.get("PARLEY_LEDGER_STORE")).as("%s: the ledger budgets are shared through",
                         kind).isEqualTo("postgresql");
             }

@@ -1,6 +1,7 @@
 package dev.parley.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,16 @@ class ShutdownCoordinatorTest {
         coordinator.shutdownBegins(new ShutdownDelayInitiatedEvent());
 
         assertThat(coordinator.draining()).isTrue();
+    }
+
+    @Test
+    void tellsWhatIsLeftOfTheGracePeriod() {
+        assertThat(coordinator.graceLeft()).as("before shutdown").isZero();
+
+        coordinator.shutdownBegins(new ShutdownDelayInitiatedEvent());
+
+        assertThat(coordinator.graceLeft()).isPositive().isLessThanOrEqualTo(Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(2)).until(() -> coordinator.graceLeft().isZero());
     }
 
     @Test

@@ -1,0 +1,349 @@
+package dev.parley.resume;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The journals of every replica, in Redis: any replica answers a resume, and a stop reaches the replica that runs the
+ * turn. Per turn two keys under {@code parley.streams.redis-key-prefix}: a hash {@code {turnId}:meta} (caller, endsBy,
+ * ended, overflowed, seenAt, lastId, keepUntil) and a stream {@code {turnId}:events}, one entry per batch with the id
+ * {@code 0-<lastId>}, so {@code XRANGE} from {@code 0-<n+1>} answers the batches holding the events after {@code n}.
+ * The turn id is a hash tag: both keys of a script sit in one slot of a Redis Cluster.
+ * <p>
+ * Every change is one Lua script, which Redis runs atomically, and each one sets the keys' expiry as it writes them
+ * (the turn's deadline plus the retention while it runs, the retention from now after its last batch): no crash of a
+ * replica between two commands can leave a key that never expires. Replicas hear each other on one pub/sub channel,
+ * {@code <prefix>signals}: {@code a:<turnId>} (appended, ended or overflowed) and {@code s:<turnId>} (stop asked).
+ * <p>
+ * A subscription can sit on a connection that froze without closing (a NAT or a proxy that dropped it silently): it
+ * never fails, and nothing published reaches it. Readers of a turn poll its journal, but a stop request is only a
+ * message. So every {@link #PROBE_EVERY} each replica publishes {@code p:<its own id>} on the channel and, when it
+ * has not heard it back within {@code parley.streams.redis-timeout}, drops its subscription and subscribes again.
+ * <p>
+ * Every call is bounded by {@code parley.streams.redis-timeout}; any failure (refused, cut, an error reply, no answer
+ * in time) becomes a {@link TurnJournalsUnavailableException}, delivered on the caller's Vert.x context.
+ */
+final class RedisTurnJournals implements TurnJournals {
+
+    /** KEYS: meta, events; ARGV: caller, endsBy, seenAt, keepUntil (epoch ms). A reused id starts afresh. */
+    private static final String OPEN = """
+            redis.call('DEL', KEYS[1], KEYS[2])
+            redis.call('HSET', KEYS[1], 'caller', ARGV[1], 'endsBy', ARGV[2], 'seenAt', ARGV[3],
+              'keepUntil', ARGV[4], 'lastId', '0', 'ended', '0', 'overflowed', '0')
+            redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+            return 1
+            """;
+
+    /**
+     * KEYS: meta, events; ARGV: firstId, lastId, frames, last (1/0), retention ms, channel, signal. A batch at or
+     * before the last one kept (a call repeated after a timeout) is not kept twice. Returns 1, or 0 for no journal.
+     */
+    private static final String APPEND = """
+            local state = redis.call('HMGET', KEYS[1], 'lastId', 'overflowed', 'ended', 'keepUntil')
+            if not state[1] then
+              return 0
+            end
+            if state[2] ~= '1' and tonumber(ARGV[2]) > tonumber(state[1]) then
+              redis.call('XADD', KEYS[2], '0-' .. ARGV[2], 'firstId', ARGV[1], 'frames', ARGV[3], 'last', ARGV[4])
+              redis.call('HSET', KEYS[1], 'lastId', ARGV[2])
+            end
+            if ARGV[4] == '1' or state[3] == '1' then
+              redis.call('HSET', KEYS[1], 'ended', '1')
+              redis.call('PEXPIRE', KEYS[1], ARGV[5])
+              redis.call('PEXPIRE', KEYS[2], ARGV[5])
+            else
+              redis.call('PEXPIREAT', KEYS[1], state[4])
+              redis.call('PEXPIREAT', KEYS[2], state[4])
+            end
+            redis.call('PUBLISH', ARGV[6], ARGV[7])
+            return 1
+            """;
+
+    /** KEYS: meta, events; ARGV: channel, signal. The meta keeps its expiry; the events are gone. */
+    private static final String OVERFLOW = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 'overflowed', '1', 'lastId', '0')
+            redis.call('DEL', KEYS[2])
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
+            return 1
+            """;
+
+    /** KEYS: meta; ARGV: seenAt. An HSET alone would create an expired (or unknown) journal again, without expiry. */
+    private static final String SEEN = """
+            if redis.call('EXISTS', KEYS[1]) == 0 then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 'seenAt', ARGV[1])
+            return 1
+            """;
+
+    /**
+     * KEYS: events; ARGV: the first entry id. Returns the entries flat, four items each (entry id, firstId, frames,
+     * last), whatever protocol version the connection speaks.
+     */
+    private static final String AFTER = """
+            local out = {}
+            for _, entry in ipairs(redis.call('XRANGE', KEYS[1], ARGV[1], '+')) do
+              local fields = {}
+              for i = 1, #entry[2], 2 do
+                fields[entry[2][i]] = entry[2][i + 1]
+              end
+              table.insert(out, entry[1])
+              table.insert(out, fields['firstId'])
+              table.insert(out, fields['frames'])
+              table.insert(out, fields['last'])
+            end
+            return out
+            """;
+
+    private static final String[] STATE_FIELDS = {"caller", "lastId", "ended", "overflowed", "seenAt", "endsBy"};
+    private static final String APPENDED = "a:";
+    private static final String STOP_ASKED = "s:";
+    private static final String PROBE = "p:";
+    /** How often a replica checks that its subscription still hears the channel. */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+    /** A lost subscription is made again after this, doubling up to {@link #RESUBSCRIBE_MAX}. */
+    private static final Duration RESUBSCRIBE_MIN = Duration.ofMillis(100);
+    private static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(5);
+
+    private final ReactiveRedisDataSource redis;
+    private final String prefix;
+    private final String channel;
+    private final Duration retention;
+    private final Duration timeout;
+    private final Clock clock;
+    /** What this replica publishes to hear itself: unique to the replica, so it never hears another's probe. */
+    private final String probe = PROBE + UUID.randomUUID();
+    /** Guarded by {@code this}, as the fields below: where signals go, once {@link #listen} was called. */
+    private Signals signals;
+    /** The subscription to the signals' channel, once {@link #listen} made it. */
+    private Cancellable subscription;
+    /** The probes' ticks, while listening. */
+    private Cancellable probes;
+    /** When this replica last heard its own probe ({@link System#nanoTime()}). */
+    private long probeHeardAt;
+    /** Whether the last subscription made again for an unheard probe was logged and not yet heard from since. */
+    private boolean probeLost;
+
+    RedisTurnJournals(ReactiveRedisDataSource redis, StreamsConfig config) {
+        this(redis, config.redisKeyPrefix(), config.retention(), config.redisTimeout(), Clock.systemUTC());
+    }
+
+    RedisTurnJournals(ReactiveRedisDataSource redis, String prefix, Duration retention, Duration timeout,
+            Clock clock) {
+        this.redis = redis;
+        this.prefix = prefix;
+        this.channel = prefix + "signals";
+        this.retention = retention;
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public Uni<Void> open(String turnId, String caller, Instant endsBy) {
+        long now = clock.millis();
+        return eval(OPEN, List.of(meta(turnId), events(turnId)), caller, Long.toString(endsBy.toEpochMilli()),
+                Long.toString(now), Long.toString(endsBy.plus(retention).toEpochMilli())).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> append(String turnId, JournalBatch batch) {
+        return eval(APPEND, List.of(meta(turnId), events(turnId)), Long.toString(batch.firstId()),
+                Long.toString(batch.lastId()), batch.frames(), batch.last() ? "1" : "0",
+                Long.toString(retention.toMillis()), channel, APPENDED + turnId).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> overflow(String turnId) {
+        return eval(OVERFLOW, List.of(meta(turnId), events(turnId)), channel, APPENDED + turnId).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Optional<JournalState>> state(String turnId) {
+        String[] arguments = new String[STATE_FIELDS.length + 1];
+        arguments[0] = meta(turnId);
+        System.arraycopy(STATE_FIELDS, 0, arguments, 1, STATE_FIELDS.length);
+        return call("HMGET", arguments).map(RedisTurnJournals::state);
+    }
+
+    @Override
+    public Uni<List<JournalBatch>> after(String turnId, long afterId) {
+        if (afterId == Long.MAX_VALUE) {
+            return Uni.createFrom().item(List.of());
+        }
+        String from = "0-" + (Math.max(afterId, -1) + 1);
+        return eval(AFTER, List.of(events(turnId)), from).map(RedisTurnJournals::batches);
+    }
+
+    @Override
+    public Uni<Void> seen(String turnId) {
+        return eval(SEEN, List.of(meta(turnId)), Long.toString(clock.millis())).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> askStop(String turnId) {
+        return call("PUBLISH", channel, STOP_ASKED + turnId).replaceWithVoid();
+    }
+
+    /**
+     * Subscribes to the signals' channel on a connection of its own, and probes it. A subscription that ends or fails
+     * (Redis restarted, the connection cut) is made again, with a growing pause, and so is one that no longer hears
+     * this replica's probe; what was published meanwhile is not heard, which delays readers (they also poll the
+     * journal) and a stop asked meanwhile (the caller's DELETE was answered 204: it is asked once).
+     */
+    @Override
+    public synchronized void listen(Signals signals) {
+        close();
+        this.signals = signals;
+        probeHeardAt = System.nanoTime();
+        subscribe();
+        // Ticks on Mutiny's worker pool: a probe only publishes, and checks the time a message was heard.
+        probes = Multi.createFrom().ticks().startingAfter(PROBE_EVERY).every(PROBE_EVERY)
+                .onOverflow().drop()
+                .subscribe().with(tick -> probe());
+    }
+
+    /** Stops listening (at shutdown, and for tests), so no subscription is made again to a closed client. */
+    synchronized void close() {
+        if (probes != null) {
+            probes.cancel();
+            probes = null;
+        }
+        if (subscription != null) {
+            subscription.cancel();
+            subscription = null;
+        }
+    }
+
+    private synchronized void subscribe() {
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        Signals to = signals;
+        subscription = redis.pubsub(String.class).subscribe(channel)
+                .onCompletion().failWith(() -> new TurnJournalsUnavailableException("Redis ended the subscription",
+                        null))
+                .onFailure().invoke(failure -> Log.warnf("Signals of resumable turns not heard (%s); subscribing again",
+                        failure.toString()))
+                .onFailure().retry().withBackOff(RESUBSCRIBE_MIN, RESUBSCRIBE_MAX).indefinitely()
+                .subscribe().with(message -> dispatch(to, message));
+    }
+
+    /** Publishes the probe, and subscribes again unless it is heard back within the timeout. */
+    private void probe() {
+        long sentAt = System.nanoTime();
+        // A probe that could not be published is not heard either: the check below decides alike.
+        call("PUBLISH", channel, probe).subscribe().with(ignored -> {
+        }, ignored -> {
+        });
+        Uni.createFrom().voidItem().onItem().delayIt().by(timeout).subscribe().with(ignored -> {
+            synchronized (this) {
+                if (probes == null || probeHeardAt - sentAt >= 0) {
+                    return;
+                }
+                if (!probeLost) {
+                    probeLost = true;
+                    Log.infof("Signals of resumable turns: this replica did not hear its own probe within %d ms; "
+                            + "subscribing again", timeout.toMillis());
+                }
+                subscribe();
+            }
+        });
+    }
+
+    private synchronized void probeHeard() {
+        probeHeardAt = System.nanoTime();
+        probeLost = false;
+    }
+
+    /** Runs on the subscription's Vert.x context; a listener that throws must not end the subscription. */
+    private void dispatch(Signals signals, String message) {
+        try {
+            if (message.equals(probe)) {
+                probeHeard();
+            } else if (message.startsWith(APPENDED)) {
+                signals.appended(message.substring(APPENDED.length()));
+            } else if (message.startsWith(STOP_ASKED)) {
+                signals.stopAsked(message.substring(STOP_ASKED.length()));
+            }
+        } catch (RuntimeException failure) {
+            Log.errorf(failure, "A signal of a resumable turn failed: %s", message);
+        }
+    }
+
+    private String meta(String turnId) {
+        return prefix + "{" + turnId + "}:meta";
+    }
+
+    private String events(String turnId) {
+        return prefix + "{" + turnId + "}:events";
+    }
+
+    private static Optional<JournalState> state(Response reply) {
+        if (reply.get(0) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new JournalState(reply.get(0).toString(), reply.get(1).toLong(),
+                "1".equals(reply.get(2).toString()), "1".equals(reply.get(3).toString()),
+                Instant.ofEpochMilli(reply.get(4).toLong()), Instant.ofEpochMilli(reply.get(5).toLong())));
+    }
+
+    private static List<JournalBatch> batches(Response reply) {
+        List<JournalBatch> batches = new ArrayList<>(reply.size() / 4);
+        for (int i = 0; i + 3 < reply.size(); i += 4) {
+            String id = reply.get(i).toString();
+            long lastId = Long.parseLong(id.substring(id.indexOf('-') + 1));
+            batches.add(new JournalBatch(reply.get(i + 1).toLong(), lastId, reply.get(i + 2).toString(),
+                    "1".equals(reply.get(i + 3).toString())));
+        }
+        return batches;
+    }
+
+    private Uni<Response> eval(String script, List<String> keys, String... values) {
+        String[] arguments = new String[2 + keys.size() + values.length];
+        arguments[0] = script;
+        arguments[1] = Integer.toString(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            arguments[2 + i] = keys.get(i);
+        }
+        System.arraycopy(values, 0, arguments, 2 + keys.size(), values.length);
+        // EVAL rather than EVALSHA: the scripts are short and Redis caches them, so no NOSCRIPT after a failover.
+        return call("EVAL", arguments);
+    }
+
+    private Uni<Response> call(String command, String... arguments) {
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
+            return redis.execute(command, arguments)
+                    .ifNoItem().after(timeout).failWith(() -> new TurnJournalsUnavailableException(
+                            "Redis got no answer within " + timeout.toMillis() + " ms", null))
+                    .onFailure(failure -> !(failure instanceof TurnJournalsUnavailableException))
+                    .transform(failure -> new TurnJournalsUnavailableException("Redis failed: " + failure, failure))
+                    .emitOn(work -> onContext(caller, work));
+        });
+    }
+
+    private static void onContext(Context context, Runnable work) {
+        if (context == null || Vertx.currentContext() == context) {
+            work.run();
+        } else {
+            context.runOnContext(ignored -> work.run());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.parley.resume;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Where the events of resumable turns are kept, in order, with their ids, for as long as each turn runs plus
+ * {@code parley.streams.retention}; and how replicas tell each other that a turn has new events or is to stop. One
+ * writer per turn (the replica that runs it) calls {@link #open}, then {@link #append} in order, each call after the
+ * previous one completed. Every key a store keeps expires by itself, so a replica that dies leaves nothing behind for
+ * longer than the turn's deadline plus the retention.
+ */
+public interface TurnJournals {
+
+    /** Starts the journal of a turn run by {@code caller}, to be kept until {@code endsBy} plus the retention. */
+    Uni<Void> open(String turnId, String caller, Instant endsBy);
+
+    /**
+     * Keeps a batch of the turn's frames, after those kept before, and tells every replica's {@link Signals} that the
+     * turn has new events. After the batch with the last event the journal is kept for the retention from now. After
+     * {@link #overflow} no frames are kept, but the batch with the last event still ends the journal.
+     */
+    Uni<Void> append(String turnId, JournalBatch batch);
+
+    /** The turn outgrew its bound: its kept events are dropped, and a resume of it is refused from now on. */
+    Uni<Void> overflow(String turnId);
+
+    /** The state of the turn's journal, empty when there is none (unknown, or expired). */
+    Uni<Optional<JournalState>> state(String turnId);
+
+    /** The kept batches holding events after {@code afterId}, in order (the first may begin before it). */
+    Uni<List<JournalBatch>> after(String turnId, long afterId);
+
+    /** A client is reading the turn now (on this replica): the turn's resume grace counts from now. */
+    Uni<Void> seen(String turnId);
+
+    /** Asks whichever replica runs the turn to stop it (through {@link Signals#stopAsked}). */
+    Uni<Void> askStop(String turnId);
+
+    /** Where this replica hears of new events and of stop requests; set once, at start-up. */
+    void listen(Signals signals);
+
+    /** What a replica hears from the store. Called on any thread. */
+    interface Signals {
+
+        /** The turn has new events (or ended, or overflowed). */
+        void appended(String turnId);
+
+        /** Someone asked for the turn to stop. */
+        void stopAsked(String turnId);
+    }
+}
