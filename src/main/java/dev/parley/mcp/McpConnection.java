@@ -165,7 +165,7 @@ final class McpConnection {
         backoff = limits.reconnectInitialBackoff();
         Map<String, McpTool> offered = offered(tools);
         snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, client);
-        Log.infof("MCP server '%s' is up: %d tools (%s)", name, offered.size(), String.join(", ", offered.keySet()));
+        Log.infof("MCP server '%s' is up: %s (%s)", name, count(offered), String.join(", ", offered.keySet()));
         schedulePing(of);
     }
 
@@ -176,8 +176,11 @@ final class McpConnection {
             return;
         }
         Map<String, McpTool> offered = offered(tools);
+        if (offered.equals(now.tools())) {
+            return; // another server's change, or one that leaves what the model is offered as it was
+        }
         snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, now.client());
-        Log.infof("MCP server '%s' changed its tools: %d tools (%s)", name, offered.size(),
+        Log.infof("MCP server '%s' changed its tools: %s (%s)", name, count(offered),
                 String.join(", ", offered.keySet()));
     }
 
@@ -188,10 +191,16 @@ final class McpConnection {
         generation++; // late answers of the dropped client are ignored
         dropClient();
         String reason = reason(failure);
-        boolean wasUp = snapshot.state() == State.UP;
-        snapshot = new Snapshot(State.DOWN, snapshot.tools(), Optional.of(reason), generation, null);
-        Log.warnf("MCP server '%s' is %s: %s; connecting again in %s", name, wasUp ? "down" : "unavailable", reason,
-                human(backoff));
+        Snapshot before = snapshot;
+        snapshot = new Snapshot(State.DOWN, before.tools(), Optional.of(reason), generation, null);
+        if (before.state() == State.DOWN && before.reason().equals(Optional.of(reason))) {
+            // Still down for the same reason: said once, at warning level, when it went down.
+            Log.debugf("MCP server '%s' is still unavailable: %s; connecting again in %s", name, reason,
+                    human(backoff));
+        } else {
+            Log.warnf("MCP server '%s' is %s: %s; connecting again in %s", name,
+                    before.state() == State.UP ? "down" : "unavailable", reason, human(backoff));
+        }
         Log.debugf(failure, "MCP server '%s' failed", name);
         cancelTimer();
         timer = loop.schedule(this::connect, backoff.toMillis(), TimeUnit.MILLISECONDS);
@@ -369,6 +378,10 @@ final class McpConnection {
                     () -> emitter.complete(null));
             emitter.onTermination(subscription::dispose);
         });
+    }
+
+    private static String count(Map<String, McpTool> tools) {
+        return tools.size() == 1 ? "1 tool" : tools.size() + " tools";
     }
 
     private static String human(Duration duration) {
