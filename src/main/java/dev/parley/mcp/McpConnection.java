@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.quarkus.logging.Log;
@@ -65,13 +67,14 @@ final class McpConnection {
     // ---- the loop's own
     private long generation;
     private McpAsyncClient client;
+    private CancellableCalls transport;
     private ScheduledFuture<?> timer;
     private Duration backoff;
     private boolean closed;
 
     /** The state and tools of the server now; {@code client} is set exactly while it is up. */
     record Snapshot(State state, Map<String, McpTool> tools, Optional<String> reason, long generation,
-            McpAsyncClient client) {
+            McpAsyncClient client, CancellableCalls transport) {
     }
 
     McpConnection(String name, McpConfig.Server config, McpConfig limits, Optional<String> bearerToken,
@@ -83,7 +86,7 @@ final class McpConnection {
         this.loop = loop;
         this.mapper = mapper;
         this.backoff = limits.reconnectInitialBackoff();
-        this.snapshot = new Snapshot(State.CONNECTING, Map.of(), Optional.empty(), 0, null);
+        this.snapshot = new Snapshot(State.CONNECTING, Map.of(), Optional.empty(), 0, null, null);
     }
 
     String name() {
@@ -118,8 +121,9 @@ final class McpConnection {
 
     /**
      * Calls a tool of this server with the input as the model wrote it (already validated against the tool's schema).
-     * Fails with {@link McpCallException} when the server is down, cannot be reached or answers a JSON-RPC error;
-     * cancelling the {@code Uni} stops waiting for the answer (the SDK sends no {@code notifications/cancelled}).
+     * Fails with {@link McpCallException} when the server is down, cannot be reached or answers a JSON-RPC error.
+     * Cancelling the {@code Uni} (the chat went away, the call timed out) stops waiting for the answer and sends the
+     * server {@code notifications/cancelled} for the request.
      */
     Uni<McpReply> call(String tool, JsonNode input) {
         return Uni.createFrom().deferred(() -> {
@@ -130,11 +134,25 @@ final class McpConnection {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> arguments = mapper.convertValue(input, Map.class);
+            AtomicReference<Object> requestId = new AtomicReference<>();
             Mono<McpSchema.CallToolResult> call = now.client()
-                    .callTool(new McpSchema.CallToolRequest(tool, arguments, null));
-            return fromMono(call).onItem().transform(this::reply)
+                    .callTool(new McpSchema.CallToolRequest(tool, arguments, null))
+                    .contextWrite(context -> context.put(CancellableCalls.REQUEST_ID, requestId));
+            return fromMono(call)
+                    .onCancellation().invoke(() -> cancelOnServer(now, tool, requestId.get()))
+                    .onItem().transform(this::reply)
                     .onFailure().transform(failure -> callFailed(now.generation(), failure));
         });
+    }
+
+    private void cancelOnServer(Snapshot of, String tool, Object requestId) {
+        if (requestId == null) {
+            return; // not sent yet: nothing runs on the server
+        }
+        of.transport().cancel(requestId, "the call timed out or its chat went away", of.client()).subscribe(
+                sent -> {
+                }, failure -> Log.debugf("cancelling call %s of '%s' on MCP server '%s' failed: %s", requestId, tool,
+                        name, reason(failure)));
     }
 
     // ---- the loop
@@ -147,7 +165,8 @@ final class McpConnection {
         long current = ++generation;
         McpAsyncClient fresh;
         try {
-            fresh = newClient(current);
+            transport = new CancellableCalls(newTransport());
+            fresh = newClient(current, transport);
         } catch (RuntimeException e) {
             failed(current, e);
             return;
@@ -164,7 +183,7 @@ final class McpConnection {
         }
         backoff = limits.reconnectInitialBackoff();
         Map<String, McpTool> offered = offered(tools);
-        snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, client);
+        snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, client, transport);
         Log.infof("MCP server '%s' is up: %s (%s)", name, count(offered), String.join(", ", offered.keySet()));
         schedulePing(of);
     }
@@ -179,7 +198,7 @@ final class McpConnection {
         if (offered.equals(now.tools())) {
             return; // another server's change, or one that leaves what the model is offered as it was
         }
-        snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, now.client());
+        snapshot = new Snapshot(State.UP, offered, Optional.empty(), of, now.client(), now.transport());
         Log.infof("MCP server '%s' changed its tools: %s (%s)", name, count(offered),
                 String.join(", ", offered.keySet()));
     }
@@ -192,7 +211,7 @@ final class McpConnection {
         dropClient();
         String reason = reason(failure);
         Snapshot before = snapshot;
-        snapshot = new Snapshot(State.DOWN, before.tools(), Optional.of(reason), generation, null);
+        snapshot = new Snapshot(State.DOWN, before.tools(), Optional.of(reason), generation, null, null);
         if (before.state() == State.DOWN && before.reason().equals(Optional.of(reason))) {
             // Still down for the same reason: said once, at warning level, when it went down.
             Log.debugf("MCP server '%s' is still unavailable: %s; connecting again in %s", name, reason,
@@ -231,6 +250,7 @@ final class McpConnection {
     private void dropClient() {
         McpAsyncClient dropped = client;
         client = null;
+        transport = null;
         if (dropped != null) {
             try {
                 dropped.close();
@@ -249,14 +269,14 @@ final class McpConnection {
 
     // ---- the SDK
 
-    private McpAsyncClient newClient(long of) {
+    private HttpClientStreamableHttpTransport newTransport() {
         URI url = URI.create(config.url());
         String base = url.getScheme() + "://" + url.getRawAuthority();
         String endpoint = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         if (url.getRawQuery() != null) {
             endpoint += "?" + url.getRawQuery();
         }
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(base)
+        return HttpClientStreamableHttpTransport.builder(base)
                 .endpoint(endpoint)
                 .jsonMapper(new JacksonMcpJsonMapper(mapper))
                 .clientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -266,6 +286,9 @@ final class McpConnection {
                     bearerToken.ifPresent(token -> request.setHeader("Authorization", "Bearer " + token));
                 })
                 .build();
+    }
+
+    private McpAsyncClient newClient(long of, McpClientTransport transport) {
         return McpClient.async(transport)
                 .clientInfo(new McpSchema.Implementation(CLIENT_NAME, null, "1", null, null, null))
                 // Parley's own timeout of a call comes first; this one only ends requests the server never answers.
