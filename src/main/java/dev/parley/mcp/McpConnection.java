@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.McpHttpClientTransportAuthorizationException;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.json.schema.jackson2.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.spec.McpClientTransport;
@@ -368,6 +369,11 @@ final class McpConnection {
             }
             if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
                 return "no answer in time";
+            }
+            if (cause instanceof McpHttpClientTransportAuthorizationException refused
+                    && refused.getResponseInfo() != null) {
+                return "not authorized (HTTP " + refused.getResponseInfo().statusCode()
+                        + "): check its headers or bearer-token-env";
             }
             if (cause instanceof McpError error && error.getJsonRpcError() != null) {
                 return "error " + error.getJsonRpcError().code() + ": " + shortened(error.getJsonRpcError().message());
