@@ -53,7 +53,7 @@ class McpServersConfigTest {
         return new McpServers(config(servers), name -> Optional.empty());
     }
 
-    private static McpConfig config(Map<String, McpConfig.Server> servers) {
+    static McpConfig config(Map<String, McpConfig.Server> servers) {
         return new McpConfig() {
             public Map<String, Server> servers() {
                 return servers;
@@ -78,13 +78,17 @@ class McpServersConfigTest {
     }
 
     private static McpConfig.Server server(String url, Optional<String> tokenVariable) {
+        return server(url, Map.of(), tokenVariable);
+    }
+
+    static McpConfig.Server server(String url, Map<String, String> headers, Optional<String> tokenVariable) {
         return new McpConfig.Server() {
             public String url() {
                 return url;
             }
 
             public Map<String, String> headers() {
-                return Map.of();
+                return headers;
             }
 
             public Optional<String> bearerTokenEnv() {
