@@ -41,13 +41,12 @@ class McpAuthenticationTest {
     @Test
     void theTokenComesFromTheNamedEnvironmentVariableOrAHeader() {
         String url = server.uri().toString();
-        servers = new McpServers(McpServersConfigTest.config(Map.of(
-                "from-env", McpServersConfigTest.server(url, Map.of(), Optional.of("CRM_TOKEN")),
-                "from-header", McpServersConfigTest.server(url, Map.of("Authorization", "Bearer " + TOKEN),
-                        Optional.empty()),
-                "without", McpServersConfigTest.server(url, Map.of(), Optional.empty()))),
-                variable -> variable.equals("CRM_TOKEN") ? Optional.of(TOKEN) : Optional.empty());
-        servers.start();
+        servers = McpTestConfig.started(Map.of(
+                "from-env", McpTestConfig.server(url, Map.of(), Optional.of("CRM_TOKEN"), false),
+                "from-header", McpTestConfig.server(url, Map.of("Authorization", "Bearer " + TOKEN), Optional.empty(),
+                        false),
+                "without", McpTestConfig.server(url, Map.of(), Optional.empty(), false)),
+                Map.of("CRM_TOKEN", TOKEN));
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             Map<String, McpServerStatus> statuses = servers.statuses();

@@ -3,8 +3,6 @@ package dev.parley.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,62 +48,10 @@ class McpServersConfigTest {
     }
 
     private static McpServers servers(Map<String, McpConfig.Server> servers) {
-        return new McpServers(config(servers), name -> Optional.empty());
-    }
-
-    static McpConfig config(Map<String, McpConfig.Server> servers) {
-        return new McpConfig() {
-            public Map<String, Server> servers() {
-                return servers;
-            }
-
-            public Duration pingInterval() {
-                return Duration.ofSeconds(30);
-            }
-
-            public Duration connectTimeout() {
-                return Duration.ofSeconds(1);
-            }
-
-            public Duration reconnectInitialBackoff() {
-                return Duration.ofSeconds(1);
-            }
-
-            public Duration reconnectMaxBackoff() {
-                return Duration.ofSeconds(10);
-            }
-        };
+        return new McpServers(McpTestConfig.config(servers), name -> Optional.empty());
     }
 
     private static McpConfig.Server server(String url, Optional<String> tokenVariable) {
-        return server(url, Map.of(), tokenVariable);
-    }
-
-    static McpConfig.Server server(String url, Map<String, String> headers, Optional<String> tokenVariable) {
-        return new McpConfig.Server() {
-            public String url() {
-                return url;
-            }
-
-            public Map<String, String> headers() {
-                return headers;
-            }
-
-            public Optional<String> bearerTokenEnv() {
-                return tokenVariable;
-            }
-
-            public Optional<List<String>> allowedTools() {
-                return Optional.empty();
-            }
-
-            public Duration callTimeout() {
-                return Duration.ofSeconds(30);
-            }
-
-            public boolean required() {
-                return false;
-            }
-        };
+        return McpTestConfig.server(url, Map.of(), tokenVariable, false);
     }
 }
