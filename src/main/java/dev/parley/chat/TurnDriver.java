@@ -67,6 +67,11 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
     /** The calls of the current round that run once every approval of the round is answered. */
     private final List<ToolCall> approvedOrFree = new ArrayList<>();
     private long approvalTimer = NONE;
+    /**
+     * Whether the round's wait is recorded, so answers may come: a client knows a call's id from its {@code tool_call}
+     * and may answer before its {@code tool_approval}.
+     */
+    private boolean approvalsRecorded;
     /** Lets go of the round's wait for approvals, once it was recorded. */
     private Runnable leaveApprovals = () -> {
     };
@@ -265,16 +270,21 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
             return;
         }
         leaveApprovals = leave;
-        Duration wait = parts.approvalRules().timeout();
-        approvalTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
-            approvalTimer = NONE;
-            approvalsTimedOut(wait);
-        });
+        approvalsRecorded = true;
         for (ToolCall call : asking) {
             if (awaitingApproval.containsKey(call.id())) {
                 listener.onEvent(new ChatEvent.ToolApprovalAsked(call.id(), call.name(), call.input()));
             }
         }
+        if (awaitingApproval.isEmpty()) {
+            approvalsDone(); // every answer came before the question
+            return;
+        }
+        Duration wait = parts.approvalRules().timeout();
+        approvalTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
+            approvalTimer = NONE;
+            approvalsTimedOut(wait);
+        });
     }
 
     private void answered(String callId, ToolApprovals.Decision decision) {
@@ -289,7 +299,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
         } else {
             toolReturned(parts.approvalRules().denied(call));
         }
-        if (awaitingApproval.isEmpty()) {
+        if (awaitingApproval.isEmpty() && approvalsRecorded) {
             approvalsDone();
         }
     }
@@ -310,6 +320,7 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
     private void approvalsDone() {
         vertx.cancelTimer(approvalTimer);
         approvalTimer = NONE;
+        approvalsRecorded = false;
         leaveApprovals.run();
         leaveApprovals = () -> {
         };
