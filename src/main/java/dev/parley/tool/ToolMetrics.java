@@ -35,7 +35,11 @@ final class ToolMetrics {
         TIMEOUT,
         UNKNOWN_TOOL,
         /** The caller cancelled {@code invokeAll} (the chat went away) while the tool ran. */
-        CANCELLED;
+        CANCELLED,
+        /** The call needed approval and was denied (or could not be asked for, by {@code POST /v1/chat}): not run. */
+        DENIED,
+        /** The call needed approval and nobody answered within {@code parley.tools.approval-timeout}: not run. */
+        APPROVAL_TIMEOUT;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
@@ -102,7 +106,8 @@ final class ToolMetrics {
         durationByTool.get(tool).record(duration);
     }
 
-    private static Counter calls(MeterRegistry registry, String tool, Outcome outcome) {
+    /** The counter of a tool's calls with this outcome (the registry's own when it exists already). */
+    static Counter calls(MeterRegistry registry, String tool, Outcome outcome) {
         return Counter.builder("parley.tool.calls").description("Tool calls the model asked for, by outcome")
                 .tag("tool", tool).tag("outcome", outcome.tag()).register(registry);
     }
