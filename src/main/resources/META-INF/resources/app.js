@@ -583,11 +583,62 @@
       scrollToEnd();
     }
 
+    // A call that waits for the user: Approve / Deny on its card. The buttons go quiet once one is chosen (or the
+    // call's result came without an answer: it timed out), and the card says what was decided.
+    approval(event, answer) {
+      let entry = this.cards.get(event.callId);
+      if (!entry) {
+        this.toolCall({ id: event.callId, name: event.name, input: event.input });
+        entry = this.cards.get(event.callId);
+      }
+      entry.card.dataset.state = 'awaiting';
+      entry.status.textContent = 'waiting for your approval';
+      const panel = node('div', 'tool-approval');
+      panel.setAttribute('role', 'group');
+      panel.setAttribute('aria-label', `Approve or deny ${event.name}`);
+      const question = node('p', 'tool-approval-question', `Run ${event.name} with this input?`);
+      const approve = node('button', 'tool-approve', 'Approve');
+      const deny = node('button', 'tool-deny', 'Deny');
+      approve.type = 'button';
+      deny.type = 'button';
+      const outcome = node('p', 'tool-approval-outcome');
+      outcome.setAttribute('aria-live', 'polite');
+      const decide = async decision => {
+        approve.disabled = true;
+        deny.disabled = true;
+        outcome.textContent = decision === 'approve' ? 'Approving…' : 'Denying…';
+        const failure = await answer(decision);
+        if (failure) {
+          outcome.textContent = failure;
+          panel.dataset.decision = 'failed';
+        } else {
+          outcome.textContent = decision === 'approve' ? 'Approved' : 'Denied';
+          panel.dataset.decision = decision;
+          entry.status.textContent = decision === 'approve' ? 'approved, running…' : 'denied';
+        }
+        say(outcome.textContent);
+      };
+      approve.addEventListener('click', () => decide('approve'));
+      deny.addEventListener('click', () => decide('deny'));
+      panel.append(question, approve, deny, outcome);
+      entry.card.append(panel);
+      entry.approval = { panel, approve, deny, outcome };
+      say(`${event.name} needs your approval.`);
+      scrollToEnd();
+    }
+
     toolResult(result) {
       let entry = this.cards.get(result.id);
       if (!entry) {
         this.toolCall({ id: result.id, name: result.name, input: {} });
         entry = this.cards.get(result.id);
+      }
+      if (entry.approval && !entry.approval.approve.disabled) {
+        // Answered by nobody in time (or elsewhere): the question is over.
+        entry.approval.approve.disabled = true;
+        entry.approval.deny.disabled = true;
+        entry.approval.outcome.textContent = 'Not answered in time';
+        entry.approval.panel.dataset.decision = 'none';
       }
       const failed = result.isError;
       entry.card.dataset.state = failed ? 'error' : 'done';
@@ -642,7 +693,7 @@
       this.root.dataset.state = stateName;
       this.root.setAttribute('aria-busy', 'false');
       for (const { card, status } of this.cards.values()) {
-        if (card.dataset.state === 'running') {
+        if (card.dataset.state === 'running' || card.dataset.state === 'awaiting') {
           card.dataset.state = 'cancelled';
           status.textContent = 'not finished';
         }
@@ -1011,6 +1062,9 @@
         reply.toolCall(event);
         say(`Calling tool ${event.name}…`);
         break;
+      case 'tool_approval':
+        reply.approval(event, decision => answerApproval(turn, event.callId, decision));
+        break;
       case 'tool_result':
         reply.toolResult(event);
         break;
@@ -1153,6 +1207,31 @@
     turn.controller.abort();
     if (turn.id && turn.resumable) {
       stopOnServer(turn.id);
+    }
+  }
+
+  // POST v1/chat/turns/{turnId}/approvals/{callId}: nothing when the answer reached the turn, else what to show.
+  async function answerApproval(turn, callId, decision) {
+    try {
+      const response = await fetch(
+        `v1/chat/turns/${encodeURIComponent(turn.id)}/approvals/${encodeURIComponent(callId)}`, {
+          method: 'POST',
+          headers: headers({ 'Content-Type': 'application/json', Accept: 'application/json' }),
+          body: JSON.stringify({ decision }),
+        });
+      if (response.ok) {
+        return null;
+      }
+      const problem = await problemOf(response);
+      if (problem && problem.code === 'approval_already_given') {
+        return 'Already answered';
+      }
+      if (problem && problem.code === 'turn_not_found') {
+        return 'This call no longer waits for an answer';
+      }
+      return errorSentence(problem && problem.code, response.status);
+    } catch {
+      return 'Cannot reach the parley server; the answer was not sent.';
     }
   }
 

@@ -30,7 +30,7 @@ class HealthTest {
     void readinessListsOnlyParleysOwnChecksBesidesShutdown() {
         // Quarkus's own datasource check would list the inactive ledger database too (README: it is off).
         given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.name", containsInAnyOrder("Graceful Shutdown", "ledger", "conversations"));
+                .body("checks.name", containsInAnyOrder("Graceful Shutdown", "ledger", "conversations", "mcp"));
     }
 
     @Test

@@ -43,7 +43,8 @@ import dev.parley.harness.ParleyProcess;
  * where its client left, exactly once per event, with one upstream call; a resume may race A's live stream; B stops a
  * turn that runs on A, whose usage lands in A's ledger; a reader on B keeps A's turn going past the resume grace, and
  * once it leaves A stops the turn; and a replica that drains hands its client over to B, which serves the rest until
- * the turn ends with its replica.
+ * the turn ends with its replica. An answer to a tool call awaiting approval, given to the other replica, reaches the
+ * turn, resumable or not.
  */
 @PackagedJar
 class ResumableTurnsAcrossReplicasIT {
@@ -105,6 +106,8 @@ class ResumableTurnsAcrossReplicasIT {
                 "PARLEY_STREAMS_RESUME_GRACE", RESUME_GRACE.toSeconds() + "s",
                 "PARLEY_SHUTDOWN_GRACE_PERIOD", SHUTDOWN_GRACE.toSeconds() + "s",
                 "QUARKUS_SHUTDOWN_DELAY", "1s"));
+        // Calls of calculate wait for their caller's approval, which may come to either replica.
+        environment.put("PARLEY_TOOLS_NEEDS_APPROVAL", "calculate");
         a = ParleyProcess.start("resume-a", environment);
         b = ParleyProcess.start("resume-b", environment);
         warmUp(a, b);
@@ -330,6 +333,55 @@ class ResumableTurnsAcrossReplicasIT {
     private static String turnId(Reply reply) {
         assertThat(reply.status()).as(reply.body()).isEqualTo(200);
         return reply.events().getFirst().data().path("turnId").asText();
+    }
+
+    @Test
+    void anApprovalGivenToTheOtherReplicaReachesTheTurnAndOnlyItsCallerMayGiveIt() {
+        String caller = "approver-" + UUID.randomUUID();
+        List<Integer> answers = new ArrayList<>();
+        String[] turnId = new String[1];
+        // Not resumable: the answer still goes through Redis to the replica that runs the turn.
+        Reply reply = post(a, caller, body(Map.of("message",
+                "[[sim:tool=calculate {\"expression\":\"6*7\"}]] Work it out")), event -> false, event -> {
+                    if (event.event().equals("start")) {
+                        turnId[0] = event.data().path("turnId").asText();
+                    } else if (event.event().equals("tool_approval")) {
+                        String callId = event.data().path("callId").asText();
+                        answers.add(approve(b, "intruder-" + UUID.randomUUID(), turnId[0], callId));
+                        answers.add(approve(b, caller, turnId[0], callId));
+                        answers.add(approve(a, caller, turnId[0], callId));
+                    }
+                });
+
+        assertThat(answers).containsExactly(404, 204, 409);
+        assertThat(reply.events().stream().map(Event::event).toList()).containsSubsequence("tool_call",
+                "tool_approval", "tool_result", "text", "done");
+        Event result = reply.events().stream().filter(event -> event.event().equals("tool_result")).findFirst()
+                .orElseThrow();
+        assertThat(result.data().path("output").asText()).isEqualTo("42");
+    }
+
+    private int approve(ParleyProcess replica, String caller, String turnId, String callId) {
+        HttpRequest request = HttpRequest.newBuilder(
+                replica.uri().resolve("/v1/chat/turns/" + turnId + "/approvals/" + callId))
+                .header("X-Parley-Caller", caller).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"decision\":\"approve\"}")).build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String body(Map<String, Object> fields) {
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void assertConsecutive(List<Long> ids, long first) {

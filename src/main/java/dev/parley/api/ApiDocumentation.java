@@ -49,6 +49,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         @APIResponse(name = ApiDocumentation.UNAUTHORIZED, description = ApiDocumentation.UNAUTHORIZED_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.CONVERSATION_NOT_FOUND, description = ApiDocumentation.CONVERSATION_NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TURN_NOT_FOUND, description = ApiDocumentation.TURN_NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = ApiDocumentation.APPROVAL_NOT_FOUND, description = ApiDocumentation.APPROVAL_NOT_FOUND_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = ApiDocumentation.APPROVAL_ALREADY_GIVEN, description = ApiDocumentation.APPROVAL_ALREADY_GIVEN_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TURN_NOT_RESUMABLE, description = ApiDocumentation.TURN_NOT_RESUMABLE_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.TOO_LONG, description = ApiDocumentation.TOO_LONG_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE, description = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE_TEXT, content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
@@ -73,6 +75,8 @@ public class ApiDocumentation extends Application {
     static final String TOO_LONG = "TooLong";
     static final String TURN_NOT_FOUND = "TurnNotFound";
     static final String TURN_NOT_RESUMABLE = "TurnNotResumable";
+    static final String APPROVAL_NOT_FOUND = "ApprovalNotFound";
+    static final String APPROVAL_ALREADY_GIVEN = "ApprovalAlreadyGiven";
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String TOO_MANY_REQUESTS = "TooManyRequests";
     static final String UNAVAILABLE = "Unavailable";
@@ -91,6 +95,11 @@ public class ApiDocumentation extends Application {
             + "conversation, or another caller's.";
     static final String TURN_NOT_FOUND_TEXT = "Problem `turn_not_found`: no resumable turn of the caller's has this "
             + "id (unknown, another caller's, not resumable, or its events expired after `parley.streams.retention`).";
+    static final String APPROVAL_NOT_FOUND_TEXT = "Problem `turn_not_found`: no tool call of a turn of the caller's "
+            + "waits for an answer under these ids (unknown turn or call, another caller's, or the call no longer waits: "
+            + "it timed out or the turn ended).";
+    static final String APPROVAL_ALREADY_GIVEN_TEXT = "Problem `approval_already_given`: the call was answered "
+            + "before; an answer cannot be changed.";
     static final String TURN_NOT_RESUMABLE_TEXT = "Problem `turn_not_resumable`: the turn outgrew the events kept of "
             + "one turn (`parley.streams.max-events`, `parley.streams.max-bytes`), or the server that ran it went away "
             + "before it ended.";

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 import dev.parley.chat.AssistantProfiles;
+import dev.parley.tool.ToolSpec;
 
 /** {@code GET /v1/assistants}: the assistant profiles a client may choose from. */
 @Path("/v1/assistants")
@@ -26,7 +27,10 @@ public class AssistantResource {
         this.profiles = profiles;
     }
 
-    /** One profile as clients see it (the system prompt stays on the server). */
+    /**
+     * One profile as clients see it (the system prompt stays on the server); {@code tools} are those it offers now,
+     * its MCP servers' current tools included ({@code <server>__<tool>}).
+     */
     @RegisterForReflection
     public record AssistantView(String name, String description, String model, int maxTokens, List<String> tools) {
     }
@@ -41,7 +45,7 @@ public class AssistantResource {
     public List<AssistantView> list() {
         return profiles.all().stream()
                 .map(profile -> new AssistantView(profile.name(), profile.description(), profile.model(),
-                        profile.maxTokens(), profile.tools()))
+                        profile.maxTokens(), profiles.offeredTools(profile).stream().map(ToolSpec::name).toList()))
                 .toList();
     }
 }

@@ -48,6 +48,11 @@ public class ChatRequestReader implements MessageBodyReader<ChatRequest> {
     private final ObjectReader strict;
 
     ChatRequestReader(ObjectMapper mapper) {
+        this.strict = strictReader(mapper, ChatRequest.class);
+    }
+
+    /** A reader of {@code type} as strict as this one's (for parley's other request bodies). */
+    static ObjectReader strictReader(ObjectMapper mapper, Class<?> type) {
         // A copy keeps the application's modules and settings; only what follows differs.
         ObjectMapper copy = mapper.copy();
         copy.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
@@ -55,7 +60,7 @@ public class ChatRequestReader implements MessageBodyReader<ChatRequest> {
         copy.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         copy.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         copy.registerModule(new SimpleModule("parley-strict-text").addDeserializer(String.class, new StrictText()));
-        this.strict = copy.readerFor(ChatRequest.class).with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
+        return copy.readerFor(type).with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     @Override
@@ -66,6 +71,12 @@ public class ChatRequestReader implements MessageBodyReader<ChatRequest> {
     @Override
     public ChatRequest readFrom(Class<ChatRequest> type, Type genericType, Annotation[] annotations,
             MediaType mediaType, MultivaluedMap<String, String> headers, InputStream body) throws IOException {
+        return read(strict, headers, body);
+    }
+
+    /** Reads a body strictly: 415 without a {@code Content-Type}, {@code null} when empty. */
+    static <T> T read(ObjectReader strict, MultivaluedMap<String, String> headers, InputStream body)
+            throws IOException {
         if (headers.getFirst(HttpHeaders.CONTENT_TYPE) == null) {
             // Quarkus would assume the method's JSON; the README promises a 415 instead.
             throw new NotSupportedException("no Content-Type");

@@ -118,7 +118,7 @@ public class ChatResource {
     @Operation(summary = "Stream one chat turn as Server-Sent Events", description = """
             Each event has an `id:` (1, 2, ...), an `event:` name and one `data:` line holding a JSON object whose \
             `type` equals the name: first `start` (the turn's id), then `thinking`, `text`, `tool_call`, \
-            `tool_result`, `retry`, then exactly one `done` or one `error` at the end. With `"resumable": true` the \
+            `tool_approval` (a call waits for `POST /v1/chat/turns/{turnId}/approvals/{callId}`), `tool_result`, `retry`, then exactly one `done` or one `error` at the end. With `"resumable": true` the \
             turn goes on when the client goes away, for `parley.streams.resume-grace`, and \
             `GET /v1/chat/turns/{turnId}/stream` with `Last-Event-ID` reads the rest. A `: ping` comment is sent when nothing else was sent for \
             `parley.api.heartbeat-interval`. The response carries `Cache-Control: no-cache`, \
@@ -128,7 +128,7 @@ public class ChatResource {
     @APIResponse(responseCode = "200", description = "The turn as Server-Sent Events; each `data` is one of these "
             + "objects, chosen by its `type` (= the event name)", content = @Content(mediaType = SseEncoder.MEDIA_TYPE, schema = @Schema(oneOf = {
                     EventPayloads.StartEvent.class, EventPayloads.ThinkingEvent.class, EventPayloads.TextEvent.class,
-                    EventPayloads.ToolCallEvent.class,
+                    EventPayloads.ToolCallEvent.class, EventPayloads.ToolApprovalEvent.class,
                     EventPayloads.ToolResultEvent.class, EventPayloads.RetryEvent.class,
                     EventPayloads.DoneEvent.class,
                     EventPayloads.ErrorEvent.class}, discriminatorProperty = "type", discriminatorMapping = {
@@ -136,6 +136,7 @@ public class ChatResource {
                             @DiscriminatorMapping(value = "thinking", schema = EventPayloads.ThinkingEvent.class),
                             @DiscriminatorMapping(value = "text", schema = EventPayloads.TextEvent.class),
                             @DiscriminatorMapping(value = "tool_call", schema = EventPayloads.ToolCallEvent.class),
+                            @DiscriminatorMapping(value = "tool_approval", schema = EventPayloads.ToolApprovalEvent.class),
                             @DiscriminatorMapping(value = "tool_result", schema = EventPayloads.ToolResultEvent.class),
                             @DiscriminatorMapping(value = "retry", schema = EventPayloads.RetryEvent.class),
                             @DiscriminatorMapping(value = "done", schema = EventPayloads.DoneEvent.class),
@@ -165,7 +166,9 @@ public class ChatResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Run one chat turn and return it whole", description = "The same turn as "
-            + "`POST /v1/chat/stream`, as one JSON object once it is complete; tool calls come with their results.")
+            + "`POST /v1/chat/stream`, as one JSON object once it is complete; tool calls come with their results. "
+            + "Nobody can be asked to approve a call here: a call of a tool that needs approval is denied, its "
+            + "`error` says so, and the model answers knowing it.")
     @APIResponse(responseCode = "200", description = "The complete turn", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = EventPayloads.ChatResponse.class)))
     @APIResponse(responseCode = "400", ref = ApiDocumentation.INVALID)
     @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
@@ -228,6 +231,9 @@ public class ChatResource {
                 case ChatEvent.ThinkingHidden hidden -> thinking.put(hidden.block(),
                         new EventPayloads.ThinkingView(hidden.block(), null, hidden.why().wireName()));
                 case ChatEvent.ToolCalled call -> calls.put(call.id(), call);
+                case ChatEvent.ToolApprovalAsked asked -> {
+                    // Never asked here: a one-shot turn denies such a call, and its result says so.
+                }
                 case ChatEvent.ToolReturned result -> {
                     nextRound = true;
                     toolCalls.add(new EventPayloads.ToolUseView(result.id(), result.name(),

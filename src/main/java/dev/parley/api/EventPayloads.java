@@ -51,6 +51,17 @@ final class EventPayloads {
             @Schema(type = SchemaType.OBJECT, description = "the tool's input as the model wrote it") JsonNode input) {
     }
 
+    /** A call waits for the caller's approval; answered by {@code POST /v1/chat/turns/{turnId}/approvals/{callId}}. */
+    @RegisterForReflection
+    @Schema(name = "ToolApprovalEvent", description = "`event: tool_approval`: the model called a tool that needs approval "
+            + "(`parley.tools.needs-approval`); the turn waits until `POST /v1/chat/turns/{turnId}/approvals/{callId}` "
+            + "approves or denies it, for `parley.tools.approval-timeout` at most; its `tool_result` follows")
+    record ToolApprovalEvent(@Schema(enumeration = "tool_approval", required = true) String type,
+            @Schema(description = "the call's id, as in its `tool_call`", required = true) String callId,
+            @Schema(required = true) String name,
+            @Schema(type = SchemaType.OBJECT, description = "the tool's input as the model wrote it") JsonNode input) {
+    }
+
     /** A tool returned: {@code output} when it succeeded, {@code error} (a message for the model) when not. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -213,6 +224,10 @@ final class EventPayloads {
 
     static ToolCallEvent toolCall(ChatEvent.ToolCalled call) {
         return new ToolCallEvent("tool_call", call.id(), call.name(), call.input());
+    }
+
+    static ToolApprovalEvent toolApproval(ChatEvent.ToolApprovalAsked asked) {
+        return new ToolApprovalEvent("tool_approval", asked.id(), asked.name(), asked.input());
     }
 
     static ToolResultEvent toolResult(ChatEvent.ToolReturned result) {

@@ -69,6 +69,7 @@ final class SseEncoder {
             case ChatEvent.ThinkingChunk thinking -> frame("thinking", EventPayloads.thinking(thinking));
             case ChatEvent.ThinkingHidden hidden -> frame("thinking", EventPayloads.thinking(hidden));
             case ChatEvent.ToolCalled call -> frame("tool_call", EventPayloads.toolCall(call));
+            case ChatEvent.ToolApprovalAsked asked -> frame("tool_approval", EventPayloads.toolApproval(asked));
             case ChatEvent.ToolReturned result -> frame("tool_result", EventPayloads.toolResult(result));
             case ChatEvent.Retrying retrying -> frame("retry", new EventPayloads.RetryEvent("retry",
                     retrying.attempt(), retrying.reason(), retrying.delay().toMillis(),

@@ -156,6 +156,12 @@ final class SseWriter implements TurnListener {
         }
     }
 
+    /** A stream's client (or one that resumes it) sees the question and answers through the approvals endpoint. */
+    @Override
+    public boolean canAskForApproval() {
+        return true;
+    }
+
     @Override
     public boolean onRefused(RuntimeException refusal) {
         if (committed || over) {

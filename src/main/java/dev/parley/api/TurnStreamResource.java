@@ -3,11 +3,14 @@ package dev.parley.api;
 import java.time.Instant;
 import java.util.Optional;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,14 +26,17 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
 import dev.parley.chat.ChatRejectedException;
+import dev.parley.chat.ToolApprovals;
 import dev.parley.resilience.ShutdownCoordinator;
 import dev.parley.resume.JournalState;
 import dev.parley.resume.ResumableTurns;
+import dev.parley.resume.TurnApprovals;
 import dev.parley.resume.TurnJournalsUnavailableException;
 
 /**
- * Resumable turns after their first stream: a client that lost its stream reads the rest from any replica, and its
- * caller can stop it on whichever replica runs it. To anyone but the turn's caller a turn does not exist.
+ * Turns after their first stream: a client that lost the stream of a resumable turn reads the rest from any replica,
+ * its caller can stop it on whichever replica runs it, and the caller of any streamed turn answers its tool calls that
+ * wait for approval. To anyone but the turn's caller a turn does not exist.
  */
 @Path("/v1/chat/turns")
 @Tag(name = "chat")
@@ -40,6 +46,9 @@ public class TurnStreamResource {
     private static final String NOT_FOUND = "No resumable turn of yours has this id: it is unknown, was not "
             + "resumable, or its events expired (they are kept for parley.streams.retention after the turn ended).";
 
+    private static final String NO_APPROVAL = "No tool call of a turn of yours waits for an answer under these "
+            + "ids: the turn or call is unknown, or the call no longer waits (timed out, or the turn ended).";
+
     private static final String OUTGROWN = "The turn outgrew the events parley keeps of one turn "
             + "(parley.streams.max-events, parley.streams.max-bytes): it cannot be resumed.";
     private static final String LOST = "The server that ran the turn went away before the turn ended.";
@@ -48,10 +57,12 @@ public class TurnStreamResource {
     private final ApiConfig config;
     private final ShutdownCoordinator shutdown;
     private final MeterRegistry registry;
+    private final TurnApprovals approvals;
 
     TurnStreamResource(ResumableTurns turns, ApiConfig config, ShutdownCoordinator shutdown,
-            MeterRegistry registry) {
+            MeterRegistry registry, TurnApprovals approvals) {
         this.turns = turns;
+        this.approvals = approvals;
         this.config = config;
         this.shutdown = shutdown;
         this.registry = registry;
@@ -135,6 +146,48 @@ public class TurnStreamResource {
                     }
                     return Response.noContent().build();
                 });
+    }
+
+    @POST
+    @Path("/{turnId}/approvals/{callId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Approve or deny a tool call the turn waits for", description = """
+            Answers the `tool_approval` event of a streamed turn (resumable or not): `{"decision":"approve"}` runs \
+            the call, `{"decision":"deny"}` gives the model an error result saying the user denied it. Only the \
+            turn's caller may answer; the answer reaches the turn on whichever replica runs it (through Redis when \
+            `parley.streams.store=redis`). Each call is answered once.""")
+    @APIResponse(responseCode = "204", description = "The answer was delivered to the turn")
+    @APIResponse(responseCode = "400", ref = ApiDocumentation.INVALID)
+    @APIResponse(responseCode = "401", ref = ApiDocumentation.UNAUTHORIZED)
+    @APIResponse(responseCode = "404", ref = ApiDocumentation.APPROVAL_NOT_FOUND)
+    @APIResponse(responseCode = "409", ref = ApiDocumentation.APPROVAL_ALREADY_GIVEN)
+    @APIResponse(responseCode = "415", ref = ApiDocumentation.UNSUPPORTED_MEDIA_TYPE)
+    @APIResponse(responseCode = "500", ref = ApiDocumentation.INTERNAL)
+    @APIResponse(responseCode = "503", ref = ApiDocumentation.UNAVAILABLE)
+    public Uni<Response> answer(@PathParam("turnId") String turnId, @PathParam("callId") String callId,
+            ApprovalRequest request, RoutingContext context) {
+        ToolApprovals.Decision decision = decision(request);
+        return approvals.answer(turnId, CallerAuthentication.callerOf(context), callId, decision).onFailure()
+                .transform(TurnStreamResource::unavailable).map(answer -> switch (answer) {
+                    case DELIVERED -> Response.noContent().build();
+                    case ALREADY_ANSWERED -> throw new TurnUnavailableException(
+                            TurnUnavailableException.Reason.APPROVAL_ALREADY_GIVEN,
+                            "This tool call was answered before; an answer cannot be changed.");
+                    case NOT_FOUND -> throw new TurnUnavailableException(TurnUnavailableException.Reason.NOT_FOUND,
+                            NO_APPROVAL);
+                });
+    }
+
+    private static ToolApprovals.Decision decision(ApprovalRequest request) {
+        String decision = request == null ? null : request.decision();
+        if ("approve".equals(decision)) {
+            return ToolApprovals.Decision.APPROVE;
+        }
+        if ("deny".equals(decision)) {
+            return ToolApprovals.Decision.DENY;
+        }
+        throw new ChatRejectedException(ChatRejectedException.Reason.INVALID_REQUEST,
+                "The body must be {\"decision\":\"approve\"} or {\"decision\":\"deny\"}.");
     }
 
     private Uni<JournalState> found(String turnId, RoutingContext context) {

@@ -7,6 +7,7 @@ final class TurnUnavailableException extends RuntimeException {
     enum Reason {
         NOT_FOUND(404, "turn_not_found", "Turn not found"),
         NOT_RESUMABLE(410, "turn_not_resumable", "Turn not resumable"),
+        APPROVAL_ALREADY_GIVEN(409, "approval_already_given", "Approval already given"),
         STORE_UNAVAILABLE(503, "turn_store_unavailable", "Turn store unavailable");
 
         final int status;

@@ -9,6 +9,8 @@ import dev.parley.chat.AssistantsConfig.CacheTtl;
 /**
  * An assistant profile as the rest of the service sees it, checked against what its model accepts.
  *
+ * @param tools the tools of CDI beans it offers, by name
+ * @param mcpServers the MCP servers whose tools it offers, whatever they list at the time of a turn
  * @param thinking what the requests send as {@code thinking}, if anything
  * @param effort what they send as {@code output_config.effort}, if anything
  * @param showThinking whether clients are sent the thinking
@@ -21,10 +23,12 @@ import dev.parley.chat.AssistantsConfig.CacheTtl;
 public record AssistantProfile(String name, String description, String model, String systemPrompt, int maxTokens,
         Optional<Double> temperature, CacheTtl cacheSystemPrompt, List<String> tools, Optional<ThinkingConfig> thinking,
         Optional<String> effort, boolean showThinking, List<String> fallbacks, CacheTtl cacheTools,
-        ConversationCache cacheConversation, List<FallbackModel> fallbackModels, boolean fallBackAtOnceOnOverload) {
+        ConversationCache cacheConversation, List<FallbackModel> fallbackModels, boolean fallBackAtOnceOnOverload,
+        List<String> mcpServers) {
 
     public AssistantProfile {
         tools = List.copyOf(tools);
+        mcpServers = List.copyOf(mcpServers);
         fallbacks = List.copyOf(fallbacks);
         fallbackModels = List.copyOf(fallbackModels);
     }

@@ -38,6 +38,12 @@ public interface AssistantsConfig {
         Optional<List<String>> tools();
 
         /**
+         * MCP servers (by name, {@code parley.mcp.servers.<name>}) whose tools the model may call in this profile's
+         * chats, besides {@code tools}: whatever each lists at the time of a turn. Default: none.
+         */
+        Optional<List<String>> mcpServers();
+
+        /**
          * Mark the system prompt as a prompt-cache breakpoint: {@code none}, {@code 5m} or {@code 1h}. Pays off for
          * long prompts; prefixes shorter than the model's minimum are not cached.
          */

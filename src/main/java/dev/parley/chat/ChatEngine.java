@@ -10,6 +10,7 @@ import dev.parley.anthropic.MessagesClient;
 import dev.parley.resilience.RetryMeter;
 import dev.parley.resilience.RetryPolicy;
 import dev.parley.resilience.ShutdownCoordinator;
+import dev.parley.tool.ToolApprovalRules;
 import dev.parley.tool.ToolRegistry;
 import dev.parley.usage.Pricing;
 import dev.parley.usage.UsageMeter;
@@ -25,8 +26,8 @@ import dev.parley.usage.UsageMeter;
 public class ChatEngine {
 
     /** What a running turn works with besides its own state. */
-    record Parts(MessagesClient client, ToolRegistry tools, TurnBudgets budgets, TurnCallerLimits callerLimits,
-            RetryPolicy retries,
+    record Parts(MessagesClient client, ToolRegistry tools, ToolApprovalRules approvalRules, ToolApprovals approvals,
+            TurnBudgets budgets, TurnCallerLimits callerLimits, RetryPolicy retries,
             RetryMeter retryMeter, UsageMeter meter, Pricing pricing, ShutdownCoordinator shutdown, Vertx vertx) {
     }
 
@@ -37,8 +38,10 @@ public class ChatEngine {
 
     ChatEngine(MessagesClient client, ConversationStore conversations, ChatLimitsConfig limits, Pricing pricing,
             UsageMeter meter, RetryPolicy retries, RetryMeter retryMeter, ShutdownCoordinator shutdown,
-            ToolRegistry tools, TurnBudgets budgets, TurnCallerLimits callerLimits, ChatTracing tracing, Vertx vertx) {
-        this.parts = new Parts(client, tools, budgets, callerLimits, retries, retryMeter, meter, pricing, shutdown,
+            ToolRegistry tools, ToolApprovalRules approvalRules, ToolApprovals approvals, TurnBudgets budgets,
+            TurnCallerLimits callerLimits, ChatTracing tracing, Vertx vertx) {
+        this.parts = new Parts(client, tools, approvalRules, approvals, budgets, callerLimits, retries, retryMeter,
+                meter, pricing, shutdown,
                 vertx);
         this.conversations = conversations;
         this.limits = limits;

@@ -49,6 +49,13 @@ public sealed interface ChatEvent {
     record ToolCalled(String id, String name, JsonNode input) implements ChatEvent {
     }
 
+    /**
+     * A call of a tool that needs approval ({@code parley.tools.needs-approval}) waits for the turn's caller to approve
+     * or deny it; sent when the round ended, after its {@link ToolCalled}.
+     */
+    record ToolApprovalAsked(String id, String name, JsonNode input) implements ChatEvent {
+    }
+
     /** A tool returned (or failed: {@code isError}, with a message for the model in {@code content}). */
     record ToolReturned(String id, String name, boolean isError, String content, Duration duration)
             implements

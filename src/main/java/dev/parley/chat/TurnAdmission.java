@@ -22,7 +22,6 @@ import dev.parley.anthropic.UpstreamRejectedException;
 import dev.parley.chat.ChatCommand.HistoryEntry;
 import dev.parley.chat.ChatRejectedException.Reason;
 import dev.parley.resilience.ShutdownCoordinator;
-import dev.parley.tool.ToolRegistry;
 import dev.parley.usage.UsageMeter;
 
 /**
@@ -43,12 +42,11 @@ public class TurnAdmission {
     private final ChatLimitsConfig limits;
     private final UsageMeter meter;
     private final ShutdownCoordinator shutdown;
-    private final ToolRegistry tools;
     private final TurnBudgets budgets;
     private final TurnCallerLimits callerLimits;
 
     TurnAdmission(MessagesClient client, AssistantProfiles profiles, ConversationStore conversations,
-            ChatLimitsConfig limits, UsageMeter meter, ShutdownCoordinator shutdown, ToolRegistry tools,
+            ChatLimitsConfig limits, UsageMeter meter, ShutdownCoordinator shutdown,
             TurnBudgets budgets, TurnCallerLimits callerLimits) {
         this.client = client;
         this.profiles = profiles;
@@ -56,7 +54,6 @@ public class TurnAdmission {
         this.limits = limits;
         this.meter = meter;
         this.shutdown = shutdown;
-        this.tools = tools;
         this.budgets = budgets;
         this.callerLimits = callerLimits;
     }
@@ -146,8 +143,9 @@ public class TurnAdmission {
         }
         ContentBlock.Text system = new ContentBlock.Text(profile.systemPrompt(),
                 CacheBreakpoints.control(profile.cacheSystemPrompt()));
-        List<ToolDefinition> definitions = CacheBreakpoints.onLastTool(profile.tools().stream()
-                .map(name -> tools.spec(name).orElseThrow())
+        // The tools as they are now: an MCP server's list may have changed since the last turn, and with it the
+        // fingerprint, which then drops the earlier thinking as for a reconfigured profile.
+        List<ToolDefinition> definitions = CacheBreakpoints.onLastTool(profiles.offeredTools(profile).stream()
                 .map(spec -> new ToolDefinition(spec.name(), spec.description(), spec.inputSchema(), null))
                 .toList(), profile.cacheTools());
         String prefix = ThinkingBinding.fingerprint(profile.model(), List.of(system), definitions);

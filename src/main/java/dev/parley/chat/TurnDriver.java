@@ -1,7 +1,10 @@
 package dev.parley.chat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.opentelemetry.context.Scope;
@@ -58,6 +61,19 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
     private long retryTimer = NONE;
     private long deadlineTimer = NONE;
     private Runnable leaveDrain = () -> {
+    };
+    /** The calls of the current round that wait for their caller's approval, by id, in the order of the calls. */
+    private final Map<String, ToolCall> awaitingApproval = new LinkedHashMap<>();
+    /** The calls of the current round that run once every approval of the round is answered. */
+    private final List<ToolCall> approvedOrFree = new ArrayList<>();
+    private long approvalTimer = NONE;
+    /**
+     * Whether the round's wait is recorded, so answers may come: a client knows a call's id from its {@code tool_call}
+     * and may answer before its {@code tool_approval}.
+     */
+    private boolean approvalsRecorded;
+    /** Lets go of the round's wait for approvals, once it was recorded. */
+    private Runnable leaveApprovals = () -> {
     };
 
     TurnDriver(ChatEngine.Parts parts, PreparedTurn turn, TurnRun run, TurnListener listener, Context context) {
@@ -217,8 +233,104 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
         attempt();
     }
 
-    /** The model's tools run in parallel, each result streamed as it returns; then the next round, or the end. */
+    /**
+     * The round's tools. Calls that need approval are asked for first (a {@code ToolApprovalAsked} each) and the round
+     * waits until every one is answered, or for {@code parley.tools.approval-timeout} (the turn's deadline still
+     * applies); a denied or unanswered call is not run, and its result says why. Then the approved calls and those
+     * that need no approval run together, in parallel. A listener that cannot ask (a one-shot turn) gets no question:
+     * its calls that need approval are denied at once.
+     */
     private void runTools(List<ToolCall> calls) {
+        List<ToolCall> asking = parts.approvalRules().needingApproval(calls);
+        if (asking.isEmpty()) {
+            invokeTools(calls);
+            return;
+        }
+        List<ToolCall> free = calls.stream().filter(call -> !asking.contains(call)).toList();
+        if (!listener.canAskForApproval()) {
+            asking.forEach(call -> toolReturned(parts.approvalRules().notAsked(call)));
+            invokeTools(free);
+            return;
+        }
+        approvedOrFree.clear();
+        approvedOrFree.addAll(free);
+        awaitingApproval.clear();
+        asking.forEach(call -> awaitingApproval.put(call.id(), call));
+        step = parts.approvals().await(turn.turnId(), turn.caller(), List.copyOf(awaitingApproval.keySet()),
+                parts.approvalRules().timeout(), (callId, decision) -> onContext(() -> answered(callId, decision)))
+                .subscribe().with(leave -> onContext(() -> approvalsAsked(asking, leave)),
+                        failure -> onContext(() -> stepFailed(failure)));
+    }
+
+    /** The wait is recorded (an answer can be given now): the client is asked, and the approval timeout starts. */
+    private void approvalsAsked(List<ToolCall> asking, Runnable leave) {
+        step = null;
+        if (ended) {
+            leave.run();
+            return;
+        }
+        leaveApprovals = leave;
+        approvalsRecorded = true;
+        for (ToolCall call : asking) {
+            if (awaitingApproval.containsKey(call.id())) {
+                listener.onEvent(new ChatEvent.ToolApprovalAsked(call.id(), call.name(), call.input()));
+            }
+        }
+        if (awaitingApproval.isEmpty()) {
+            approvalsDone(); // every answer came before the question
+            return;
+        }
+        Duration wait = parts.approvalRules().timeout();
+        approvalTimer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> {
+            approvalTimer = NONE;
+            approvalsTimedOut(wait);
+        });
+    }
+
+    private void answered(String callId, ToolApprovals.Decision decision) {
+        ToolCall call = ended ? null : awaitingApproval.remove(callId);
+        if (call == null) {
+            return;
+        }
+        RequestLogs.withRequestId(turn.requestId(),
+                () -> Log.infof("tool call %s of '%s': %s", callId, call.name(), decision));
+        if (decision == ToolApprovals.Decision.APPROVE) {
+            approvedOrFree.add(call);
+        } else {
+            toolReturned(parts.approvalRules().denied(call));
+        }
+        if (awaitingApproval.isEmpty() && approvalsRecorded) {
+            approvalsDone();
+        }
+    }
+
+    private void approvalsTimedOut(Duration waited) {
+        if (ended || awaitingApproval.isEmpty()) {
+            return;
+        }
+        List<ToolCall> unanswered = List.copyOf(awaitingApproval.values());
+        awaitingApproval.clear();
+        RequestLogs.withRequestId(turn.requestId(),
+                () -> Log.infof("%d tool call(s) not approved within %d ms", unanswered.size(), waited.toMillis()));
+        unanswered.forEach(call -> toolReturned(parts.approvalRules().timedOut(call, waited)));
+        approvalsDone();
+    }
+
+    /** Every call of the round that needed approval was answered, or timed out: the rest of the round's tools run. */
+    private void approvalsDone() {
+        vertx.cancelTimer(approvalTimer);
+        approvalTimer = NONE;
+        approvalsRecorded = false;
+        leaveApprovals.run();
+        leaveApprovals = () -> {
+        };
+        List<ToolCall> calls = List.copyOf(approvedOrFree);
+        approvedOrFree.clear();
+        invokeTools(calls);
+    }
+
+    /** The tools run in parallel, each result streamed as it returns; then the next round, or the end. */
+    private void invokeTools(List<ToolCall> calls) {
         try (Scope ignored = run.span().makeCurrent()) {
             step = parts.tools().invokeAll(calls).subscribe().with(
                     result -> onContext(() -> toolReturned(result)),
@@ -404,8 +516,14 @@ final class TurnDriver implements TurnControl, StreamCall.Receiver<StreamEvent> 
         ended = true;
         vertx.cancelTimer(deadlineTimer);
         vertx.cancelTimer(retryTimer);
+        vertx.cancelTimer(approvalTimer);
         deadlineTimer = NONE;
         retryTimer = NONE;
+        approvalTimer = NONE;
+        awaitingApproval.clear();
+        leaveApprovals.run();
+        leaveApprovals = () -> {
+        };
         Cancellable running = step;
         step = null;
         if (running != null) {

@@ -18,4 +18,12 @@ public interface TurnListener {
      * Otherwise the turn ends with a {@code TurnFailed} event instead.
      */
     boolean onRefused(RuntimeException refusal);
+
+    /**
+     * Whether a {@link ChatEvent.ToolApprovalAsked} reaches someone who can answer it. When not (one JSON response,
+     * sent once the turn is over), a call that needs approval is treated as denied without asking.
+     */
+    default boolean canAskForApproval() {
+        return false;
+    }
 }

@@ -31,6 +31,26 @@ final class MemoryTurnJournals implements TurnJournals {
         }
     };
 
+    /** The tool calls turns wait (or waited) for answers to, by turn; expired ones are dropped by the sweep. */
+    private final Map<String, Approvals> approvals = new ConcurrentHashMap<>();
+
+    private enum ApprovalState {
+        AWAITED,
+        ANSWERED,
+        CLOSED
+    }
+
+    /** One turn's calls awaiting approval; guarded by itself. */
+    private static final class Approvals {
+        private final String caller;
+        private final Map<String, ApprovalState> states = new java.util.HashMap<>();
+        private Instant expiresAt = Instant.MAX;
+
+        Approvals(String caller) {
+            this.caller = caller;
+        }
+    }
+
     MemoryTurnJournals(Duration retention, Clock clock) {
         this.retention = retention;
         this.clock = clock;
@@ -129,6 +149,57 @@ final class MemoryTurnJournals implements TurnJournals {
     }
 
     @Override
+    public Uni<Void> awaitApprovals(String turnId, String caller, List<String> callIds, Duration keepFor) {
+        Instant expiresAt = clock.instant().plus(keepFor);
+        Approvals record = approvals.compute(turnId, (id, kept) -> kept == null || !kept.caller.equals(caller)
+                || kept.expiresAt.isBefore(clock.instant()) ? new Approvals(caller) : kept);
+        synchronized (record) {
+            callIds.forEach(callId -> record.states.put(callId, ApprovalState.AWAITED));
+            record.expiresAt = expiresAt;
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Uni<ApprovalAnswer> answerApproval(String turnId, String caller, String callId, boolean approved) {
+        Approvals record = approvals.get(turnId);
+        ApprovalAnswer answer;
+        if (record == null || !record.caller.equals(caller)) {
+            answer = ApprovalAnswer.NOT_FOUND;
+        } else {
+            synchronized (record) {
+                ApprovalState state = record.expiresAt.isBefore(clock.instant())
+                        ? ApprovalState.CLOSED
+                        : record.states.getOrDefault(callId, ApprovalState.CLOSED);
+                answer = switch (state) {
+                    case AWAITED -> {
+                        record.states.put(callId, ApprovalState.ANSWERED);
+                        yield ApprovalAnswer.DELIVERED;
+                    }
+                    case ANSWERED -> ApprovalAnswer.ALREADY_ANSWERED;
+                    case CLOSED -> ApprovalAnswer.NOT_FOUND;
+                };
+            }
+        }
+        if (answer == ApprovalAnswer.DELIVERED) {
+            signals.approvalGiven(turnId, callId, approved);
+        }
+        return Uni.createFrom().item(answer);
+    }
+
+    @Override
+    public Uni<Void> closeApprovals(String turnId, List<String> callIds) {
+        Approvals record = approvals.get(turnId);
+        if (record != null) {
+            synchronized (record) {
+                callIds.forEach(callId -> record.states.computeIfPresent(callId,
+                        (id, state) -> state == ApprovalState.AWAITED ? ApprovalState.CLOSED : state));
+            }
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
     public void listen(Signals signals) {
         this.signals = signals;
     }
@@ -153,6 +224,11 @@ final class MemoryTurnJournals implements TurnJournals {
     /** Drops the expired journals. */
     void sweep() {
         Instant now = clock.instant();
+        approvals.values().removeIf(record -> {
+            synchronized (record) {
+                return record.expiresAt.isBefore(now);
+            }
+        });
         journals.values().removeIf(journal -> {
             synchronized (journal) {
                 return journal.expiresAt.isBefore(now);

@@ -27,7 +27,9 @@ import io.vertx.mutiny.redis.client.Response;
  * Every change is one Lua script, which Redis runs atomically, and each one sets the keys' expiry as it writes them
  * (the turn's deadline plus the retention while it runs, the retention from now after its last batch): no crash of a
  * replica between two commands can leave a key that never expires. Replicas hear each other on one pub/sub channel,
- * {@code <prefix>signals}: {@code a:<turnId>} (appended, ended or overflowed) and {@code s:<turnId>} (stop asked).
+ * {@code <prefix>signals}: {@code a:<turnId>} (appended, ended or overflowed), {@code s:<turnId>} (stop asked) and
+ * {@code v:<turnId>:<callId>:<a|d>} (a tool call approved or denied; the calls a turn waits for are in the hash
+ * {@code {turnId}:approvals}, with the caller, expiring with the wait).
  * <p>
  * A subscription can sit on a connection that froze without closing (a NAT or a proxy that dropped it silently): it
  * never fails, and nothing published reaches it. Readers of a turn poll its journal, but a stop request is only a
@@ -112,10 +114,58 @@ final class RedisTurnJournals implements TurnJournals {
             return out
             """;
 
+    /**
+     * KEYS: approvals; ARGV: caller, keep ms, call ids. The hash holds {@code caller} and one field per call:
+     * {@code c:<callId>} = {@code w} (awaited), {@code a} (answered) or {@code x} (closed). Another caller's record
+     * under the same turn id is replaced (a turn id is unique; this only guards against a reused one).
+     */
+    private static final String AWAIT_APPROVALS = """
+            if redis.call('HGET', KEYS[1], 'caller') ~= ARGV[1] then
+              redis.call('DEL', KEYS[1])
+              redis.call('HSET', KEYS[1], 'caller', ARGV[1])
+            end
+            for i = 3, #ARGV do
+              redis.call('HSET', KEYS[1], 'c:' .. ARGV[i], 'w')
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """;
+
+    /**
+     * KEYS: approvals; ARGV: caller, call id, channel, signal. Returns 1 (delivered: published), 2 (answered before)
+     * or 0 (no such awaited call of this caller's).
+     */
+    private static final String ANSWER_APPROVAL = """
+            if redis.call('HGET', KEYS[1], 'caller') ~= ARGV[1] then
+              return 0
+            end
+            local state = redis.call('HGET', KEYS[1], 'c:' .. ARGV[2])
+            if state == 'w' then
+              redis.call('HSET', KEYS[1], 'c:' .. ARGV[2], 'a')
+              redis.call('PUBLISH', ARGV[3], ARGV[4])
+              return 1
+            elseif state == 'a' then
+              return 2
+            end
+            return 0
+            """;
+
+    /** KEYS: approvals; ARGV: call ids. Awaited calls become closed; answered ones stay answered. */
+    private static final String CLOSE_APPROVALS = """
+            for i = 1, #ARGV do
+              if redis.call('HGET', KEYS[1], 'c:' .. ARGV[i]) == 'w' then
+                redis.call('HSET', KEYS[1], 'c:' .. ARGV[i], 'x')
+              end
+            end
+            return 1
+            """;
+
     private static final String[] STATE_FIELDS = {"caller", "lastId", "ended", "overflowed", "seenAt", "endsBy"};
     private static final String APPENDED = "a:";
     private static final String STOP_ASKED = "s:";
     private static final String PROBE = "p:";
+    /** {@code v:<turnId>:<callId>:<a|d>}: the caller approved (a) or denied (d) a tool call of the turn. */
+    private static final String APPROVAL_GIVEN = "v:";
     /** How often a replica checks that its subscription still hears the channel. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(5);
     /** A lost subscription is made again after this, doubling up to {@link #RESUBSCRIBE_MAX}. */
@@ -201,6 +251,36 @@ final class RedisTurnJournals implements TurnJournals {
         return call("PUBLISH", channel, STOP_ASKED + turnId).replaceWithVoid();
     }
 
+    @Override
+    public Uni<Void> awaitApprovals(String turnId, String caller, List<String> callIds, Duration keepFor) {
+        String[] values = new String[2 + callIds.size()];
+        values[0] = caller;
+        values[1] = Long.toString(Math.max(1, keepFor.toMillis()));
+        for (int i = 0; i < callIds.size(); i++) {
+            values[2 + i] = callIds.get(i);
+        }
+        return eval(AWAIT_APPROVALS, List.of(approvals(turnId)), values).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<ApprovalAnswer> answerApproval(String turnId, String caller, String callId, boolean approved) {
+        String signal = APPROVAL_GIVEN + turnId + ":" + callId + ":" + (approved ? "a" : "d");
+        return eval(ANSWER_APPROVAL, List.of(approvals(turnId)), caller, callId, channel, signal)
+                .map(reply -> switch (reply.toInteger()) {
+                    case 1 -> ApprovalAnswer.DELIVERED;
+                    case 2 -> ApprovalAnswer.ALREADY_ANSWERED;
+                    default -> ApprovalAnswer.NOT_FOUND;
+                });
+    }
+
+    @Override
+    public Uni<Void> closeApprovals(String turnId, List<String> callIds) {
+        if (callIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return eval(CLOSE_APPROVALS, List.of(approvals(turnId)), callIds.toArray(String[]::new)).replaceWithVoid();
+    }
+
     /**
      * Subscribes to the signals' channel on a connection of its own, and probes it. A subscription that ends or fails
      * (Redis restarted, the connection cut) is made again, with a growing pause, and so is one that no longer hears
@@ -281,6 +361,12 @@ final class RedisTurnJournals implements TurnJournals {
                 signals.appended(message.substring(APPENDED.length()));
             } else if (message.startsWith(STOP_ASKED)) {
                 signals.stopAsked(message.substring(STOP_ASKED.length()));
+            } else if (message.startsWith(APPROVAL_GIVEN)) {
+                // The ids hold no colon: a turn id is a UUID, a call id the upstream's toolu_… id.
+                String[] parts = message.substring(APPROVAL_GIVEN.length()).split(":");
+                if (parts.length == 3) {
+                    signals.approvalGiven(parts[0], parts[1], "a".equals(parts[2]));
+                }
             }
         } catch (RuntimeException failure) {
             Log.errorf(failure, "A signal of a resumable turn failed: %s", message);
@@ -289,6 +375,10 @@ final class RedisTurnJournals implements TurnJournals {
 
     private String meta(String turnId) {
         return prefix + "{" + turnId + "}:meta";
+    }
+
+    private String approvals(String turnId) {
+        return prefix + "{" + turnId + "}:approvals";
     }
 
     private String events(String turnId) {

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 
@@ -27,8 +28,10 @@ import dev.parley.resilience.ShutdownCoordinator;
 /**
  * The resumable turns this replica runs and the resumes it serves: it makes each turn's {@link RecordedTurn}, routes
  * a stop to the turn (here, or through the store to the replica that runs it), and wakes the resumes of a turn when
- * its journal grows.
+ * its journal grows; and it hands the answers to tool calls awaiting approval to {@link TurnApprovals}. Started with the
+ * application, so a replica hears the store's signals before it runs its first turn.
  */
+@Startup
 @ApplicationScoped
 public class ResumableTurns implements TurnJournals.Signals {
 
@@ -54,10 +57,12 @@ public class ResumableTurns implements TurnJournals.Signals {
     /** Also the monitor that {@link #ended} notifies, for the waits at shutdown. */
     private final Map<String, RecordedTurn> running = new ConcurrentHashMap<>();
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
+    private final TurnApprovals approvals;
 
-    ResumableTurns(TurnJournals journals, StreamsConfig config, ShutdownCoordinator shutdown,
+    ResumableTurns(TurnJournals journals, TurnApprovals approvals, StreamsConfig config, ShutdownCoordinator shutdown,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout) {
         this.journals = journals;
+        this.approvals = approvals;
         this.config = config;
         this.shutdown = shutdown;
         this.shutdownTimeout = shutdownTimeout.orElse(Duration.ZERO);
@@ -200,6 +205,11 @@ public class ResumableTurns implements TurnJournals.Signals {
         if (here != null) {
             here.forEach(Follower::wake);
         }
+    }
+
+    @Override
+    public void approvalGiven(String turnId, String callId, boolean approved) {
+        approvals.given(turnId, callId, approved);
     }
 
     @Override

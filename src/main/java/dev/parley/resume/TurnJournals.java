@@ -1,5 +1,6 @@
 package dev.parley.resume;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,8 +41,33 @@ public interface TurnJournals {
     /** Asks whichever replica runs the turn to stop it (through {@link Signals#stopAsked}). */
     Uni<Void> askStop(String turnId);
 
+    /**
+     * Records that the turn of {@code caller} waits for answers to these tool calls, for {@code keepFor} at most
+     * (the record expires by itself after it). Calls of an earlier round of the turn stay as they were.
+     */
+    Uni<Void> awaitApprovals(String turnId, String caller, List<String> callIds, Duration keepFor);
+
+    /**
+     * Gives the caller's answer to a call the turn waits for, and tells every replica's {@link Signals} (through
+     * {@link Signals#approvalGiven}). Each call is answered once.
+     */
+    Uni<ApprovalAnswer> answerApproval(String turnId, String caller, String callId, boolean approved);
+
+    /** The turn no longer waits for these calls: those not answered yet can no longer be answered. */
+    Uni<Void> closeApprovals(String turnId, List<String> callIds);
+
     /** Where this replica hears of new events and of stop requests; set once, at start-up. */
     void listen(Signals signals);
+
+    /** What an answer to a tool call awaiting approval found. */
+    enum ApprovalAnswer {
+        /** The call waited for it: the answer goes to the turn. */
+        DELIVERED,
+        /** The call was answered before. */
+        ALREADY_ANSWERED,
+        /** No call of this caller's turn waits for an answer (unknown turn or call, another caller's, closed). */
+        NOT_FOUND
+    }
 
     /** What a replica hears from the store. Called on any thread. */
     interface Signals {
@@ -51,5 +77,9 @@ public interface TurnJournals {
 
         /** Someone asked for the turn to stop. */
         void stopAsked(String turnId);
+
+        /** The caller answered a tool call the turn waits for. */
+        default void approvalGiven(String turnId, String callId, boolean approved) {
+        }
     }
 }

@@ -9,11 +9,16 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Checks a model's tool input against the generated schema of the input record, and says in words the model can act
- * on what is wrong. It reads the keywords the generator writes ({@code type}, {@code properties}, {@code required},
+ * Checks a model's tool input against the schema the model was given, and says in words the model can act on what is
+ * wrong. It reads the keywords the generator writes ({@code type}, {@code properties}, {@code required},
  * {@code additionalProperties}, {@code items}, {@code enum}); anything finer (a {@code format}, a number out of range
  * of an {@code int}) is left to Jackson, whose failure is reported too. Interpreting the very schema the model was
  * given keeps the required-ness rule in one place.
+ * <p>
+ * An MCP server's schema is the server's own and may use any keyword of JSON Schema. A keyword this class does not
+ * read ({@code anyOf}, {@code $ref}, {@code minimum}, {@code pattern}, …) constrains nothing here, so it never rejects
+ * an input the schema accepts; the server checks the rest. {@code additionalProperties} is not applied where
+ * {@code patternProperties} could admit a property.
  */
 final class InputValidator {
 
@@ -72,7 +77,7 @@ final class InputValidator {
                 problems.add("missing required property '" + child(path, property.getKey()) + "'");
             }
         }
-        JsonNode additional = schema.get("additionalProperties");
+        JsonNode additional = schema.has("patternProperties") ? null : schema.get("additionalProperties");
         for (Map.Entry<String, JsonNode> field : value.properties()) {
             if (properties.has(field.getKey())) {
                 continue;

@@ -43,15 +43,20 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 
+import dev.parley.mcp.McpCallException;
+import dev.parley.mcp.McpServers;
+import dev.parley.mcp.McpTool;
 import dev.parley.tool.ToolMetrics.Outcome;
 
 /**
- * The tools the model may call: every {@link Tool} bean, discovered at start-up, with its input schema generated once;
- * and their invocation, with input validation, timeouts, a result size cap, bounded parallelism and metrics.
+ * The tools the model may call, from two sources: every {@link Tool} bean, discovered at start-up, with its input
+ * schema generated once; and the tools the configured MCP servers list now ({@link McpServers}), offered as
+ * {@code <server>__<tool>} with the server's own schema, which come and go while parley runs. Their invocation is the
+ * same for both: input validation, timeouts, a result size cap, bounded parallelism, error results and metrics.
  * <p>
- * The start-up fails, naming the tool, on a duplicate name, a name that is not snake_case, a blank description, an
- * input type that is not a record or whose schema cannot be generated, and on a configured timeout for a tool that
- * does not exist.
+ * The start-up fails, naming the tool, on a duplicate name, a name that is not snake_case (or holds {@code __}, which
+ * marks MCP tools), a blank description, an input type that is not a record or whose schema cannot be generated, and
+ * on a configured timeout for a tool that does not exist.
  */
 @Startup // a broken tool fails the boot, not the first chat that offers it
 @ApplicationScoped
@@ -73,21 +78,23 @@ public class ToolRegistry {
     private final ToolMetrics metrics;
     private final ExecutorService blockingCalls;
     private final Tracer tracer;
+    private final Optional<McpServers> mcp;
 
     @Inject
     ToolRegistry(@Any Instance<Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters,
-            Tracer tracer) {
-        this(tools.stream().toList(), config, mapper, meters, tracer);
+            Tracer tracer, McpServers mcp) {
+        this(tools.stream().toList(), config, mapper, meters, tracer, Optional.of(mcp));
     }
 
-    /** Without tracing. */
+    /** Without tracing, and without MCP servers. */
     ToolRegistry(List<? extends Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters) {
-        this(tools, config, mapper, meters, OpenTelemetry.noop().getTracer("parley"));
+        this(tools, config, mapper, meters, OpenTelemetry.noop().getTracer("parley"), Optional.empty());
     }
 
     private ToolRegistry(List<? extends Tool<?>> tools, ToolsConfig config, ObjectMapper mapper, MeterRegistry meters,
-            Tracer tracer) {
+            Tracer tracer, Optional<McpServers> mcp) {
         this.tracer = tracer;
+        this.mcp = mcp;
         checkLimits(config);
         this.toolsByName = Collections.unmodifiableMap(register(tools, config));
         this.names = Collections.unmodifiableSet(new LinkedHashSet<>(toolsByName.keySet()));
@@ -110,9 +117,37 @@ public class ToolRegistry {
         return toolsByName.values().stream().map(Registered::spec).toList();
     }
 
-    /** The names of all tools, in alphabetical order. */
+    /** The names of all tools of CDI beans, in alphabetical order. */
     public Set<String> names() {
         return names;
+    }
+
+    /** The configured MCP servers, in name order. */
+    public Set<String> mcpServers() {
+        return mcp.map(McpServers::names).orElse(Set.of());
+    }
+
+    /**
+     * What a turn offers the model: the named tools of CDI beans in the order given, then the tools each MCP server
+     * lists now (each server's in name order). Computed per turn, so a server's changed list changes the next turn's
+     * tools (and with them the prompt's prefix).
+     *
+     * @throws IllegalArgumentException when a name is not a tool or a server is not configured
+     */
+    public List<ToolSpec> offered(List<String> toolNames, List<String> servers) {
+        List<ToolSpec> specs = new ArrayList<>();
+        for (String name : toolNames) {
+            specs.add(spec(name).orElseThrow(() -> new IllegalArgumentException("no tool named '" + name + "'")));
+        }
+        for (String server : servers) {
+            if (!mcpServers().contains(server)) {
+                throw new IllegalArgumentException("no MCP server named '" + server + "'");
+            }
+            for (McpTool tool : mcp.get().tools(server)) {
+                specs.add(new ToolSpec(tool.offeredName(), tool.description(), tool.inputSchema().deepCopy()));
+            }
+        }
+        return specs;
     }
 
     /**
@@ -140,8 +175,10 @@ public class ToolRegistry {
     /** A call in its span, which ends exactly once: with the result (ok or error), or on cancellation. */
     private Uni<ToolResult> traced(ToolCall call, Context parent) {
         return Uni.createFrom().deferred(() -> {
-            // A model may call any name; only registered ones name spans, as with the metrics.
-            String name = toolsByName.containsKey(call.name()) ? call.name() : ToolMetrics.UNKNOWN_TOOL;
+            // A model may call any name; only registered and listed ones name spans, as with the metrics.
+            String name = toolsByName.containsKey(call.name()) || mcpTool(call.name()).isPresent()
+                    ? call.name()
+                    : ToolMetrics.UNKNOWN_TOOL;
             Span span = tracer.spanBuilder("execute_tool " + name).setParent(parent).setSpanKind(SpanKind.INTERNAL)
                     .setAttribute(OPERATION, "execute_tool").setAttribute(TOOL_NAME, name)
                     .setAttribute(TOOL_CALL_ID, call.id()).startSpan();
@@ -165,6 +202,10 @@ public class ToolRegistry {
             long started = System.nanoTime();
             Registered<?> registered = toolsByName.get(call.name());
             if (registered == null) {
+                Optional<McpTool> listed = mcpTool(call.name());
+                if (listed.isPresent()) {
+                    return runMcp(listed.get(), call, started);
+                }
                 metrics.unknownTool();
                 return Uni.createFrom().item(error(call, "Unknown tool '" + InputValidator.shown(call.name()) + "'",
                         started));
@@ -183,27 +224,60 @@ public class ToolRegistry {
         blockingCalls.shutdownNow();
     }
 
+    private Optional<McpTool> mcpTool(String name) {
+        return mcp.flatMap(servers -> servers.tool(name));
+    }
+
+    /**
+     * A call of an MCP server's tool: checked against the server's schema (only what {@link InputValidator} reads; a
+     * keyword it does not know never rejects an input), then sent, with the server's call timeout. A tool error
+     * ({@code isError}), a JSON-RPC error and a server that is down are error results with the server's words or ours.
+     */
+    private Uni<ToolResult> runMcp(McpTool tool, ToolCall call, long started) {
+        String tag = metrics.listed(call.name());
+        JsonNode input = inputOf(call);
+        List<String> problems = InputValidator.problems(tool.inputSchema(), input);
+        if (!problems.isEmpty()) {
+            return Uni.createFrom().item(invalidInput(call, tag, InputValidator.describe(problems), started));
+        }
+        Duration timeout = mcp.get().callTimeout(tool.server());
+        return mcp.get().call(tool, input)
+                .onItem().transformToUni(reply -> reply.isError()
+                        ? Uni.createFrom().<String>failure(new ToolException(reply.text().isBlank()
+                                ? "Tool '" + call.name() + "' reported an error"
+                                : reply.text()))
+                        : Uni.createFrom().item(reply.text()))
+                .onFailure(McpCallException.class).transform(failure -> new ToolException(failure.getMessage()))
+                .ifNoItem().after(timeout).failWith(TimedOut::new)
+                .onItemOrFailure().transform((text, failure) -> finished(timeout, call, tag, started, text, failure))
+                .onCancellation().invoke(() -> metrics.ran(tag, Outcome.CANCELLED, since(started)));
+    }
+
+    private JsonNode inputOf(ToolCall call) {
+        return call.input() == null || call.input().isMissingNode() ? mapper.createObjectNode() : call.input();
+    }
+
     private <I> Uni<ToolResult> run(Registered<I> registered, ToolCall call, long started) {
         Tool<I> tool = registered.tool();
-        JsonNode input = call.input() == null || call.input().isMissingNode()
-                ? mapper.createObjectNode()
-                : call.input();
+        JsonNode input = inputOf(call);
         List<String> problems = InputValidator.problems(registered.schema(), input);
         if (!problems.isEmpty()) {
-            return Uni.createFrom().item(invalidInput(call, InputValidator.describe(problems), started));
+            return Uni.createFrom().item(invalidInput(call, call.name(), InputValidator.describe(problems), started));
         }
         I value;
         try {
             value = mapper.treeToValue(input, tool.inputType());
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            return Uni.createFrom().item(invalidInput(call, conversionProblem(e), started));
+            return Uni.createFrom().item(invalidInput(call, call.name(), conversionProblem(e), started));
         }
         Uni<String> execution = tool.blocking()
                 ? onVirtualThread(tool, value)
                 : Uni.createFrom().deferred(() -> tool.invoke(value));
         return execution
                 .ifNoItem().after(registered.timeout()).failWith(TimedOut::new)
-                .onItemOrFailure().transform((text, failure) -> finished(registered, call, started, text, failure))
+                .onItemOrFailure()
+                .transform((text, failure) -> finished(registered.timeout(), call, call.name(), started,
+                        text, failure))
                 .onCancellation().invoke(() -> metrics.ran(call.name(), Outcome.CANCELLED, since(started)));
     }
 
@@ -233,22 +307,22 @@ public class ToolRegistry {
         });
     }
 
-    private ToolResult finished(Registered<?> registered, ToolCall call, long started, String text,
+    /** A call's result; {@code tag} is its {@code tool} tag in the metrics. */
+    private ToolResult finished(Duration timeout, ToolCall call, String tag, long started, String text,
             Throwable failure) {
         Duration took = since(started);
         String name = call.name();
         if (failure == null) {
-            metrics.ran(name, Outcome.OK, took);
+            metrics.ran(tag, Outcome.OK, took);
             return new ToolResult(call.id(), name, false, capped(text == null ? "" : text), took);
         }
         if (failure instanceof TimedOut) {
-            metrics.ran(name, Outcome.TIMEOUT, took);
-            Log.warnf("Tool call %s of '%s' timed out after %s and was cancelled", call.id(), name,
-                    human(registered.timeout()));
-            return new ToolResult(call.id(), name, true,
-                    "Tool '" + name + "' timed out after " + human(registered.timeout()), took);
+            metrics.ran(tag, Outcome.TIMEOUT, took);
+            Log.warnf("Tool call %s of '%s' timed out after %s and was cancelled", call.id(), name, human(timeout));
+            return new ToolResult(call.id(), name, true, "Tool '" + name + "' timed out after " + human(timeout),
+                    took);
         }
-        metrics.ran(name, Outcome.ERROR, took);
+        metrics.ran(tag, Outcome.ERROR, took);
         if (failure instanceof ToolException expected && expected.getMessage() != null
                 && !expected.getMessage().isBlank()) {
             Log.debugf("Tool call %s of '%s' failed: %s", call.id(), name, expected.getMessage());
@@ -259,8 +333,8 @@ public class ToolRegistry {
         return new ToolResult(call.id(), name, true, "Tool '" + name + "' failed with an internal error", took);
     }
 
-    private ToolResult invalidInput(ToolCall call, String problem, long started) {
-        metrics.invalidInput(call.name());
+    private ToolResult invalidInput(ToolCall call, String tag, String problem, long started) {
+        metrics.invalidInput(tag);
         return error(call, "Invalid input for " + call.name() + ": " + problem, started);
     }
 
@@ -338,6 +412,10 @@ public class ToolRegistry {
             if (name == null || !NAME.matcher(name).matches()) {
                 throw new IllegalStateException("Tool " + type + " has the invalid name '" + name
                         + "': a tool name must be snake_case, matching " + NAME.pattern());
+            }
+            if (name.contains("__")) {
+                throw new IllegalStateException("Tool " + type + " is named '" + name
+                        + "': '__' is kept for the tools of MCP servers (<server>__<tool>)");
             }
             if (name.equals(ToolMetrics.UNKNOWN_TOOL)) {
                 throw new IllegalStateException("Tool " + type + " is named '" + name

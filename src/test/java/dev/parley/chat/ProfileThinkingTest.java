@@ -170,6 +170,11 @@ class ProfileThinkingTest {
         }
 
         @Override
+        public Optional<List<String>> mcpServers() {
+            return Optional.empty();
+        }
+
+        @Override
         public String cacheSystemPrompt() {
             return "none";
         }

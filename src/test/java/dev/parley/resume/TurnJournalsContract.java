@@ -232,4 +232,68 @@ abstract class TurnJournalsContract {
         await().atMost(Duration.ofSeconds(5)).until(() -> stopAsked.contains(turnId));
         assertThat(done(peer.after(turnId, 0))).hasSize((int) next[0] - 1);
     }
+
+    @Test
+    void anAnswerToAnAwaitedCallReachesTheReplicaThatRunsTheTurnOnceAndOnlyFromItsCaller() {
+        TurnJournals answering = journals(LONG);
+        TurnJournals running = peer(answering, LONG);
+        Set<String> appended = ConcurrentHashMap.newKeySet();
+        List<String> given = new java.util.concurrent.CopyOnWriteArrayList<>();
+        running.listen(new TurnJournals.Signals() {
+            @Override
+            public void appended(String turnId) {
+                appended.add(turnId);
+            }
+
+            @Override
+            public void stopAsked(String turnId) {
+            }
+
+            @Override
+            public void approvalGiven(String turnId, String callId, boolean approved) {
+                given.add(turnId + " " + callId + " " + approved);
+            }
+        });
+        String turnId = turnId();
+        // Until the running replica hears the store, nothing published reaches it.
+        done(answering.open(turnId, "alice", inAMinute()));
+        long[] next = {1};
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            done(answering.append(turnId, batch(next[0], next[0], false)));
+            next[0]++;
+            return appended.contains(turnId);
+        });
+
+        done(running.awaitApprovals(turnId, "alice", List.of("toolu_1", "toolu_2"), LONG));
+        assertThat(done(answering.answerApproval(turnId, "bob", "toolu_1", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.NOT_FOUND);
+        assertThat(done(answering.answerApproval(turnId, "alice", "toolu_9", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.NOT_FOUND);
+        assertThat(done(answering.answerApproval("turn_unknown", "alice", "toolu_1", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.NOT_FOUND);
+        assertThat(done(answering.answerApproval(turnId, "alice", "toolu_1", false)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.DELIVERED);
+        assertThat(done(answering.answerApproval(turnId, "alice", "toolu_1", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.ALREADY_ANSWERED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !given.isEmpty());
+        assertThat(given).containsExactly(turnId + " toolu_1 false");
+
+        // The turn no longer waits: the unanswered call cannot be answered, the answered one stays answered.
+        done(running.closeApprovals(turnId, List.of("toolu_1", "toolu_2")));
+        assertThat(done(answering.answerApproval(turnId, "alice", "toolu_2", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.NOT_FOUND);
+        assertThat(done(answering.answerApproval(turnId, "alice", "toolu_1", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.ALREADY_ANSWERED);
+        assertThat(given).hasSize(1);
+    }
+
+    @Test
+    void anAwaitedCallCannotBeAnsweredOnceItsRecordExpired() {
+        TurnJournals journals = journals(LONG);
+        String turnId = turnId();
+        done(journals.awaitApprovals(turnId, "alice", List.of("toolu_1"), SHORT));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> done(journals.answerApproval(turnId, "alice", "toolu_1",
+                        true)) == TurnJournals.ApprovalAnswer.NOT_FOUND);
+    }
 }

@@ -3,6 +3,8 @@ package dev.parley.tool;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +45,16 @@ final class TestTools {
 
         Limits maxParallel(int calls) {
             return new Limits(defaultTimeout, timeouts, maxResultChars, calls);
+        }
+
+        @Override
+        public Optional<Set<String>> needsApproval() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Duration approvalTimeout() {
+            return Duration.ofMinutes(5);
         }
     }
 
