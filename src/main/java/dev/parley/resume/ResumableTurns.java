@@ -194,11 +194,6 @@ public class ResumableTurns implements TurnJournals.Signals {
         }
     }
 
-    /** How many resumable turns run here and how many resumes are served here (for the bounds' tests). */
-    public int runningHere() {
-        return running.size();
-    }
-
     @Override
     public void appended(String turnId) {
         Set<Follower> here = followers.get(turnId);
