@@ -5,6 +5,7 @@ import static dev.parley.frontdoor.DoorWitness.upstreamRequestTree;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -14,8 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+
+import dev.parley.harness.RawHttp;
 
 /**
  * The front door over plain HTTP, as any client that is not an SDK sees it (the test profile's {@code none} mode:
@@ -84,11 +88,23 @@ class FrontDoorEdgeTest {
     }
 
     @Test
-    void aBodyOverTheLimitIsTooLargeBeforeItIsRead() {
+    void aBodyOverTheLimitIsTooLargeBeforeItIsRead() throws Exception {
         String id = uniqueId();
-        String huge = "x".repeat(600 * 1024);
+        // Only the head is sent: the refusal must come from the declared length alone. (Sending the body as well
+        // races the server's close of the connection, and the writer sees a broken pipe instead of the answer.)
+        try (RawHttp http = RawHttp.connect(URI.create("http://localhost:" + RestAssured.port))) {
+            RawHttp.Reply reply = http.head("POST /anthropic/v1/messages HTTP/1.1", "Host: localhost",
+                    "Content-Type: application/json", "anthropic-version: 2023-06-01",
+                    "Content-Length: " + message(id, "x".repeat(600 * 1024)).length()).reply();
 
-        assertRefused(door().body(message(id, huge)).post("/anthropic/v1/messages"), 413, "request_too_large");
+            assertThat(reply.status()).as(reply.body()).isEqualTo(413);
+            JsonNode error = JSON.readTree(reply.body());
+            assertThat(error.path("type").asText()).isEqualTo("error");
+            assertThat(error.at("/error/type").asText()).isEqualTo("request_too_large");
+            assertThat(reply.header("request-id")).isEqualTo(error.path("request_id").asText()).isNotBlank();
+            assertThat(reply.header("x-should-retry")).isEqualTo("false");
+            assertThat(http.isClosedByServer()).as("the connection is closed, the body never read").isTrue();
+        }
         assertThat(counter(id, "requests")).isZero();
     }
 
