@@ -31,6 +31,26 @@ public record JournalBatch(long firstId, long lastId, String frames, boolean las
         return frames.substring(at);
     }
 
+    /** The frames' size in UTF-8, as written to the client: what {@code parley.streams.max-bytes} bounds. */
+    public long bytes() {
+        long bytes = 0;
+        for (int i = 0; i < frames.length(); i++) {
+            char c = frames.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < frames.length()
+                    && Character.isLowSurrogate(frames.charAt(i + 1))) {
+                bytes += 4; // one code point above U+FFFF, two chars
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     /** Each frame of the batch, for tests and for a reader that wants them one by one. */
     public List<String> split() {
         List<String> out = new ArrayList<>();

@@ -211,14 +211,14 @@ final class MemoryTurnJournals implements TurnJournals {
         for (Journal journal : journals.values()) {
             synchronized (journal) {
                 for (JournalBatch batch : journal.batches) {
-                    bytes += batch.frames().length();
+                    bytes += batch.bytes();
                 }
             }
         }
         return new Footprint(journals.size(), bytes);
     }
 
-    record Footprint(int journals, long frameChars) {
+    record Footprint(int journals, long frameBytes) {
     }
 
     /** Drops the expired journals. */

@@ -143,7 +143,7 @@ public final class RecordedTurn {
         JournalBatch batch = new JournalBatch(firstId, lastId, frames, last);
         if (!overflowed) {
             events += lastId - firstId + 1;
-            bytes += frames.length();
+            bytes += batch.bytes();
             if (events > config.maxEvents() || bytes > config.maxBytes().asLongValue()) {
                 outgrown();
             }

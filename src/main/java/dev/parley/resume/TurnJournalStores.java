@@ -34,8 +34,8 @@ class TurnJournalStores {
                 // What the memory store holds, so its bound can be watched (Redis has its own tools for that).
                 Gauge.builder("parley.streams.kept.turns", memory, kept -> kept.footprint().journals())
                         .description("Resumable turns whose events this replica keeps in memory").register(registry);
-                Gauge.builder("parley.streams.kept.bytes", memory, kept -> 2.0 * kept.footprint().frameChars())
-                        .description("Heap the kept events of resumable turns take (two bytes a character)")
+                Gauge.builder("parley.streams.kept.bytes", memory, kept -> kept.footprint().frameBytes())
+                        .description("Size in UTF-8 of the kept events of resumable turns")
                         .baseUnit("bytes").register(registry);
                 yield memory;
             }
