@@ -8,6 +8,11 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -110,10 +115,27 @@ class GracefulShutdownIT {
             assertThat(exit).as("exit code within grace + 10 s").isPresent();
             assertThat(exit.getAsInt()).isIn(0, 143);
             assertThat(relay.output()).filteredOn(line -> line.contains("turn server_shutdown")).hasSize(2);
+            // Their rows are in the embedded ledger itself, written during the drain: H2 was not closed under it.
+            assertThat(relay.output()).noneMatch(line -> line.contains("usage ledger database unavailable"));
+            assertThat(ledgerRows(relay, "server_shutdown")).isEqualTo(2);
             // Ending a turn closed its upstream request.
             for (String turn : List.of(id + "-sse", id + "-json")) {
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> counter(upstream, turn, "streamsAbandoned") == 1);
+            }
+        }
+    }
+
+    /** Rows of the outcome in the stopped process's embedded ledger, read from its file. */
+    private static int ledgerRows(ParleyProcess stopped, String outcome) throws SQLException {
+        String url = "jdbc:h2:file:" + stopped.data().toAbsolutePath().resolve("ledger") + ";MODE=PostgreSQL";
+        try (Connection connection = DriverManager.getConnection(url);
+                PreparedStatement count = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM usage_ledger WHERE outcome = ?")) {
+            count.setString(1, outcome);
+            try (ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
             }
         }
     }
