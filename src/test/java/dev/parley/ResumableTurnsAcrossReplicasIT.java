@@ -43,8 +43,9 @@ import dev.parley.harness.ParleyProcess;
  * where its client left, exactly once per event, with one upstream call; a resume may race A's live stream; B stops a
  * turn that runs on A, whose usage lands in A's ledger; a reader on B keeps A's turn going past the resume grace, and
  * once it leaves A stops the turn; and a replica that drains hands its client over to B, which serves the rest until
- * the turn ends with its replica. An answer to a tool call awaiting approval, given to the other replica, reaches the
- * turn, resumable or not.
+ * the turn ends with its replica; a replica killed mid-turn (no shutdown at all) loses the turn, which its reader on
+ * the other learns once the killed replica's lease lapses. An answer to a tool call awaiting approval, given to the
+ * other replica, reaches the turn, resumable or not.
  */
 @PackagedJar
 class ResumableTurnsAcrossReplicasIT {
@@ -307,6 +308,41 @@ class ResumableTurnsAcrossReplicasIT {
             assertThat(counter(id, "streamsCompleted")).isZero();
             await().atMost(Duration.ofSeconds(10)).until(() -> counter(id, "streamsAbandoned") == 1);
             assertThat(draining.awaitExit(Duration.ofSeconds(15))).as("exited").isPresent();
+            // (All its output read.) It stopped listening to Redis before closing its client: no warning of a lost
+            // subscription.
+            assertThat(draining.output()).noneMatch(line -> line.contains("Signals of resumable turns not heard"));
+        }
+    }
+
+    @Test
+    void aReplicaKilledMidTurnLosesItAndAReaderOnTheOtherLearnsSoWithinTheLease() throws Exception {
+        try (ParleyProcess killed = ParleyProcess.start("resume-killed", environment)) {
+            warmUp(killed, b);
+            String caller = "orphaned-" + UUID.randomUUID();
+            // 60 s of reply: it only ends because its replica dies.
+            Reply before = post(killed, caller, turn("kill-" + UUID.randomUUID(), 6000, 10),
+                    event -> event.event().equals("text"));
+            String turnId = turnId(before);
+            long lastSeen = before.last().id();
+            CompletableFuture<Void> following = new CompletableFuture<>();
+            CompletableFuture<Reply> reader = CompletableFuture.supplyAsync(() -> resume(b, caller, turnId,
+                    Long.toString(lastSeen), event -> false, event -> following.complete(null)), READERS);
+            following.get(30, TimeUnit.SECONDS);
+
+            long killedAt = System.nanoTime();
+            killed.kill9();
+
+            // No shutdown ran to end the turn: its replica's lease in Redis lapses, and B's reader sees it lost.
+            Reply rest = reader.get(40, TimeUnit.SECONDS);
+            assertThat(rest.status()).isEqualTo(200);
+            assertConsecutive(rest.ids(), lastSeen + 1);
+            assertThat(rest.events()).extracting(Event::event).doesNotContain("done", "error");
+            assertThat(Duration.ofNanos(rest.endedAtNanos() - killedAt)).as("within the 15 s lease, not at the "
+                    + "turn's deadline").isLessThan(Duration.ofSeconds(20));
+            Reply again = resume(b, caller, turnId, Long.toString(rest.last().id()), event -> false);
+            assertThat(again.status()).isEqualTo(410);
+            assertThat(again.body()).contains("turn_not_resumable");
+            assertThat(delete(b, caller, turnId)).as("nothing left to stop").isEqualTo(204);
         }
     }
 
@@ -410,9 +446,14 @@ class ResumableTurnsAcrossReplicasIT {
 
     private static Reply resume(ParleyProcess replica, String caller, String turnId, String lastEventId,
             Predicate<Event> hangUpAfter) {
+        return resume(replica, caller, turnId, lastEventId, hangUpAfter, event -> {
+        });
+    }
+
+    private static Reply resume(ParleyProcess replica, String caller, String turnId, String lastEventId,
+            Predicate<Event> hangUpAfter, Consumer<Event> seen) {
         return stream(replica.uri().resolve("/v1/chat/turns/" + turnId + "/stream"), "GET", caller, null,
-                lastEventId, hangUpAfter, event -> {
-                });
+                lastEventId, hangUpAfter, seen);
     }
 
     /**

@@ -75,7 +75,7 @@ final class MemoryTurnJournals implements TurnJournals {
 
         synchronized JournalState state() {
             long lastId = batches.isEmpty() ? 0 : batches.getLast().lastId();
-            return new JournalState(caller, lastId, ended, overflowed, seenAt, endsBy);
+            return new JournalState(caller, lastId, ended, overflowed, seenAt, endsBy, false);
         }
     }
 

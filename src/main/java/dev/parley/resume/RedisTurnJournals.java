@@ -31,6 +31,11 @@ import io.vertx.mutiny.redis.client.Response;
  * {@code v:<turnId>:<callId>:<a|d>} (a tool call approved or denied; the calls a turn waits for are in the hash
  * {@code {turnId}:approvals}, with the caller, expiring with the wait).
  * <p>
+ * A replica that dies (killed, out of memory) cannot write its turns' ends. So each replica holds a lease, the key
+ * {@code <prefix>replica:<its id>}, set for {@link #LEASE} and renewed with every probe (and with every turn it opens),
+ * deleted when it stops; a turn's meta names the replica that runs it ({@code owner}). A turn not ended whose owner's
+ * lease is gone is lost: a resume following it on another replica ends within the lease, not at the turn's deadline.
+ * <p>
  * A subscription can sit on a connection that froze without closing (a NAT or a proxy that dropped it silently): it
  * never fails, and nothing published reaches it. Readers of a turn poll its journal, but a stop request is only a
  * message. So every {@link #PROBE_EVERY} each replica publishes {@code p:<its own id>} on the channel and, when it
@@ -41,11 +46,11 @@ import io.vertx.mutiny.redis.client.Response;
  */
 final class RedisTurnJournals implements TurnJournals {
 
-    /** KEYS: meta, events; ARGV: caller, endsBy, seenAt, keepUntil (epoch ms). A reused id starts afresh. */
+    /** KEYS: meta, events; ARGV: caller, endsBy, seenAt, keepUntil (epoch ms), owner. A reused id starts afresh. */
     private static final String OPEN = """
             redis.call('DEL', KEYS[1], KEYS[2])
             redis.call('HSET', KEYS[1], 'caller', ARGV[1], 'endsBy', ARGV[2], 'seenAt', ARGV[3],
-              'keepUntil', ARGV[4], 'lastId', '0', 'ended', '0', 'overflowed', '0')
+              'keepUntil', ARGV[4], 'lastId', '0', 'ended', '0', 'overflowed', '0', 'owner', ARGV[5])
             redis.call('PEXPIREAT', KEYS[1], ARGV[4])
             return 1
             """;
@@ -160,7 +165,8 @@ final class RedisTurnJournals implements TurnJournals {
             return 1
             """;
 
-    private static final String[] STATE_FIELDS = {"caller", "lastId", "ended", "overflowed", "seenAt", "endsBy"};
+    private static final String[] STATE_FIELDS = {"caller", "lastId", "ended", "overflowed", "seenAt", "endsBy",
+            "owner"};
     private static final String APPENDED = "a:";
     private static final String STOP_ASKED = "s:";
     private static final String PROBE = "p:";
@@ -168,6 +174,8 @@ final class RedisTurnJournals implements TurnJournals {
     private static final String APPROVAL_GIVEN = "v:";
     /** How often a replica checks that its subscription still hears the channel. */
     static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+    /** How long a replica's lease lasts unless renewed: three probes, so one late tick does not lose its turns. */
+    static final Duration LEASE = PROBE_EVERY.multipliedBy(3);
     /** A lost subscription is made again after this, doubling up to {@link #RESUBSCRIBE_MAX}. */
     private static final Duration RESUBSCRIBE_MIN = Duration.ofMillis(100);
     private static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(5);
@@ -178,8 +186,10 @@ final class RedisTurnJournals implements TurnJournals {
     private final Duration retention;
     private final Duration timeout;
     private final Clock clock;
+    /** This replica's id: its turns' owner, and in its probe and lease. */
+    private final String replica = UUID.randomUUID().toString();
     /** What this replica publishes to hear itself: unique to the replica, so it never hears another's probe. */
-    private final String probe = PROBE + UUID.randomUUID();
+    private final String probe = PROBE + replica;
     /** Guarded by {@code this}, as the fields below: where signals go, once {@link #listen} was called. */
     private Signals signals;
     /** The subscription to the signals' channel, once {@link #listen} made it. */
@@ -208,8 +218,10 @@ final class RedisTurnJournals implements TurnJournals {
     @Override
     public Uni<Void> open(String turnId, String caller, Instant endsBy) {
         long now = clock.millis();
-        return eval(OPEN, List.of(meta(turnId), events(turnId)), caller, Long.toString(endsBy.toEpochMilli()),
-                Long.toString(now), Long.toString(endsBy.plus(retention).toEpochMilli())).replaceWithVoid();
+        // The lease is renewed alongside, not in the script: its key lives in another slot of a Redis Cluster.
+        return Uni.combine().all().unis(renewLease(), eval(OPEN, List.of(meta(turnId), events(turnId)), caller,
+                Long.toString(endsBy.toEpochMilli()), Long.toString(now),
+                Long.toString(endsBy.plus(retention).toEpochMilli()), replica)).discardItems();
     }
 
     @Override
@@ -229,7 +241,17 @@ final class RedisTurnJournals implements TurnJournals {
         String[] arguments = new String[STATE_FIELDS.length + 1];
         arguments[0] = meta(turnId);
         System.arraycopy(STATE_FIELDS, 0, arguments, 1, STATE_FIELDS.length);
-        return call("HMGET", arguments).map(RedisTurnJournals::state);
+        return call("HMGET", arguments).flatMap(reply -> {
+            if (reply.get(0) == null) {
+                return Uni.createFrom().item(Optional.<JournalState>empty());
+            }
+            // A journal written before owners were recorded has none: taken as alive, it is lost at its deadline.
+            if ("1".equals(reply.get(2).toString()) || reply.get(6) == null) {
+                return Uni.createFrom().item(Optional.of(state(reply, false)));
+            }
+            return call("EXISTS", lease(reply.get(6).toString()))
+                    .map(exists -> Optional.of(state(reply, exists.toInteger() == 0)));
+        });
     }
 
     @Override
@@ -289,7 +311,7 @@ final class RedisTurnJournals implements TurnJournals {
      */
     @Override
     public synchronized void listen(Signals signals) {
-        close();
+        stopListening();
         this.signals = signals;
         probeHeardAt = System.nanoTime();
         subscribe();
@@ -299,8 +321,19 @@ final class RedisTurnJournals implements TurnJournals {
                 .subscribe().with(tick -> probe());
     }
 
-    /** Stops listening (at shutdown, and for tests), so no subscription is made again to a closed client. */
-    synchronized void close() {
+    /**
+     * Stops listening, so no subscription is made again to a closed client, and gives up the lease (at shutdown, and
+     * for tests): a turn of this replica's that has not ended by now never will.
+     */
+    @Override
+    public synchronized void close() {
+        stopListening();
+        call("DEL", lease(replica)).subscribe().with(ignored -> {
+        }, failure -> Log.debugf("The lease of this replica was not given up (%s); it lapses after %d s", failure,
+                LEASE.toSeconds()));
+    }
+
+    private synchronized void stopListening() {
         if (probes != null) {
             probes.cancel();
             probes = null;
@@ -325,8 +358,10 @@ final class RedisTurnJournals implements TurnJournals {
                 .subscribe().with(message -> dispatch(to, message));
     }
 
-    /** Publishes the probe, and subscribes again unless it is heard back within the timeout. */
+    /** Renews the lease, publishes the probe, and subscribes again unless it is heard back within the timeout. */
     private void probe() {
+        renewLease().subscribe().with(ignored -> {
+        }, failure -> Log.debugf("The lease of this replica was not renewed (%s)", failure));
         long sentAt = System.nanoTime();
         // A probe that could not be published is not heard either: the check below decides alike.
         call("PUBLISH", channel, probe).subscribe().with(ignored -> {
@@ -373,6 +408,15 @@ final class RedisTurnJournals implements TurnJournals {
         }
     }
 
+    /** Holds this replica's lease for {@link #LEASE} from now. */
+    private Uni<Response> renewLease() {
+        return call("SET", lease(replica), "1", "PX", Long.toString(LEASE.toMillis()));
+    }
+
+    private String lease(String replica) {
+        return prefix + "replica:" + replica;
+    }
+
     private String meta(String turnId) {
         return prefix + "{" + turnId + "}:meta";
     }
@@ -385,13 +429,10 @@ final class RedisTurnJournals implements TurnJournals {
         return prefix + "{" + turnId + "}:events";
     }
 
-    private static Optional<JournalState> state(Response reply) {
-        if (reply.get(0) == null) {
-            return Optional.empty();
-        }
-        return Optional.of(new JournalState(reply.get(0).toString(), reply.get(1).toLong(),
-                "1".equals(reply.get(2).toString()), "1".equals(reply.get(3).toString()),
-                Instant.ofEpochMilli(reply.get(4).toLong()), Instant.ofEpochMilli(reply.get(5).toLong())));
+    private static JournalState state(Response reply, boolean replicaGone) {
+        return new JournalState(reply.get(0).toString(), reply.get(1).toLong(), "1".equals(reply.get(2).toString()),
+                "1".equals(reply.get(3).toString()), Instant.ofEpochMilli(reply.get(4).toLong()),
+                Instant.ofEpochMilli(reply.get(5).toLong()), replicaGone);
     }
 
     private static List<JournalBatch> batches(Response reply) {

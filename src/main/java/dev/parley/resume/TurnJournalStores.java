@@ -3,6 +3,7 @@ package dev.parley.resume;
 import java.time.Clock;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
@@ -11,6 +12,7 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 
 /**
@@ -43,10 +45,17 @@ class TurnJournalStores {
         };
     }
 
-    /** The Redis store stops listening first, or it would subscribe again to a client that is closing. */
+    /**
+     * At the application's stop (after the drain, which holds it while resumable turns run here), before Quarkus
+     * closes the Redis client: the store stops listening, or the closing client would end its subscription, which it
+     * would warn of and make again.
+     */
+    void stop(@Observes ShutdownEvent event, TurnJournals journals) {
+        journals.close();
+    }
+
+    /** Also when the container goes without a {@link ShutdownEvent}; closing twice is harmless. */
     void close(@Disposes TurnJournals journals) {
-        if (journals instanceof RedisTurnJournals redis) {
-            redis.close();
-        }
+        journals.close();
     }
 }

@@ -59,6 +59,10 @@ public interface TurnJournals {
     /** Where this replica hears of new events and of stop requests; set once, at start-up. */
     void listen(Signals signals);
 
+    /** Stops listening, and lets go of what the store holds for this replica: at the application's stop. */
+    default void close() {
+    }
+
     /** What an answer to a tool call awaiting approval found. */
     enum ApprovalAnswer {
         /** The call waited for it: the answer goes to the turn. */

@@ -55,8 +55,11 @@ class RedisStoreChoiceTest {
         journals.append(turnId, new JournalBatch(1, 1, "id: 1\nevent: start\ndata: {}\n\n", false)).await()
                 .atMost(Duration.ofSeconds(10));
 
-        assertThat(redis.key().keys(PREFIX + "*")).containsExactlyInAnyOrder(PREFIX + "{" + turnId + "}:meta",
-                PREFIX + "{" + turnId + "}:events");
+        assertThat(redis.key().keys(PREFIX + "{" + turnId + "}*")).containsExactlyInAnyOrder(
+                PREFIX + "{" + turnId + "}:meta", PREFIX + "{" + turnId + "}:events");
+        // The replica's lease, which says its turns are not lost.
+        assertThat(redis.key().keys(PREFIX + "replica:*")).isNotEmpty()
+                .allSatisfy(lease -> assertThat(redis.key().pttl(lease)).isPositive());
         assertThat(journals.state(turnId).await().atMost(Duration.ofSeconds(10))).get()
                 .extracting(JournalState::lastId).isEqualTo(1L);
     }

@@ -122,13 +122,39 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
 
         done(Uni.join().all(turns.stream().map(turnId -> journals.open(turnId, "alice", inAMinute())
                 .chain(() -> journals.append(turnId, batch(1, 3, false)))).toList()).andFailFast());
-        List<String> keys = redis.keys(prefix);
+        List<String> keys = redis.keys(prefix + "{");
         assertThat(keys).hasSize(2 * turns.size());
         assertThat(keys).allSatisfy(key -> assertThat(redis.pttl(key)).isPositive());
+        // And one key for the replica: its lease, which expires too.
+        assertThat(redis.keys(prefix + "replica:")).singleElement()
+                .satisfies(lease -> assertThat(redis.pttl(lease)).isBetween(1L, RedisTurnJournals.LEASE.toMillis()));
 
         done(Uni.join().all(turns.stream().map(turnId -> journals.append(turnId, batch(4, 4, true))).toList())
                 .andFailFast());
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.keys(prefix).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.keys(prefix + "{").isEmpty());
+    }
+
+    @Test
+    void aTurnWhoseReplicaGaveUpItsLeaseBeforeItEndedIsLostAtOnceAndAnEndedOneIsNot() {
+        RedisTurnJournals runner = store(redis, PREFIX, LONG);
+        TurnJournals reader = peer(runner, LONG);
+        String running = turnId();
+        String ended = turnId();
+        done(runner.open(running, "alice", inAMinute()));
+        done(runner.append(running, batch(1, 2, false)));
+        done(runner.open(ended, "alice", inAMinute()));
+        done(runner.append(ended, batch(1, 2, true)));
+        assertThat(done(reader.state(running)).orElseThrow().lost(Instant.now())).isFalse();
+
+        runner.close(); // as at shutdown; a killed replica's lease lapses instead, after LEASE
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> done(reader.state(running)).orElseThrow()
+                .lost(Instant.now()));
+        JournalState lost = done(reader.state(running)).orElseThrow();
+        assertThat(lost.replicaGone()).isTrue();
+        assertThat(lost.lastId()).as("its events are still there to read").isEqualTo(2);
+        assertThat(done(reader.after(running, 0))).containsExactly(batch(1, 2, false));
+        assertThat(done(reader.state(ended)).orElseThrow().lost(Instant.now())).isFalse();
     }
 
     @Test
