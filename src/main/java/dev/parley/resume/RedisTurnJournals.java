@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -20,7 +22,7 @@ import io.vertx.mutiny.redis.client.Response;
 /**
  * The journals of every replica, in Redis: any replica answers a resume, and a stop reaches the replica that runs the
  * turn. Per turn two keys under {@code parley.streams.redis-key-prefix}: a hash {@code {turnId}:meta} (caller, endsBy,
- * ended, overflowed, seenAt, lastId, keepUntil) and a stream {@code {turnId}:events}, one entry per batch with the id
+ * ended, overflowed, seenAt, lastId, keepUntil, owner, stopAsked) and a stream {@code {turnId}:events}, one entry per batch with the id
  * {@code 0-<lastId>}, so {@code XRANGE} from {@code 0-<n+1>} answers the batches holding the events after {@code n}.
  * The turn id is a hash tag: both keys of a script sit in one slot of a Redis Cluster.
  * <p>
@@ -37,9 +39,11 @@ import io.vertx.mutiny.redis.client.Response;
  * lease is gone is lost: a resume following it on another replica ends within the lease, not at the turn's deadline.
  * <p>
  * A subscription can sit on a connection that froze without closing (a NAT or a proxy that dropped it silently): it
- * never fails, and nothing published reaches it. Readers of a turn poll its journal, but a stop request is only a
- * message. So every {@link #PROBE_EVERY} each replica publishes {@code p:<its own id>} on the channel and, when it
- * has not heard it back within {@code parley.streams.redis-timeout}, drops its subscription and subscribes again.
+ * never fails, and nothing published reaches it. Readers of a turn poll its journal, and the running replica only
+ * hears stops and approvals. So every {@link #PROBE_EVERY} each replica publishes {@code p:<its own id>} on the
+ * channel and, when it has not heard it back within {@code parley.streams.redis-timeout}, drops its subscription and
+ * subscribes again; once it hears its probe after that (or after a subscription that failed), it asks for the stops
+ * ({@code stopAsked} in the meta) and answers ({@code y}/{@code n} in the approvals) that it may have missed.
  * <p>
  * Every call is bounded by {@code parley.streams.redis-timeout}; any failure (refused, cut, an error reply, no answer
  * in time) becomes a {@link TurnJournalsUnavailableException}, delivered on the caller's Vert.x context.
@@ -91,6 +95,18 @@ final class RedisTurnJournals implements TurnJournals {
             return 1
             """;
 
+    /**
+     * KEYS: meta; ARGV: channel, signal. The request is kept in the meta (which keeps its expiry) as well as published,
+     * for a replica that missed the signal.
+     */
+    private static final String ASK_STOP = """
+            if redis.call('EXISTS', KEYS[1]) == 1 then
+              redis.call('HSET', KEYS[1], 'stopAsked', '1')
+            end
+            redis.call('PUBLISH', ARGV[1], ARGV[2])
+            return 1
+            """;
+
     /** KEYS: meta; ARGV: seenAt. An HSET alone would create an expired (or unknown) journal again, without expiry. */
     private static final String SEEN = """
             if redis.call('EXISTS', KEYS[1]) == 0 then
@@ -121,7 +137,8 @@ final class RedisTurnJournals implements TurnJournals {
 
     /**
      * KEYS: approvals; ARGV: caller, keep ms, call ids. The hash holds {@code caller} and one field per call:
-     * {@code c:<callId>} = {@code w} (awaited), {@code a} (answered) or {@code x} (closed). Another caller's record
+     * {@code c:<callId>} = {@code w} (awaited), {@code y} or {@code n} (approved or denied; {@code a}, answered, from
+     * an earlier version) or {@code x} (closed). Another caller's record
      * under the same turn id is replaced (a turn id is unique; this only guards against a reused one).
      */
     private static final String AWAIT_APPROVALS = """
@@ -137,8 +154,8 @@ final class RedisTurnJournals implements TurnJournals {
             """;
 
     /**
-     * KEYS: approvals; ARGV: caller, call id, channel, signal. Returns 1 (delivered: published), 2 (answered before)
-     * or 0 (no such awaited call of this caller's).
+     * KEYS: approvals; ARGV: caller, call id, channel, signal, decision ({@code y} or {@code n}). Returns 1 (delivered:
+     * kept and published), 2 (answered before) or 0 (no such awaited call of this caller's).
      */
     private static final String ANSWER_APPROVAL = """
             if redis.call('HGET', KEYS[1], 'caller') ~= ARGV[1] then
@@ -146,10 +163,10 @@ final class RedisTurnJournals implements TurnJournals {
             end
             local state = redis.call('HGET', KEYS[1], 'c:' .. ARGV[2])
             if state == 'w' then
-              redis.call('HSET', KEYS[1], 'c:' .. ARGV[2], 'a')
+              redis.call('HSET', KEYS[1], 'c:' .. ARGV[2], ARGV[5])
               redis.call('PUBLISH', ARGV[3], ARGV[4])
               return 1
-            elseif state == 'a' then
+            elseif state == 'y' or state == 'n' or state == 'a' then
               return 2
             end
             return 0
@@ -200,6 +217,8 @@ final class RedisTurnJournals implements TurnJournals {
     private long probeHeardAt;
     /** Whether the last subscription made again for an unheard probe was logged and not yet heard from since. */
     private boolean probeLost;
+    /** Whether signals may have been lost since the probe was last heard (a subscription failed, or was deaf). */
+    private boolean mayHaveMissed;
 
     RedisTurnJournals(ReactiveRedisDataSource redis, StreamsConfig config) {
         this(redis, config.redisKeyPrefix(), config.retention(), config.redisTimeout(), Clock.systemUTC());
@@ -270,7 +289,12 @@ final class RedisTurnJournals implements TurnJournals {
 
     @Override
     public Uni<Void> askStop(String turnId) {
-        return call("PUBLISH", channel, STOP_ASKED + turnId).replaceWithVoid();
+        return eval(ASK_STOP, List.of(meta(turnId)), channel, STOP_ASKED + turnId).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Boolean> stopWasAsked(String turnId) {
+        return call("HGET", meta(turnId), "stopAsked").map(reply -> reply != null && "1".equals(reply.toString()));
     }
 
     @Override
@@ -287,12 +311,34 @@ final class RedisTurnJournals implements TurnJournals {
     @Override
     public Uni<ApprovalAnswer> answerApproval(String turnId, String caller, String callId, boolean approved) {
         String signal = APPROVAL_GIVEN + turnId + ":" + callId + ":" + (approved ? "a" : "d");
-        return eval(ANSWER_APPROVAL, List.of(approvals(turnId)), caller, callId, channel, signal)
+        return eval(ANSWER_APPROVAL, List.of(approvals(turnId)), caller, callId, channel, signal, approved ? "y" : "n")
                 .map(reply -> switch (reply.toInteger()) {
                     case 1 -> ApprovalAnswer.DELIVERED;
                     case 2 -> ApprovalAnswer.ALREADY_ANSWERED;
                     default -> ApprovalAnswer.NOT_FOUND;
                 });
+    }
+
+    @Override
+    public Uni<Map<String, Boolean>> approvalsGiven(String turnId, List<String> callIds) {
+        if (callIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        String[] arguments = new String[1 + callIds.size()];
+        arguments[0] = approvals(turnId);
+        for (int i = 0; i < callIds.size(); i++) {
+            arguments[1 + i] = "c:" + callIds.get(i);
+        }
+        return call("HMGET", arguments).map(reply -> {
+            Map<String, Boolean> given = new HashMap<>();
+            for (int i = 0; i < callIds.size(); i++) {
+                String state = reply.get(i) == null ? null : reply.get(i).toString();
+                if ("y".equals(state) || "n".equals(state)) {
+                    given.put(callIds.get(i), "y".equals(state));
+                }
+            }
+            return given;
+        });
     }
 
     @Override
@@ -307,7 +353,8 @@ final class RedisTurnJournals implements TurnJournals {
      * Subscribes to the signals' channel on a connection of its own, and probes it. A subscription that ends or fails
      * (Redis restarted, the connection cut) is made again, with a growing pause, and so is one that no longer hears
      * this replica's probe; what was published meanwhile is not heard, which delays readers (they also poll the
-     * journal) and a stop asked meanwhile (the caller's DELETE was answered 204: it is asked once).
+     * journal). Stops and answers to approvals are also kept in the turn's keys, so once its own probe is heard again
+     * the replica is told it {@linkplain Signals#mayHaveMissed may have missed} some, and asks for them.
      */
     @Override
     public synchronized void listen(Signals signals) {
@@ -352,8 +399,10 @@ final class RedisTurnJournals implements TurnJournals {
         subscription = redis.pubsub(String.class).subscribe(channel)
                 .onCompletion().failWith(() -> new TurnJournalsUnavailableException("Redis ended the subscription",
                         null))
-                .onFailure().invoke(failure -> Log.warnf("Signals of resumable turns not heard (%s); subscribing again",
-                        failure.toString()))
+                .onFailure().invoke(failure -> {
+                    missed();
+                    Log.warnf("Signals of resumable turns not heard (%s); subscribing again", failure.toString());
+                })
                 .onFailure().retry().withBackOff(RESUBSCRIBE_MIN, RESUBSCRIBE_MAX).indefinitely()
                 .subscribe().with(message -> dispatch(to, message));
     }
@@ -372,6 +421,7 @@ final class RedisTurnJournals implements TurnJournals {
                 if (probes == null || probeHeardAt - sentAt >= 0) {
                     return;
                 }
+                mayHaveMissed = true;
                 if (!probeLost) {
                     probeLost = true;
                     Log.infof("Signals of resumable turns: this replica did not hear its own probe within %d ms; "
@@ -382,9 +432,25 @@ final class RedisTurnJournals implements TurnJournals {
         });
     }
 
-    private synchronized void probeHeard() {
-        probeHeardAt = System.nanoTime();
-        probeLost = false;
+    /**
+     * The probe came back: the subscription hears. If signals may have been lost before, the replica is told once
+     * (outside the lock), now that what is published from here on is heard.
+     */
+    private void probeHeard() {
+        Signals missedBy;
+        synchronized (this) {
+            probeHeardAt = System.nanoTime();
+            probeLost = false;
+            missedBy = mayHaveMissed ? signals : null;
+            mayHaveMissed = false;
+        }
+        if (missedBy != null) {
+            missedBy.mayHaveMissed();
+        }
+    }
+
+    private synchronized void missed() {
+        mayHaveMissed = true;
     }
 
     /** Runs on the subscription's Vert.x context; a listener that throws must not end the subscription. */

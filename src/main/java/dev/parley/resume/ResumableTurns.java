@@ -214,4 +214,19 @@ public class ResumableTurns implements TurnJournals.Signals {
             here.stop();
         }
     }
+
+    /** Asks the store whether a stop of a turn running here, or an answer it waits for, came while it was deaf. */
+    @Override
+    public void mayHaveMissed() {
+        for (String turnId : running.keySet()) {
+            journals.stopWasAsked(turnId).subscribe().with(asked -> {
+                if (asked) {
+                    Log.infof("turn %s: a stop asked while this replica did not hear the store", turnId);
+                    stopAsked(turnId);
+                }
+            }, failure -> Log.debugf("turn %s: could not ask whether it was stopped: %s", turnId,
+                    failure.getMessage()));
+        }
+        approvals.mayHaveMissed();
+    }
 }

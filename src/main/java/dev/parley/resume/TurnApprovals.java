@@ -26,22 +26,28 @@ public class TurnApprovals implements ToolApprovals {
 
     private final TurnJournals journals;
     /** The waits of turns running here, by turn id. */
-    private final Map<String, Answers> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+
+    /** One wait: the calls it waits for, and where their answers go. */
+    private record Waiting(List<String> callIds, Answers answers) {
+    }
 
     TurnApprovals(TurnJournals journals) {
         this.journals = journals;
     }
 
     @Override
-    public Uni<Runnable> await(String turnId, String caller, List<String> callIds, Duration wait, Answers answers) {
+    public Uni<Runnable> await(String turnId, String caller, List<String> callIds, Duration waitFor,
+            Answers answers) {
         // Listening first: an answer can come as soon as the store has the record.
-        waiting.put(turnId, answers);
-        return journals.awaitApprovals(turnId, caller, callIds, wait.plus(KEPT_AFTER))
-                .onFailure().invoke(failure -> waiting.remove(turnId, answers))
+        Waiting wait = new Waiting(List.copyOf(callIds), answers);
+        waiting.put(turnId, wait);
+        return journals.awaitApprovals(turnId, caller, callIds, waitFor.plus(KEPT_AFTER))
+                .onFailure().invoke(failure -> waiting.remove(turnId, wait))
                 // The turn ended before the wait was recorded: nothing waits here any more (the record expires).
-                .onCancellation().invoke(() -> waiting.remove(turnId, answers))
+                .onCancellation().invoke(() -> waiting.remove(turnId, wait))
                 .replaceWith(() -> () -> {
-                    waiting.remove(turnId, answers);
+                    waiting.remove(turnId, wait);
                     journals.closeApprovals(turnId, callIds).subscribe().with(ignored -> {
                     }, failure -> Log.debugf("turn %s: could not close its approvals (they expire): %s", turnId,
                             failure.getMessage()));
@@ -55,9 +61,19 @@ public class TurnApprovals implements ToolApprovals {
 
     /** An answer reached this replica (from here, or through the store's signals): to the turn, if it runs here. */
     void given(String turnId, String callId, boolean approved) {
-        Answers answers = waiting.get(turnId);
-        if (answers != null) {
-            answers.answered(callId, approved ? Decision.APPROVE : Decision.DENY);
+        Waiting wait = waiting.get(turnId);
+        if (wait != null) {
+            wait.answers().answered(callId, approved ? Decision.APPROVE : Decision.DENY);
         }
+    }
+
+    /**
+     * The store's signals may have been lost: the answers kept for the calls waited for here are given again (a
+     * call already told its answer ignores it).
+     */
+    void mayHaveMissed() {
+        waiting.forEach((turnId, wait) -> journals.approvalsGiven(turnId, wait.callIds()).subscribe().with(
+                given -> given.forEach((callId, approved) -> given(turnId, callId, approved)),
+                failure -> Log.debugf("turn %s: could not ask for its approvals: %s", turnId, failure.getMessage())));
     }
 }

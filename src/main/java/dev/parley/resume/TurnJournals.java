@@ -3,6 +3,7 @@ package dev.parley.resume;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.mutiny.Uni;
@@ -42,6 +43,14 @@ public interface TurnJournals {
     Uni<Void> askStop(String turnId);
 
     /**
+     * Whether a stop of the turn was asked, for a replica told that it {@link Signals#mayHaveMissed} the signal. A
+     * store whose signals cannot be missed keeps none (false).
+     */
+    default Uni<Boolean> stopWasAsked(String turnId) {
+        return Uni.createFrom().item(false);
+    }
+
+    /**
      * Records that the turn of {@code caller} waits for answers to these tool calls, for {@code keepFor} at most
      * (the record expires by itself after it). Calls of an earlier round of the turn stay as they were.
      */
@@ -55,6 +64,15 @@ public interface TurnJournals {
 
     /** The turn no longer waits for these calls: those not answered yet can no longer be answered. */
     Uni<Void> closeApprovals(String turnId, List<String> callIds);
+
+    /**
+     * The answers given to these calls of the turn (approved: true), for a replica told that it
+     * {@link Signals#mayHaveMissed} their signals; calls not answered are absent. A store whose signals cannot be
+     * missed keeps none.
+     */
+    default Uni<Map<String, Boolean>> approvalsGiven(String turnId, List<String> callIds) {
+        return Uni.createFrom().item(Map.of());
+    }
 
     /** Where this replica hears of new events and of stop requests; set once, at start-up. */
     void listen(Signals signals);
@@ -84,6 +102,14 @@ public interface TurnJournals {
 
         /** The caller answered a tool call the turn waits for. */
         default void approvalGiven(String turnId, String callId, boolean approved) {
+        }
+
+        /**
+         * Signals may have been lost (the replica's subscription was gone or deaf, and hears again): what they would
+         * have said about the turns running here is to be asked of the store ({@link #stopWasAsked},
+         * {@link #approvalsGiven}).
+         */
+        default void mayHaveMissed() {
         }
     }
 }

@@ -182,7 +182,7 @@ class ToolApprovalsTest {
     }
 
     /** Streams a turn whose model calls {@code calculate}; {@code onAsked} answers, and says whether it did. */
-    private StreamReply calculating(String expression, Asked onAsked) {
+    StreamReply calculating(String expression, Asked onAsked) {
         String[] turnId = new String[1];
         boolean[] answered = new boolean[1];
         return sse.stream(json(Map.of("message", "[[sim:id=" + id + "]] [[sim:tool=calculate {\"expression\":\""
@@ -238,7 +238,7 @@ class ToolApprovalsTest {
                 .getOrDefault("parley_tool_calls_total{outcome=\"" + outcome + "\",tool=\"calculate\"}", 0.0);
     }
 
-    private static Frame event(StreamReply reply, String name) {
+    static Frame event(StreamReply reply, String name) {
         return reply.events().stream().filter(frame -> name.equals(frame.event())).findFirst().orElseThrow(
                 () -> new AssertionError("no " + name + " event in " + reply.names()));
     }

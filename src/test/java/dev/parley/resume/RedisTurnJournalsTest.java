@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -219,10 +221,11 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
     }
 
     @Test
-    void aStopAskedAfterTheSignalsConnectionFrozeIsHeard() {
+    void aStopAskedAfterTheSignalsConnectionFrozeIsHeardAndOneAskedWhileItWasDeafIsKeptForIt() {
         TurnJournals writer = journals(LONG);
         TurnJournals listener = store(switchedRedis(), PREFIX, LONG);
         Set<String> stopAsked = ConcurrentHashMap.newKeySet();
+        AtomicInteger missed = new AtomicInteger();
         listener.listen(new TurnJournals.Signals() {
             @Override
             public void appended(String turnId) {
@@ -231,6 +234,11 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
             @Override
             public void stopAsked(String turnId) {
                 stopAsked.add(turnId);
+            }
+
+            @Override
+            public void mayHaveMissed() {
+                missed.incrementAndGet();
             }
         });
         String before = turnId();
@@ -242,8 +250,10 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
         // The subscription's connection hangs for good, without failing: only the probe can tell it is deaf.
         TcpSwitch.to(6379).freezeOpenConnections();
 
-        // Asked while the subscription is deaf, a stop is lost: pub/sub keeps nothing for a subscriber.
+        // Asked while the subscription is deaf, a stop is not heard (pub/sub keeps nothing for a subscriber), but the
+        // turn's meta keeps it.
         String lost = turnId();
+        done(writer.open(lost, "alice", inAMinute()));
         done(writer.askStop(lost));
 
         String after = turnId();
@@ -253,6 +263,35 @@ class RedisTurnJournalsTest extends TurnJournalsContract {
                     return stopAsked.contains(after);
                 });
         assertThat(stopAsked).as("the frozen subscription heard nothing").doesNotContain(lost);
+        // Hearing its probe again, the replica is told it may have missed signals, and the store has the stop.
+        await().atMost(RedisTurnJournals.PROBE_EVERY.plus(TIMEOUT).plusSeconds(5)).until(() -> missed.get() >= 1);
+        TcpSwitch.to(6379).up();
+        assertThat(done(listener.stopWasAsked(lost))).isTrue();
+        assertThat(done(listener.stopWasAsked(after))).as("a turn with no journal keeps no stop").isFalse();
+    }
+
+    @Test
+    void stopsAndAnswersAreKeptForAReplicaThatMissedTheirSignals() {
+        TurnJournals journals = journals(LONG);
+        String turnId = turnId();
+        done(journals.open(turnId, "alice", inAMinute()));
+        assertThat(done(journals.stopWasAsked(turnId))).isFalse();
+        done(journals.askStop(turnId));
+        assertThat(done(journals.stopWasAsked(turnId))).isTrue();
+
+        done(journals.awaitApprovals(turnId, "alice", List.of("toolu_1", "toolu_2", "toolu_3"),
+                Duration.ofMinutes(1)));
+        assertThat(done(journals.answerApproval(turnId, "alice", "toolu_1", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.DELIVERED);
+        assertThat(done(journals.answerApproval(turnId, "alice", "toolu_2", false)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.DELIVERED);
+        assertThat(done(journals.answerApproval(turnId, "alice", "toolu_2", true)))
+                .isEqualTo(TurnJournals.ApprovalAnswer.ALREADY_ANSWERED);
+
+        assertThat(done(journals.approvalsGiven(turnId, List.of("toolu_1", "toolu_2", "toolu_3"))))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("toolu_1", true, "toolu_2", false));
+        done(journals.closeApprovals(turnId, List.of("toolu_3")));
+        assertThat(done(journals.approvalsGiven(turnId, List.of("toolu_3")))).isEmpty();
     }
 
     private LocalRedis switchedRedis() {
