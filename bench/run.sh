@@ -85,8 +85,11 @@ start() {
   echo "$pid $port"
 }
 
+# The simulator's rate limits (4,000 requests a minute by default) are lifted: the unpaced and closed-loop cases and
+# their warm-ups send far more, and a baseline answered 429 for the rest of the window measures nothing.
 read -r SIM_PID SIM_PORT < <(start simulator target/quarkus-app/quarkus-run.jar "$SIMULATOR_JAVA_OPTS" PARLEY_AUTH_MODE=none \
-  PARLEY_ANTHROPIC_BASE_URL=embedded)
+  PARLEY_ANTHROPIC_BASE_URL=embedded PARLEY_SIMULATOR_RATE_LIMITS_REQUESTS=1000000000 \
+  PARLEY_SIMULATOR_RATE_LIMITS_INPUT_TOKENS=1000000000000 PARLEY_SIMULATOR_RATE_LIMITS_OUTPUT_TOKENS=1000000000000)
 PIDS+=("$SIM_PID")
 # The REST client's pool and parley's concurrency limit must hold every stream (one connection each).
 # shellcheck disable=SC2086
