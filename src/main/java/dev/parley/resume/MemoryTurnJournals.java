@@ -61,6 +61,8 @@ final class MemoryTurnJournals implements TurnJournals {
         private final String caller;
         private final Instant endsBy;
         private final List<JournalBatch> batches = new ArrayList<>();
+        /** The UTF-8 size of the batches' frames, counted as they come: a scrape of the gauge does not count them. */
+        private long bytes;
         private boolean ended;
         private boolean overflowed;
         private Instant seenAt;
@@ -94,6 +96,7 @@ final class MemoryTurnJournals implements TurnJournals {
             synchronized (journal) {
                 if (!journal.overflowed) {
                     journal.batches.add(batch);
+                    journal.bytes += batch.bytes();
                 }
                 if (batch.last()) {
                     journal.ended = true;
@@ -112,6 +115,7 @@ final class MemoryTurnJournals implements TurnJournals {
             synchronized (journal) {
                 journal.overflowed = true;
                 journal.batches.clear();
+                journal.bytes = 0;
             }
             signals.appended(turnId);
         }
@@ -210,9 +214,7 @@ final class MemoryTurnJournals implements TurnJournals {
         long bytes = 0;
         for (Journal journal : journals.values()) {
             synchronized (journal) {
-                for (JournalBatch batch : journal.batches) {
-                    bytes += batch.bytes();
-                }
+                bytes += journal.bytes;
             }
         }
         return new Footprint(journals.size(), bytes);
