@@ -118,10 +118,11 @@ public class ResumableTurns implements TurnJournals.Signals {
             if (state.isEmpty()) {
                 return Uni.createFrom().item(StopAnswer.NOT_FOUND);
             }
-            if (state.get().ended() || state.get().lost(Instant.now())) {
+            RecordedTurn here = running.get(turnId);
+            // A turn running here is stopped even if the store thinks it lost (this replica's lease lapsed).
+            if (state.get().ended() || (here == null && state.get().lost(Instant.now()))) {
                 return Uni.createFrom().item(StopAnswer.ALREADY_ENDED);
             }
-            RecordedTurn here = running.get(turnId);
             if (here != null) {
                 here.stop();
                 return Uni.createFrom().item(StopAnswer.STOPPING);
